@@ -1,0 +1,173 @@
+// ganbench: benchmark GAN architectures on medical images (see README.md and DESIGN.md).
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "architectures/registry.h"
+#include "common/runtime.h"
+#include "datasets/modality.h"
+#include "experiments/config.h"
+#include "experiments/sweep.h"
+#include "metrics/feature_extractor.h"
+#include "reports/report.h"
+#include <torch/version.h>
+
+namespace {
+
+using namespace ganbench;
+
+const char* kUsage = R"(usage:
+  ganbench run CONFIG.yaml [--out DIR] [--resume] [--only arch=..,modality=..,seed=..] [--no-report] [--quiet]
+      Run a sweep (architectures x modalities x seeds) into DIR/<name> (default: the config's output), then
+      write its report. --resume skips finished cells and continues unfinished ones from their checkpoints.
+  ganbench report RUN_DIR [RUN_DIR ...] [--format md,csv,png] [--out DIR]
+      Regenerate tables and sample sheets from results.db and stored artefacts, without training.
+  ganbench list architectures|modalities|metrics
+  ganbench check-config CONFIG.yaml
+      Validate a config and print it fully resolved.
+  ganbench --version
+)";
+
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t end = s.find(',', start);
+    const std::string item = s.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (!item.empty()) out.push_back(item);
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+// Pops the value of a flag that takes one.
+std::string take_value(const std::vector<std::string>& args, size_t& i) {
+  if (i + 1 >= args.size()) throw UsageError(fmt::format("{} needs a value", args[i]));
+  return args[++i];
+}
+
+int cmd_list(const std::vector<std::string>& args) {
+  if (args.size() != 1) throw UsageError("list needs one of: architectures, modalities, metrics");
+  register_builtin_architectures();
+  register_builtin_modalities();
+  register_builtin_feature_extractors();
+  if (args[0] == "architectures") {
+    for (const auto& name : architecture_names()) {
+      const auto& e = find_architecture(name);
+      fmt::print("{:<12} {}\n{:<12} sizes {}-{} px; {}; {}\n", name, e.description, "", e.min_size, e.max_size,
+                 describe_capabilities(e.capabilities), e.citation);
+      for (const auto& o : e.options)
+        fmt::print("{:<12}   {}: {} ({}, [{}, {}])\n", "", o.name, o.default_value, o.help, o.min, o.max);
+    }
+  } else if (args[0] == "modalities") {
+    for (const auto& name : modality_names()) {
+      const auto& m = find_modality(name).spec;
+      fmt::print("{:<12} {}\n{:<12} channels {}; labels {}; sources {}\n", name, m.description, "", m.channels,
+                 fmt::join(m.labels, "/"), fmt::join(find_modality(name).sources, ", "));
+    }
+  } else if (args[0] == "metrics") {
+    for (const auto& name : feature_extractor_names()) {
+      auto ex = make_feature_extractor(name);
+      fmt::print("fd_{0:<14} Fréchet distance in '{0}' features: {1}\nkid_{0:<13} KID (unbiased MMD², cubic kernel) in '{0}' features\n",
+                 name, ex->description());
+    }
+    fmt::print("{:<17} fraction of generated label maps with no foreground\n", "degenerate_label_fraction");
+  } else {
+    throw UsageError(fmt::format("list: unknown '{}'; valid: architectures, modalities, metrics", args[0]));
+  }
+  return 0;
+}
+
+int cmd_run(const std::vector<std::string>& args) {
+  std::string config, out, only;
+  RunOptions opts;
+  bool report = true;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--out") out = take_value(args, i);
+    else if (a == "--resume") opts.resume = true;
+    else if (a == "--only") only = take_value(args, i);
+    else if (a == "--no-report") report = false;
+    else if (a == "--quiet") opts.progress = false;
+    else if (!a.empty() && a[0] == '-') throw UsageError(fmt::format("run: unknown option '{}'", a));
+    else if (config.empty()) config = a;
+    else throw UsageError(fmt::format("run: unexpected argument '{}'", a));
+  }
+  if (config.empty()) throw UsageError("run needs a CONFIG.yaml");
+  SweepConfig cfg = load_sweep_config(config);
+  if (!out.empty()) cfg.output = out;
+  if (!only.empty()) opts.only = parse_cell_filter(only);
+  const SweepSummary s = run_sweep(cfg, opts);
+  if (report) {
+    for (const auto& f : write_report({cfg.run_dir()}, {})) fmt::print("{}\n", f.string());
+  }
+  return s.failed > 0 ? 3 : 0;
+}
+
+int cmd_report(const std::vector<std::string>& args) {
+  std::vector<std::filesystem::path> dirs;
+  ReportOptions opts;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--format") {
+      opts.formats = split_commas(take_value(args, i));
+      if (opts.formats.empty()) throw UsageError("--format needs at least one of md, csv, png");
+    } else if (a == "--out") {
+      opts.out_dir = take_value(args, i);
+    } else if (!a.empty() && a[0] == '-') {
+      throw UsageError(fmt::format("report: unknown option '{}'", a));
+    } else {
+      dirs.emplace_back(a);
+    }
+  }
+  if (dirs.empty()) throw UsageError("report needs at least one RUN_DIR");
+  for (const auto& f : write_report(dirs, opts)) fmt::print("{}\n", f.string());
+  return 0;
+}
+
+int cmd_check_config(const std::vector<std::string>& args) {
+  if (args.size() != 1) throw UsageError("check-config needs one CONFIG.yaml");
+  fmt::print("{}", to_yaml(load_sweep_config(args[0])));
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "-h" || args[0] == "--help" || args[0] == "help") {
+    fmt::print(args.empty() ? stderr : stdout, "{}", kUsage);
+    return args.empty() ? 2 : 0;
+  }
+  if (args[0] == "--version") {
+    fmt::print("ganbench 0.1.0 (LibTorch {}.{}.{}, {})\n", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR, TORCH_VERSION_PATCH, blas_name());
+    return 0;
+  }
+  const std::string cmd = args[0];
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  try {
+    if (cmd == "run") return cmd_run(rest);
+    if (cmd == "report") return cmd_report(rest);
+    if (cmd == "list") return cmd_list(rest);
+    if (cmd == "check-config") return cmd_check_config(rest);
+    throw UsageError(fmt::format("unknown command '{}'", cmd));
+  } catch (const UsageError& e) {
+    fmt::print(stderr, "ganbench: {}\n{}", e.what(), kUsage);
+    return 2;
+  } catch (const ConfigError& e) {
+    fmt::print(stderr, "ganbench: config error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "ganbench: error: {}\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,13 @@
+#include <mutex>
+
+#include "architectures/dcgan.h"
+#include "architectures/registry.h"
+
+namespace ganbench {
+
+void register_builtin_architectures() {
+  static std::once_flag once;
+  std::call_once(once, [] { register_architecture(dcgan_entry()); });
+}
+
+}  // namespace ganbench

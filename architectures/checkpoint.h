@@ -1,0 +1,25 @@
+// Saving and loading a model's named parts (modules, optimisers, RNG states) in one archive.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <string>
+
+#include <torch/torch.h>
+
+namespace ganbench {
+
+struct CheckpointParts {
+  std::map<std::string, torch::nn::Module*> modules;
+  std::map<std::string, torch::optim::Optimizer*> optimizers;
+  std::map<std::string, at::Generator*> generators;  // RNG state, for exact resume
+};
+
+void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts);
+// Throws std::runtime_error naming the path and the part when the file is missing, corrupt or mismatched.
+void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts, const torch::Device& device);
+
+// Sum of parameter counts.
+int64_t count_parameters(const torch::nn::Module& m);
+
+}  // namespace ganbench

@@ -1,0 +1,41 @@
+// DCGAN: Radford, Metz & Chintala 2016, "Unsupervised Representation Learning with Deep Convolutional
+// Generative Adversarial Networks" (ICLR). Joint synthesis: G emits image channels plus label channels.
+#pragma once
+
+#include <torch/torch.h>
+
+#include "architectures/registry.h"
+
+namespace ganbench {
+
+struct DCGANShape {
+  int image_channels;  // C
+  int num_labels;      // K label channels generated beside the image
+  int size;            // output side in px, a power of two in [16, 256]
+  int z_dim;           // latent size
+  int base_channels;   // channels of the last G block / first D block
+  int max_channels;    // cap on channels at low resolution
+  std::vector<int64_t> channels() const;  // per resolution from 4x4 up to size/2
+};
+
+// z [B, z_dim] -> [B, C + K, S, S]: image in [-1, 1] (tanh), label probabilities (softmax over K).
+struct DCGANGeneratorImpl : torch::nn::Module {
+  explicit DCGANGeneratorImpl(const DCGANShape& shape);
+  torch::Tensor forward(const torch::Tensor& z);
+  DCGANShape shape;
+  torch::nn::Sequential net{nullptr};
+};
+TORCH_MODULE(DCGANGenerator);
+
+// [B, C + K, S, S] -> [B] logits.
+struct DCGANDiscriminatorImpl : torch::nn::Module {
+  explicit DCGANDiscriminatorImpl(const DCGANShape& shape);
+  torch::Tensor forward(const torch::Tensor& x);
+  DCGANShape shape;
+  torch::nn::Sequential net{nullptr};
+};
+TORCH_MODULE(DCGANDiscriminator);
+
+ArchEntry dcgan_entry();
+
+}  // namespace ganbench

@@ -1,0 +1,51 @@
+// The interface every GAN in ganbench implements; the trainer and cell runner only see this.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "datasets/dataset.h"
+
+namespace ganbench {
+
+// What an architecture needs or offers; shared code asks these instead of branching on names.
+struct Capabilities {
+  bool needs_gradient_penalty = false;  // the D loss includes a gradient penalty (double backprop)
+  bool multi_scale = false;             // generates patch-wise across resolution levels
+  bool style_mapping = false;           // has a style mapping network (truncation, mixing)
+  bool ema_generator = false;           // samples from an EMA copy of G
+  bool joint_labels = true;             // generates label channels with the image
+  int critic_steps = 1;                 // D updates per G update
+  std::string loss = "non_saturating";  // loss family, for reports
+};
+
+struct StepStats {
+  std::vector<std::pair<std::string, double>> values;  // e.g. {"loss_d", 1.2}, {"loss_g", 0.8}
+};
+
+struct Sample {
+  torch::Tensor images;       // [N, C, H, W] float32 in [0, 1], on CPU
+  torch::Tensor labels;       // [N, H, W] int64, argmax of the label channels, on CPU
+  torch::Tensor label_probs;  // [N, K, H, W] float32 per-label probabilities, on CPU
+};
+
+class GanModel {
+ public:
+  virtual ~GanModel() = default;
+  // One full update (critic_steps D updates and one G update) on a real batch.
+  virtual StepStats train_step(const Batch& real) = 0;
+  // Deterministic for a given seed and weights; does not change training state.
+  virtual Sample sample(int64_t n, uint64_t seed) = 0;
+  // Weights, optimiser and RNG state, so training resumes exactly. Callers make writes atomic.
+  virtual void save(const std::filesystem::path& path) const = 0;
+  virtual void load(const std::filesystem::path& path) = 0;
+  virtual Capabilities capabilities() const = 0;
+  virtual int64_t parameter_count() const = 0;
+};
+
+}  // namespace ganbench

@@ -1,0 +1,31 @@
+#include "architectures/joint.h"
+
+namespace ganbench {
+
+torch::Tensor joint_output(const torch::Tensor& raw, int64_t image_channels, bool straight_through) {
+  TORCH_CHECK(raw.dim() == 4 && raw.size(1) > image_channels + 1, "joint_output: need [B, C + K, H, W] with K >= 2, got ",
+              raw.sizes());
+  auto image = torch::tanh(raw.narrow(1, 0, image_channels));
+  auto probs = torch::softmax(raw.narrow(1, image_channels, raw.size(1) - image_channels), 1);
+  if (!straight_through) return torch::cat({image, probs}, 1);
+  // Straight-through: D sees hard one-hot maps like the real ones (so it cannot tell fakes by their soft
+  // edges), while gradients flow through the softmax.
+  auto hard = torch::zeros_like(probs).scatter_(1, probs.argmax(1, true), 1.0);
+  return torch::cat({image, hard - probs.detach() + probs}, 1);
+}
+
+torch::Tensor joint_input(const Batch& real, int64_t num_labels) {
+  TORCH_CHECK(real.images.dim() == 4 && real.labels.dim() == 3, "joint_input: images [B, C, H, W], labels [B, H, W]");
+  return torch::cat({real.images * 2 - 1, one_hot_labels(real.labels, num_labels).to(real.images.device())}, 1);
+}
+
+Sample split_joint_output(const torch::Tensor& joint, int64_t image_channels) {
+  auto cpu = joint.detach().to(torch::kCPU, torch::kFloat32);
+  Sample s;
+  s.images = ((cpu.narrow(1, 0, image_channels) + 1) * 0.5).clamp(0, 1).contiguous();
+  s.label_probs = cpu.narrow(1, image_channels, cpu.size(1) - image_channels).contiguous();
+  s.labels = s.label_probs.argmax(1);
+  return s;
+}
+
+}  // namespace ganbench

@@ -1,0 +1,83 @@
+#include "architectures/registry.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace ganbench {
+namespace {
+std::map<std::string, ArchEntry>& arch_registry() {
+  static std::map<std::string, ArchEntry> registry;
+  return registry;
+}
+}  // namespace
+
+void register_architecture(ArchEntry entry) {
+  if (!entry.create) throw std::logic_error(fmt::format("architecture '{}' has no factory", entry.name));
+  const std::string name = entry.name;
+  if (!arch_registry().emplace(name, std::move(entry)).second)
+    throw std::logic_error(fmt::format("architecture '{}' is already registered", name));
+}
+
+const ArchEntry& find_architecture(const std::string& name) {
+  auto it = arch_registry().find(name);
+  if (it == arch_registry().end())
+    throw std::invalid_argument(
+        fmt::format("unknown architecture '{}'; valid: {}", name, fmt::join(architecture_names(), ", ")));
+  return it->second;
+}
+
+std::vector<std::string> architecture_names() {
+  std::vector<std::string> names;
+  for (const auto& kv : arch_registry()) names.push_back(kv.first);
+  return names;
+}
+
+ArchOptions resolve_options(const ArchEntry& entry, const ArchOptions& overrides) {
+  ArchOptions out;
+  for (const auto& o : entry.options) out[o.name] = o.default_value;
+  for (const auto& [key, value] : overrides) {
+    auto it = std::find_if(entry.options.begin(), entry.options.end(), [&](const OptionSpec& o) { return o.name == key; });
+    if (it == entry.options.end()) {
+      std::vector<std::string> valid;
+      for (const auto& o : entry.options) valid.push_back(o.name);
+      throw std::invalid_argument(
+          fmt::format("unknown option '{}' for architecture '{}'; valid: {}", key, entry.name, fmt::join(valid, ", ")));
+    }
+    if (!std::isfinite(value) || value < it->min || value > it->max)
+      throw std::invalid_argument(
+          fmt::format("option '{}' of '{}' must lie in [{}, {}], got {}", key, entry.name, it->min, it->max, value));
+    if (it->integer && value != std::floor(value))
+      throw std::invalid_argument(fmt::format("option '{}' of '{}' must be a whole number, got {}", key, entry.name, value));
+    out[key] = value;
+  }
+  return out;
+}
+
+std::unique_ptr<GanModel> create_architecture(const std::string& name, ArchContext ctx) {
+  const ArchEntry& e = find_architecture(name);
+  const int s = ctx.modality.size;
+  if (s < e.min_size || s > e.max_size || (s & (s - 1)) != 0)
+    throw std::invalid_argument(fmt::format("architecture '{}' needs a power-of-two image size in [{}, {}], got {}",
+                                            name, e.min_size, e.max_size, s));
+  if (ctx.modality.channels < 1 || ctx.modality.num_labels() < 2)
+    throw std::invalid_argument(fmt::format("architecture '{}': modality '{}' needs >= 1 channel and >= 2 labels", name,
+                                            ctx.modality.name));
+  ctx.options = resolve_options(e, ctx.options);
+  return e.create(ctx);
+}
+
+std::string describe_capabilities(const Capabilities& c) {
+  std::vector<std::string> parts{fmt::format("loss={}", c.loss), fmt::format("critic_steps={}", c.critic_steps)};
+  if (c.needs_gradient_penalty) parts.push_back("gradient_penalty");
+  if (c.multi_scale) parts.push_back("multi_scale");
+  if (c.style_mapping) parts.push_back("style_mapping");
+  if (c.ema_generator) parts.push_back("ema_generator");
+  if (c.joint_labels) parts.push_back("joint_labels");
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+}  // namespace ganbench

@@ -1,0 +1,59 @@
+// Architecture registry: name -> factory, capabilities and typed options.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "architectures/gan_model.h"
+#include "datasets/modality.h"
+
+namespace ganbench {
+
+// One numeric hyperparameter an architecture accepts from YAML (`arch: {name: {key: value}}`).
+struct OptionSpec {
+  std::string name;
+  double default_value;
+  double min, max;    // inclusive range
+  bool integer;       // must be a whole number
+  std::string help;   // one line, with the unit
+};
+using ArchOptions = std::map<std::string, double>;
+
+struct ArchContext {
+  ModalitySpec modality;  // channels, size and labels of the data
+  c10::Device device = c10::Device(c10::kCPU);
+  uint64_t seed = 0;      // initialisation and training noise
+  ArchOptions options;    // complete: defaults filled in by resolve_options
+};
+
+using ArchFactory = std::function<std::unique_ptr<GanModel>(const ArchContext&)>;
+
+struct ArchEntry {
+  std::string name;         // registry key
+  std::string description;  // one line
+  std::string citation;     // paper
+  Capabilities capabilities;
+  std::vector<OptionSpec> options;
+  int min_size = 16, max_size = 256;  // supported image sides (powers of two)
+  ArchFactory create;
+};
+
+// Throws std::logic_error on a duplicate name or an entry without a factory.
+void register_architecture(ArchEntry entry);
+// Throws std::invalid_argument listing the valid names.
+const ArchEntry& find_architecture(const std::string& name);
+std::vector<std::string> architecture_names();
+// Defaults overlaid with `overrides`; throws std::invalid_argument naming an unknown key (with the valid ones)
+// or an out-of-range value.
+ArchOptions resolve_options(const ArchEntry& entry, const ArchOptions& overrides);
+// Checks the size and options, then builds the model.
+std::unique_ptr<GanModel> create_architecture(const std::string& name, ArchContext ctx);
+// Idempotent: registers dcgan and the other built-ins.
+void register_builtin_architectures();
+
+std::string describe_capabilities(const Capabilities& c);  // "critic_steps=1, loss=non_saturating, joint_labels"
+
+}  // namespace ganbench

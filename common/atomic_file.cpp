@@ -1,0 +1,90 @@
+#include "common/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace ganbench {
+namespace fs = std::filesystem;
+
+namespace {
+
+fs::path temp_path_for(const fs::path& path) {
+  static std::atomic<unsigned> counter{0};
+  return path.parent_path() /
+         fmt::format(".{}.tmp.{}.{}", path.filename().string(), ::getpid(), counter.fetch_add(1));
+}
+
+void fsync_path(const fs::path& p, bool directory) {
+  int fd = ::open(p.c_str(), directory ? O_RDONLY | O_DIRECTORY : O_RDONLY);
+  if (fd < 0) return;  // best effort for directories on filesystems that refuse it
+  ::fsync(fd);
+  ::close(fd);
+}
+
+[[noreturn]] void fail(const fs::path& path, const char* what, int err) {
+  throw std::runtime_error(fmt::format("cannot write {}: {} ({})", path.string(), what, std::strerror(err)));
+}
+
+}  // namespace
+
+void write_file_atomic(const fs::path& path, std::string_view bytes) {
+  replace_file_atomic(path, [&](const fs::path& tmp) {
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail(path, "open", errno);
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        ::close(fd);
+        fail(path, "write", err);  // ENOSPC lands here: a full disk
+      }
+      done += static_cast<size_t>(n);
+    }
+    if (::fsync(fd) != 0) {
+      int err = errno;
+      ::close(fd);
+      fail(path, "fsync", err);
+    }
+    if (::close(fd) != 0) fail(path, "close", errno);
+  });
+}
+
+void replace_file_atomic(const fs::path& path, const std::function<void(const fs::path& tmp)>& writer) {
+  if (!path.parent_path().empty()) fs::create_directories(path.parent_path());
+  const fs::path tmp = temp_path_for(path);
+  try {
+    writer(tmp);
+    if (!fs::exists(tmp)) throw std::runtime_error(fmt::format("cannot write {}: writer produced no file", path.string()));
+    fsync_path(tmp, false);
+    std::error_code ec;
+    fs::rename(tmp, path, ec);
+    if (ec) fail(path, "rename", ec.value());
+    fsync_path(path.parent_path().empty() ? fs::path(".") : path.parent_path(), true);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    throw;
+  }
+}
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  if (in.bad()) throw std::runtime_error(fmt::format("cannot read {}: I/O error", path.string()));
+  return ss.str();
+}
+
+}  // namespace ganbench

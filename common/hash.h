@@ -1,0 +1,15 @@
+// Stable content hashes (FNV-1a 64-bit) for config hashes and cache keys.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace ganbench {
+
+uint64_t fnv1a64(std::string_view bytes, uint64_t h = 0xcbf29ce484222325ull);
+std::string hex64(uint64_t v);  // 16 lowercase hex digits
+// Mixes (seed, index) into an independent 64-bit stream seed (splitmix64).
+uint64_t mix_seed(uint64_t seed, uint64_t index);
+
+}  // namespace ganbench

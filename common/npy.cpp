@@ -1,0 +1,236 @@
+#include "common/npy.h"
+
+#include <zlib.h>
+
+#include <cstring>
+#include <numeric>
+#include <regex>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "common/atomic_file.h"
+
+namespace ganbench {
+namespace {
+
+[[noreturn]] void bad(const std::string& what, const std::string& why) {
+  throw std::runtime_error(fmt::format("{}: not a valid .npy/.npz file: {}", what, why));
+}
+
+size_t dtype_size(const std::string& d, const std::string& what) {
+  static const std::map<std::string, size_t> sizes = {
+      {"<f4", 4}, {"<f8", 8}, {"|u1", 1}, {"<u1", 1}, {"|i1", 1}, {"<i4", 4}, {"<i8", 8}, {"<u2", 2}, {"<i2", 2}};
+  auto it = sizes.find(d);
+  if (it == sizes.end()) bad(what, fmt::format("unsupported dtype '{}'", d));
+  return it->second;
+}
+
+template <typename T>
+T load_le(const char* p) {
+  T v;
+  std::memcpy(&v, p, sizeof(T));  // the host is little-endian (x86_64, aarch64)
+  return v;
+}
+
+uint16_t u16(std::string_view b, size_t off) { return load_le<uint16_t>(b.data() + off); }
+uint32_t u32(std::string_view b, size_t off) { return load_le<uint32_t>(b.data() + off); }
+
+void put16(std::string& s, uint16_t v) { s.append(reinterpret_cast<const char*>(&v), 2); }
+void put32(std::string& s, uint32_t v) { s.append(reinterpret_cast<const char*>(&v), 4); }
+
+}  // namespace
+
+int64_t NpyArray::numel() const {
+  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<int64_t>());
+}
+
+size_t NpyArray::item_size() const { return dtype_size(dtype, "array"); }
+
+std::vector<double> NpyArray::to_doubles() const {
+  const int64_t n = numel();
+  std::vector<double> out(static_cast<size_t>(n));
+  const char* p = data.data();
+  for (int64_t i = 0; i < n; ++i) {
+    if (dtype == "<f4") out[i] = load_le<float>(p + 4 * i);
+    else if (dtype == "<f8") out[i] = load_le<double>(p + 8 * i);
+    else if (dtype == "|u1" || dtype == "<u1") out[i] = static_cast<uint8_t>(p[i]);
+    else if (dtype == "|i1") out[i] = static_cast<int8_t>(p[i]);
+    else if (dtype == "<i2") out[i] = load_le<int16_t>(p + 2 * i);
+    else if (dtype == "<u2") out[i] = load_le<uint16_t>(p + 2 * i);
+    else if (dtype == "<i4") out[i] = load_le<int32_t>(p + 4 * i);
+    else if (dtype == "<i8") out[i] = static_cast<double>(load_le<int64_t>(p + 8 * i));
+    else throw std::runtime_error(fmt::format("npy: unsupported dtype '{}'", dtype));
+  }
+  return out;
+}
+
+std::vector<float> NpyArray::to_floats() const {
+  auto d = to_doubles();
+  return std::vector<float>(d.begin(), d.end());
+}
+
+NpyArray NpyArray::from_floats(const std::vector<float>& v, std::vector<int64_t> shape) {
+  NpyArray a{"<f4", std::move(shape), {}};
+  if (a.numel() != static_cast<int64_t>(v.size())) throw std::invalid_argument("npy: shape does not match data");
+  a.data.resize(v.size() * 4);
+  std::memcpy(a.data.data(), v.data(), a.data.size());
+  return a;
+}
+
+NpyArray NpyArray::from_doubles(const std::vector<double>& v, std::vector<int64_t> shape) {
+  NpyArray a{"<f8", std::move(shape), {}};
+  if (a.numel() != static_cast<int64_t>(v.size())) throw std::invalid_argument("npy: shape does not match data");
+  a.data.resize(v.size() * 8);
+  std::memcpy(a.data.data(), v.data(), a.data.size());
+  return a;
+}
+
+NpyArray NpyArray::from_bytes(const std::vector<uint8_t>& v, std::vector<int64_t> shape) {
+  NpyArray a{"|u1", std::move(shape), {}};
+  if (a.numel() != static_cast<int64_t>(v.size())) throw std::invalid_argument("npy: shape does not match data");
+  a.data.assign(v.begin(), v.end());
+  return a;
+}
+
+NpyArray parse_npy(std::string_view b, const std::string& what) {
+  if (b.size() < 10 || b.substr(0, 6) != "\x93NUMPY") bad(what, "missing the \\x93NUMPY magic");
+  const int major = static_cast<unsigned char>(b[6]);
+  size_t header_len, header_off;
+  if (major == 1) {
+    header_len = u16(b, 8);
+    header_off = 10;
+  } else if (major == 2 || major == 3) {
+    if (b.size() < 12) bad(what, "truncated header");
+    header_len = u32(b, 8);
+    header_off = 12;
+  } else {
+    bad(what, fmt::format("unsupported format version {}", major));
+  }
+  if (header_off + header_len > b.size()) bad(what, "header runs past the end of the file");
+  const std::string header(b.substr(header_off, header_len));
+
+  std::smatch m;
+  NpyArray a;
+  if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([^']+)')"))) bad(what, "header has no 'descr'");
+  a.dtype = m[1];
+  if (a.dtype == "<u1") a.dtype = "|u1";
+  if (std::regex_search(header, m, std::regex(R"('fortran_order'\s*:\s*True)")))
+    bad(what, "Fortran-order arrays are not supported");
+  if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))"))) bad(what, "header has no 'shape'");
+  const std::string dims = m[1];
+  static const std::regex digits(R"(\d+)");
+  for (std::sregex_iterator it(dims.begin(), dims.end(), digits), end; it != end; ++it)
+    a.shape.push_back(std::stoll(it->str()));
+  const size_t need = static_cast<size_t>(a.numel()) * dtype_size(a.dtype, what);
+  const size_t off = header_off + header_len;
+  if (b.size() - off != need)
+    bad(what, fmt::format("expected {} data bytes for shape and dtype, found {}", need, b.size() - off));
+  a.data.assign(b.begin() + off, b.end());
+  return a;
+}
+
+std::string encode_npy(const NpyArray& a) {
+  std::string shape;
+  for (size_t i = 0; i < a.shape.size(); ++i) shape += fmt::format("{},", a.shape[i]);
+  if (a.shape.size() > 1) shape.pop_back();  // (3,) for 1-D, (3,4) otherwise
+  std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", a.dtype, shape);
+  const size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header.push_back('\n');
+  std::string out("\x93NUMPY\x01\x00", 8);
+  put16(out, static_cast<uint16_t>(header.size()));
+  out += header;
+  out.append(a.data.data(), a.data.size());
+  return out;
+}
+
+NpyArray read_npy(const std::filesystem::path& path) { return parse_npy(read_file(path), path.string()); }
+
+void write_npy(const std::filesystem::path& path, const NpyArray& a) { write_file_atomic(path, encode_npy(a)); }
+
+std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path) {
+  const std::string file = read_file(path);
+  const std::string what = path.string();
+  std::string_view b(file);
+  // End-of-central-directory record: the last 22..65557 bytes.
+  if (b.size() < 22) bad(what, "too short for a zip archive");
+  size_t eocd = std::string_view::npos;
+  for (size_t i = b.size() - 22 + 1; i-- > 0 && b.size() - i <= 22 + 65535;) {
+    if (u32(b, i) == 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd == std::string_view::npos) bad(what, "no zip end-of-central-directory record");
+  const uint16_t entries = u16(b, eocd + 10);
+  size_t cd = u32(b, eocd + 16);
+  std::map<std::string, NpyArray> out;
+  for (uint16_t e = 0; e < entries; ++e) {
+    if (cd + 46 > b.size() || u32(b, cd) != 0x02014b50) bad(what, "corrupt zip central directory");
+    const uint16_t method = u16(b, cd + 10);
+    const uint32_t crc = u32(b, cd + 16);
+    const uint32_t csize = u32(b, cd + 20), usize = u32(b, cd + 24);
+    const uint16_t nlen = u16(b, cd + 28), xlen = u16(b, cd + 30), clen = u16(b, cd + 32);
+    const uint32_t local = u32(b, cd + 42);
+    if (cd + 46 + nlen > b.size()) bad(what, "corrupt zip central directory");
+    std::string name(b.substr(cd + 46, nlen));
+    cd += 46 + nlen + xlen + clen;
+    if (csize == 0xffffffffu || usize == 0xffffffffu) bad(what, fmt::format("member {} needs zip64", name));
+    if (local + 30 > b.size() || u32(b, local) != 0x04034b50) bad(what, "corrupt zip local header");
+    const size_t data_off = local + 30 + u16(b, local + 26) + u16(b, local + 28);
+    if (data_off + csize > b.size()) bad(what, fmt::format("member {} runs past the end", name));
+    std::string raw;
+    if (method == 0) {
+      raw.assign(b.substr(data_off, csize));
+    } else if (method == 8) {
+      raw.resize(usize);
+      z_stream zs{};
+      if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) bad(what, "zlib init failed");
+      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(b.data() + data_off));
+      zs.avail_in = csize;
+      zs.next_out = reinterpret_cast<Bytef*>(raw.data());
+      zs.avail_out = usize;
+      const int rc = inflate(&zs, Z_FINISH);
+      inflateEnd(&zs);
+      if (rc != Z_STREAM_END || zs.total_out != usize) bad(what, fmt::format("member {} does not inflate", name));
+    } else {
+      bad(what, fmt::format("member {} uses unsupported compression {}", name, method));
+    }
+    if (crc32(0L, reinterpret_cast<const Bytef*>(raw.data()), static_cast<uInt>(raw.size())) != crc)
+      bad(what, fmt::format("member {} fails its CRC check", name));
+    if (name.size() > 4 && name.substr(name.size() - 4) == ".npy") name.resize(name.size() - 4);
+    out.emplace(name, parse_npy(raw, what + ":" + name));
+  }
+  return out;
+}
+
+void write_npz(const std::filesystem::path& path, const std::map<std::string, NpyArray>& arrays) {
+  std::string zip, central;
+  for (const auto& [key, arr] : arrays) {
+    const std::string name = key + ".npy";
+    const std::string body = encode_npy(arr);
+    if (body.size() >= 0xffffffffu) throw std::runtime_error("npz: member too large for zip32");
+    const uint32_t crc = crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+    const uint32_t offset = static_cast<uint32_t>(zip.size());
+    put32(zip, 0x04034b50); put16(zip, 20); put16(zip, 0); put16(zip, 0); put16(zip, 0); put16(zip, 0x21);
+    put32(zip, crc); put32(zip, static_cast<uint32_t>(body.size())); put32(zip, static_cast<uint32_t>(body.size()));
+    put16(zip, static_cast<uint16_t>(name.size())); put16(zip, 0);
+    zip += name;
+    zip += body;
+    put32(central, 0x02014b50); put16(central, 20); put16(central, 20); put16(central, 0); put16(central, 0);
+    put16(central, 0); put16(central, 0x21); put32(central, crc);
+    put32(central, static_cast<uint32_t>(body.size())); put32(central, static_cast<uint32_t>(body.size()));
+    put16(central, static_cast<uint16_t>(name.size())); put16(central, 0); put16(central, 0); put16(central, 0);
+    put16(central, 0); put32(central, 0); put32(central, offset);
+    central += name;
+  }
+  const uint32_t cd_off = static_cast<uint32_t>(zip.size());
+  zip += central;
+  put32(zip, 0x06054b50); put16(zip, 0); put16(zip, 0);
+  put16(zip, static_cast<uint16_t>(arrays.size())); put16(zip, static_cast<uint16_t>(arrays.size()));
+  put32(zip, static_cast<uint32_t>(central.size())); put32(zip, cd_off); put16(zip, 0);
+  write_file_atomic(path, zip);
+}
+
+}  // namespace ganbench

@@ -1,0 +1,47 @@
+#include "common/runtime.h"
+
+#include <dlfcn.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+namespace ganbench {
+
+int parse_threads(const std::string& spec) {
+  if (spec == "auto") return std::max(1u, std::thread::hardware_concurrency());
+  try {
+    size_t used = 0;
+    const int n = std::stoi(spec, &used);
+    if (used == spec.size() && n >= 1 && n <= 1024) return n;
+  } catch (const std::exception&) {
+  }
+  throw std::invalid_argument(fmt::format("threads must be 'auto' or an integer in [1, 1024], got '{}'", spec));
+}
+
+void apply_threads(int n) {
+  torch::set_num_threads(n);
+}
+
+c10::Device parse_device(const std::string& spec) {
+  if (spec == "cpu") return c10::Device(c10::kCPU);
+  if (spec == "cuda" || spec == "auto") {
+    if (torch::cuda::is_available()) return c10::Device(c10::kCUDA, 0);
+    if (spec == "auto") return c10::Device(c10::kCPU);
+    throw std::invalid_argument("device: cuda was requested but this LibTorch build has no usable CUDA device");
+  }
+  throw std::invalid_argument(fmt::format("device must be auto, cpu or cuda, got '{}'", spec));
+}
+
+std::string blas_name() {
+  using GetConfig = char* (*)();
+  if (auto f = reinterpret_cast<GetConfig>(::dlsym(RTLD_DEFAULT, "openblas_get_config"))) return fmt::format("OpenBLAS ({})", f());
+  Dl_info info{};
+  if (auto sym = ::dlsym(RTLD_DEFAULT, "dgemm_"); sym && ::dladdr(sym, &info) && info.dli_fname)
+    return fmt::format("BLAS from {}", info.dli_fname);
+  return "unknown BLAS";
+}
+
+}  // namespace ganbench

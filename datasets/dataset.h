@@ -1,0 +1,49 @@
+// In-memory image sets with label maps, subject-level splits and batch sampling.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+
+#include "datasets/modality.h"
+
+namespace ganbench {
+
+struct ImageSet {
+  torch::Tensor images;               // [N, C, H, W] float32 in [0, 1]
+  torch::Tensor labels;               // [N, H, W] int64 in [0, num_labels)
+  std::vector<std::string> subjects;  // subject of each image; splits never cut a subject
+  int64_t size() const { return images.defined() ? images.size(0) : 0; }
+};
+
+struct SplitFractions {
+  double val = 0.1;   // fraction of subjects held for validation
+  double test = 0.2;  // fraction of subjects held out for testing; never trained on
+};
+
+struct Splits {
+  ImageSet train, val, test;
+};
+
+// Checks shapes, dtypes and ranges against `spec`; throws with `what` in the message.
+void check_image_set(const ImageSet& set, const ModalitySpec& spec, const std::string& what);
+
+// Splits by subject, seeded: every image of one subject lands in the same split.
+Splits split_by_subject(const ImageSet& all, uint64_t seed, const SplitFractions& fractions);
+
+// `count` phantom subjects (one slice each) at `size` px, image i drawn from mix_seed(seed, i).
+ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count, uint64_t seed);
+
+struct Batch {
+  torch::Tensor images;  // [B, C, H, W] in [0, 1]
+  torch::Tensor labels;  // [B, H, W] int64
+};
+
+// Draws `n` images uniformly with replacement using `gen` (a CPU generator).
+Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen);
+
+// [N, H, W] int64 -> [N, K, H, W] float32 one-hot.
+torch::Tensor one_hot_labels(const torch::Tensor& labels, int64_t num_labels);
+
+}  // namespace ganbench

@@ -1,0 +1,55 @@
+// Modalities: what an image of each kind holds, and how its built-in phantom is drawn. Torch-free.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace ganbench {
+
+struct ModalitySpec {
+  std::string name;                 // registry key, e.g. "cardiac"
+  std::string description;          // one line for `ganbench list modalities`
+  int channels = 1;                 // image channels (1 MRI/CT, 3 RGB fundus)
+  int size = 0;                     // square image side in px; 0 until an experiment sets it
+  std::vector<std::string> labels;  // label names, index = label value, [0] is background
+  int num_labels() const { return static_cast<int>(labels.size()); }
+};
+
+// One phantom image: `image` is channels*size*size floats in [0,1] (C, H, W order);
+// `labels` is size*size label values in [0, num_labels).
+struct PhantomSample {
+  std::vector<float> image;
+  std::vector<uint8_t> labels;
+};
+using PhantomFn = std::function<PhantomSample(int size, uint64_t seed)>;
+
+struct ModalityEntry {
+  ModalitySpec spec;
+  PhantomFn phantom;
+  std::vector<std::string> sources;  // data sources this modality accepts, e.g. {"phantom"}
+};
+
+// Throws on a duplicate name.
+void register_modality(ModalityEntry entry);
+// Throws std::invalid_argument listing the valid names when `name` is unknown.
+const ModalityEntry& find_modality(const std::string& name);
+std::vector<std::string> modality_names();
+// Idempotent: registers cardiac (and later modalities) once.
+void register_builtin_modalities();
+
+// Deterministic random numbers for phantoms (splitmix64 stream; same values on every platform).
+class PhantomRng {
+ public:
+  explicit PhantomRng(uint64_t seed) : state_(seed) {}
+  double uniform();                     // [0, 1)
+  double uniform(double lo, double hi);  // [lo, hi)
+  double normal();                       // N(0, 1), Box-Muller
+  bool bernoulli(double p) { return uniform() < p; }
+
+ private:
+  uint64_t state_;
+};
+
+}  // namespace ganbench

@@ -1,0 +1,213 @@
+#include "experiments/cell_runner.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "architectures/registry.h"
+#include "common/atomic_file.h"
+#include "common/hash.h"
+#include "common/npy.h"
+#include "experiments/trainer.h"
+#include "metrics/feature_extractor.h"
+#include "metrics/frechet.h"
+#include "metrics/kid.h"
+
+namespace ganbench {
+namespace fs = std::filesystem;
+
+namespace {
+constexpr uint64_t kEvalSeedSalt = 0xE7A1;  // latents for scoring: the same at step 0 and at the end
+constexpr uint64_t kKidSeedSalt = 0x41D;    // KID subset draws
+
+std::string hostname() {
+  char buf[256] = {0};
+  return ::gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
+}
+
+void save_samples(const fs::path& dir, const std::string& stem, const Sample& s, int64_t n) {
+  auto img = s.images.slice(0, 0, n).contiguous();
+  auto lab = s.labels.slice(0, 0, n).to(torch::kUInt8).contiguous();
+  std::vector<float> iv(img.data_ptr<float>(), img.data_ptr<float>() + img.numel());
+  std::vector<uint8_t> lv(lab.data_ptr<uint8_t>(), lab.data_ptr<uint8_t>() + lab.numel());
+  write_npy(dir / (stem + "_images.npy"), NpyArray::from_floats(iv, {img.size(0), img.size(1), img.size(2), img.size(3)}));
+  write_npy(dir / (stem + "_labels.npy"), NpyArray::from_bytes(lv, {lab.size(0), lab.size(1), lab.size(2)}));
+}
+
+// Fraction of label maps without any foreground pixel: a GAN that stopped drawing anatomy.
+double degenerate_fraction(const torch::Tensor& labels) {
+  auto fg = (labels > 0).reshape({labels.size(0), -1}).any(1);
+  return 1.0 - fg.to(torch::kFloat64).mean().item<double>();
+}
+
+}  // namespace
+
+const Splits& DataCache::splits(const std::string& modality) {
+  auto it = splits_.find(modality);
+  if (it != splits_.end()) return it->second;
+  const auto& entry = find_modality(modality);
+  const auto t0 = std::chrono::steady_clock::now();
+  ImageSet all = make_phantom_set(entry, static_cast<int>(cfg_.image_size), cfg_.data.count, cfg_.data.seed);
+  ModalitySpec spec = entry.spec;
+  spec.size = static_cast<int>(cfg_.image_size);
+  check_image_set(all, spec, fmt::format("phantom '{}'", modality));
+  Splits s = split_by_subject(all, cfg_.data.seed, {cfg_.data.val_fraction, cfg_.data.test_fraction});
+  fmt::print(stderr, "ganbench: {} phantom: {} subjects ({} train / {} val / {} test) in {:.1f}s\n", modality,
+             all.size(), s.train.size(), s.val.size(), s.test.size(),
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  return splits_.emplace(modality, std::move(s)).first->second;
+}
+
+const torch::Tensor& DataCache::real_features(const std::string& modality, const std::string& extractor) {
+  const std::string key = modality + "/" + extractor;
+  if (auto it = feats_.find(key); it != feats_.end()) return it->second;
+  auto ex = make_feature_extractor(extractor);
+  return feats_.emplace(key, ex->extract(splits(modality).train.images)).first->second;
+}
+
+const FeatureStats& DataCache::real_stats(const std::string& modality, const std::string& extractor) {
+  const std::string key = modality + "/" + extractor;
+  if (auto it = stats_.find(key); it != stats_.end()) return it->second;
+  return stats_.emplace(key, compute_stats(to_eigen(real_features(modality, extractor)))).first->second;
+}
+
+double DataCache::real_floor(const std::string& modality, const std::string& extractor) {
+  const std::string key = modality + "/" + extractor;
+  if (auto it = floors_.find(key); it != floors_.end()) return it->second;
+  auto ex = make_feature_extractor(extractor);
+  const double fd = frechet_distance(real_stats(modality, extractor), extract_stats(*ex, splits(modality).test.images));
+  return floors_.emplace(key, fd).first->second;
+}
+
+double peak_rss_mib() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stod(line.substr(6)) / 1024.0;  // kB
+  return NAN;
+}
+
+void reset_peak_rss() {
+  std::ofstream out("/proc/self/clear_refs");
+  out << "5";  // resets VmHWM to the current RSS (Linux >= 4.0); ignored where not permitted
+}
+
+void run_cell(const CellEnv& env, const Cell& cell) {
+  const auto t_start = std::chrono::steady_clock::now();
+  reset_peak_rss();
+  const auto& cfg = env.cfg;
+  const fs::path rel_dir = fs::path("cells") / cell.id;
+  const fs::path dir = env.run_dir / rel_dir;
+  fs::create_directories(dir);
+  const std::string yaml = cell_config_yaml(cfg, cell);
+  write_file_atomic(dir / "config.yaml", yaml);
+
+  CellRecord rec;
+  rec.id = cell.id;
+  rec.sweep = cfg.name;
+  rec.architecture = cell.architecture;
+  rec.modality = cell.modality;
+  rec.seed = static_cast<int64_t>(cell.seed);
+  rec.config_hash = cell_config_hash(cfg, cell);
+  rec.config_yaml = yaml;
+  rec.started = utc_now_iso();
+  rec.host = hostname();
+  rec.device = env.device.str();
+  rec.threads = env.threads;
+  env.store.begin_cell(rec);
+
+  const Splits& data = env.data.splits(cell.modality);
+  {
+    const int64_t n = std::min<int64_t>(cfg.eval.grid, data.train.size());
+    save_samples(dir, "real", {data.train.images, data.train.labels, {}}, n);
+  }
+  ModalitySpec spec = find_modality(cell.modality).spec;
+  spec.size = static_cast<int>(cfg.image_size);
+  ArchContext ctx;
+  ctx.modality = spec;
+  ctx.device = env.device;
+  ctx.seed = cell.seed;
+  if (auto it = cfg.arch.find(cell.architecture); it != cfg.arch.end()) ctx.options = it->second;
+  auto model = create_architecture(cell.architecture, ctx);
+
+  const uint64_t eval_seed = mix_seed(cell.seed, kEvalSeedSalt);
+  const fs::path ckpt_dir = dir / "checkpoints";
+  std::vector<MetricRow> rows;
+  auto score = [&](int64_t step, bool final) {
+    const Sample s = model->sample(cfg.eval.samples, eval_seed);
+    for (const auto& name : cfg.eval.extractors) {
+      auto ex = make_feature_extractor(name);
+      auto feats = ex->extract(s.images);
+      const auto fake = to_eigen(feats);
+      rows.push_back({cell.id, "fd_" + name, step, frechet_distance(env.data.real_stats(cell.modality, name), compute_stats(fake))});
+      if (final) {
+        const auto kid = kernel_inception_distance(to_eigen(env.data.real_features(cell.modality, name)), fake,
+                                                   static_cast<int>(cfg.eval.kid_subsets), cfg.eval.kid_subset_size,
+                                                   mix_seed(cell.seed, kKidSeedSalt));
+        rows.push_back({cell.id, "kid_" + name, step, kid.mean});
+        rows.push_back({cell.id, "kid_" + name + "_std", step, kid.std});
+        rows.push_back({cell.id, "fd_" + name + "_real_floor", step, env.data.real_floor(cell.modality, name)});
+      }
+    }
+    rows.push_back({cell.id, "degenerate_label_fraction", step, degenerate_fraction(s.labels)});
+    save_samples(dir, final ? "samples" : "samples_step0", s, cfg.eval.grid);
+  };
+
+  const bool fresh = !latest_checkpoint(ckpt_dir).has_value();
+  if (fresh) {
+    score(0, false);
+    env.store.add_metrics(rows);
+    rows.clear();
+  }
+
+  TrainerOptions topts;
+  topts.steps = cfg.train.steps;
+  topts.batch_size = cfg.train.batch_size;
+  topts.checkpoint_every = cfg.train.checkpoint_every;
+  topts.log_every = cfg.train.log_every;
+  topts.seed = cell.seed;
+  topts.checkpoint_dir = ckpt_dir;
+  topts.label = cell.id;
+  topts.progress = env.progress;
+  TrainerHooks hooks;
+  hooks.on_log = [&](int64_t step, const StepStats& st) {
+    for (const auto& [name, value] : st.values) rows.push_back({cell.id, "train/" + name, step, value});
+  };
+  hooks.on_checkpoint = [&](int64_t) {  // losses so far survive a crash with their checkpoint
+    env.store.add_metrics(rows);
+    rows.clear();
+  };
+  const TrainResult tr = train_gan(*model, data.train, topts, hooks);
+
+  score(cfg.train.steps, true);
+  const int64_t last = cfg.train.steps;
+  rows.push_back({cell.id, "train_seconds", last, tr.seconds});
+  rows.push_back({cell.id, "steps_per_second", last, tr.steps_per_second});
+  rows.push_back({cell.id, "parameters", last, static_cast<double>(model->parameter_count())});
+  rows.push_back({cell.id, "peak_rss_mib", last, peak_rss_mib()});
+  rows.push_back({cell.id, "resumed_from_step", last, static_cast<double>(tr.start_step)});
+
+  rec.finished = utc_now_iso();
+  rec.train_seconds = tr.seconds;
+  rec.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
+  std::vector<ArtefactRow> artefacts = {
+      {cell.id, "config", (rel_dir / "config.yaml").string()},
+      {cell.id, "samples_images", (rel_dir / "samples_images.npy").string()},
+      {cell.id, "samples_labels", (rel_dir / "samples_labels.npy").string()},
+      {cell.id, "real_images", (rel_dir / "real_images.npy").string()},
+      {cell.id, "real_labels", (rel_dir / "real_labels.npy").string()},
+      {cell.id, "checkpoint", (rel_dir / "checkpoints" / checkpoint_path("", last).filename()).string()},
+  };
+  if (fs::exists(dir / "samples_step0_images.npy")) {
+    artefacts.push_back({cell.id, "samples_step0_images", (rel_dir / "samples_step0_images.npy").string()});
+    artefacts.push_back({cell.id, "samples_step0_labels", (rel_dir / "samples_step0_labels.npy").string()});
+  }
+  env.store.finish_cell(rec, rows, artefacts);
+  fmt::print(stderr, "ganbench: {} done in {:.1f}s ({:.1f} steps/s)\n", cell.id, rec.total_seconds, tr.steps_per_second);
+}
+
+}  // namespace ganbench

@@ -1,0 +1,53 @@
+// Runs one sweep cell: build the GAN, score at step 0, train, sample, score, store.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "datasets/dataset.h"
+#include "experiments/config.h"
+#include "experiments/results_store.h"
+#include "experiments/sweep.h"
+#include "metrics/feature_stats.h"
+
+namespace ganbench {
+
+// Data and reference statistics shared by the cells of one sweep, built on first use.
+class DataCache {
+ public:
+  explicit DataCache(const SweepConfig& cfg) : cfg_(cfg) {}
+  const Splits& splits(const std::string& modality);
+  // Statistics and raw features of the real training split in `extractor`'s space.
+  const FeatureStats& real_stats(const std::string& modality, const std::string& extractor);
+  const torch::Tensor& real_features(const std::string& modality, const std::string& extractor);
+  // Fréchet distance between the real training and test splits: the floor a perfect GAN could reach.
+  double real_floor(const std::string& modality, const std::string& extractor);
+
+ private:
+  const SweepConfig& cfg_;
+  std::map<std::string, Splits> splits_;
+  std::map<std::string, FeatureStats> stats_;
+  std::map<std::string, torch::Tensor> feats_;
+  std::map<std::string, double> floors_;
+};
+
+struct CellEnv {
+  const SweepConfig& cfg;
+  std::filesystem::path run_dir;
+  ResultsStore& store;
+  DataCache& data;
+  c10::Device device;
+  int threads;
+  bool progress;
+};
+
+// Throws on failure; the caller records it.
+void run_cell(const CellEnv& env, const Cell& cell);
+
+// Peak resident memory since the last reset, in MiB (VmHWM), and the reset (best effort).
+double peak_rss_mib();
+void reset_peak_rss();
+
+}  // namespace ganbench

@@ -1,0 +1,69 @@
+// Sweep configuration: typed defaults in C++, YAML holds only what differs. Unknown keys, wrong types
+// and out-of-range values are errors naming the file, the key and the reason.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "architectures/registry.h"
+
+namespace ganbench {
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct TrainConfig {
+  int64_t steps = 300;            // generator updates per cell
+  int64_t batch_size = 32;        // real images per step
+  int64_t checkpoint_every = 100;  // steps between checkpoints; 0 = only at the end
+  int64_t log_every = 25;         // steps between log lines and stored loss values
+};
+
+struct DataConfig {
+  std::string source = "phantom";  // only the built-in phantom for now
+  int64_t count = 600;             // phantom subjects (one slice each)
+  uint64_t seed = 1234;            // phantom geometry and the subject split; fixed across cell seeds
+  double val_fraction = 0.1;       // subjects held for validation
+  double test_fraction = 0.2;      // subjects held out for testing
+};
+
+struct EvalConfig {
+  int64_t samples = 256;                            // generated images scored per cell
+  std::vector<std::string> extractors = {"handcrafted"};  // feature spaces for fd_* and kid_*
+  int64_t kid_subsets = 20;                         // KID subsets
+  int64_t kid_subset_size = 100;                    // KID max subset size
+  int64_t grid = 16;                                // samples kept for the report's grid
+};
+
+struct SweepConfig {
+  std::string name = "sweep";                  // run folder name: <output>/<name>
+  std::filesystem::path output = "runs";       // parent of run folders (relative to the working directory)
+  std::vector<std::string> architectures;      // registry names
+  std::vector<std::string> modalities;         // registry names
+  std::vector<uint64_t> seeds = {0};           // one cell per seed
+  int64_t image_size = 32;                     // square side, px (power of two)
+  std::string threads = "auto";                // "auto" = all cores, or a count
+  std::string device = "auto";                 // auto | cpu | cuda
+  TrainConfig train;
+  DataConfig data;
+  EvalConfig eval;
+  std::map<std::string, ArchOptions> arch;     // per-architecture option overrides
+  std::string source;                          // where this came from, for messages
+
+  // Cross-field rules; throws ConfigError naming `source` and the key.
+  void validate() const;
+  std::filesystem::path run_dir() const { return output / name; }
+};
+
+SweepConfig parse_sweep_config(const std::string& yaml_text, const std::string& source_name);
+SweepConfig load_sweep_config(const std::filesystem::path& path);
+// The fully resolved config as YAML (every key, defaults included); parse_sweep_config round-trips it.
+std::string to_yaml(const SweepConfig& cfg);
+
+}  // namespace ganbench

@@ -1,0 +1,79 @@
+#include "experiments/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <regex>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "common/atomic_file.h"
+#include "common/hash.h"
+#include "common/progress.h"
+
+namespace ganbench {
+namespace fs = std::filesystem;
+
+fs::path checkpoint_path(const fs::path& dir, int64_t step) { return dir / fmt::format("step_{:08d}.pt", step); }
+
+std::optional<std::pair<int64_t, fs::path>> latest_checkpoint(const fs::path& dir) {
+  std::optional<std::pair<int64_t, fs::path>> best;
+  if (!fs::is_directory(dir)) return best;
+  static const std::regex pattern(R"(step_(\d{8})\.pt)");
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::smatch m;
+    const std::string name = e.path().filename().string();
+    if (!std::regex_match(name, m, pattern)) continue;
+    const int64_t step = std::stoll(m[1]);
+    if (!best || step > best->first) best = std::make_pair(step, e.path());
+  }
+  return best;
+}
+
+TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptions& opts, const TrainerHooks& hooks) {
+  if (opts.steps < 1) throw std::invalid_argument("trainer: steps must be >= 1");
+  if (train.size() < 2) throw std::invalid_argument("trainer: the training set needs at least 2 images");
+  TrainResult result;
+  if (auto ck = latest_checkpoint(opts.checkpoint_dir)) {
+    model.load(ck->second);
+    result.start_step = ck->first;
+  }
+  result.end_step = result.start_step;
+  if (result.start_step >= opts.steps) return result;
+
+  auto save = [&](int64_t step) {
+    if (opts.checkpoint_dir.empty()) return;
+    const fs::path path = checkpoint_path(opts.checkpoint_dir, step);
+    replace_file_atomic(path, [&](const fs::path& tmp) { model.save(tmp); });
+    for (const auto& e : fs::directory_iterator(opts.checkpoint_dir)) {  // keep only the newest
+      const auto name = e.path().filename().string();
+      if (e.path() != path && name.rfind("step_", 0) == 0 && e.path().extension() == ".pt") fs::remove(e.path());
+    }
+    if (hooks.on_checkpoint) hooks.on_checkpoint(step);
+  };
+
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(opts.seed);
+  Progress progress(opts.label, opts.steps, result.start_step, opts.log_every, stderr);
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int64_t step = result.start_step + 1; step <= opts.steps; ++step) {
+    gen.set_current_seed(mix_seed(opts.seed, static_cast<uint64_t>(step)));
+    const Batch batch = sample_batch(train, opts.batch_size, gen);
+    const StepStats stats = model.train_step(batch);
+    for (const auto& [name, value] : stats.values)
+      if (!std::isfinite(value))
+        throw NonFiniteLoss(fmt::format("{} became {} at step {}; lower the learning rate or check the data "
+                                        "(the last good checkpoint is kept)",
+                                        name, value, step));
+    if (opts.progress) progress.update(step, stats.values);
+    if (hooks.on_log && (step % opts.log_every == 0 || step == opts.steps)) hooks.on_log(step, stats);
+    if (opts.checkpoint_every > 0 && step % opts.checkpoint_every == 0 && step != opts.steps) save(step);
+    result.end_step = step;
+  }
+  if (opts.progress) progress.finish();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  result.steps_per_second = result.seconds > 0 ? (result.end_step - result.start_step) / result.seconds : 0;
+  save(opts.steps);
+  return result;
+}
+
+}  // namespace ganbench

@@ -1,0 +1,52 @@
+// The training loop shared by every architecture: batches, NaN guard, progress, atomic checkpoints, resume.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+#include "architectures/gan_model.h"
+#include "datasets/dataset.h"
+
+namespace ganbench {
+
+class NonFiniteLoss : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct TrainerOptions {
+  int64_t steps = 0;             // total G updates
+  int64_t batch_size = 32;
+  int64_t checkpoint_every = 0;  // steps between checkpoints; 0 = only at the end
+  int64_t log_every = 25;        // steps between on_log calls and plain log lines
+  uint64_t seed = 0;             // batch order: step s draws with mix_seed(seed, s)
+  std::filesystem::path checkpoint_dir;  // step_XXXXXXXX.pt files; the newest is kept
+  std::string label;             // progress prefix
+  bool progress = true;
+};
+
+struct TrainResult {
+  int64_t start_step = 0;  // > 0 when resumed from a checkpoint
+  int64_t end_step = 0;
+  double seconds = 0;      // wall time of this attempt's loop
+  double steps_per_second = 0;
+};
+
+// Newest checkpoint in `dir` and its step, if any.
+std::optional<std::pair<int64_t, std::filesystem::path>> latest_checkpoint(const std::filesystem::path& dir);
+std::filesystem::path checkpoint_path(const std::filesystem::path& dir, int64_t step);
+
+struct TrainerHooks {
+  std::function<void(int64_t step, const StepStats&)> on_log;  // every log_every steps and the last
+  std::function<void(int64_t step)> on_checkpoint;              // after a checkpoint is on disk
+};
+
+// Trains `model` to opts.steps, resuming from the newest checkpoint in opts.checkpoint_dir when there is one.
+// Throws NonFiniteLoss (naming the step and the value) if any loss is NaN or infinite.
+TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptions& opts, const TrainerHooks& hooks = {});
+
+}  // namespace ganbench

@@ -1,0 +1,48 @@
+// Reports built only from results databases and stored artefacts: Markdown and CSV tables, sample grids.
+// The same databases give byte-identical tables.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "experiments/results_store.h"
+
+namespace ganbench {
+
+struct RunData {
+  std::filesystem::path run_dir;
+  std::string sweep;
+  std::vector<CellRecord> cells;
+  std::vector<MetricRow> metrics;
+  std::vector<ArtefactRow> artefacts;
+};
+
+// Reads <run_dir>/results.db; throws naming the folder when it has none.
+RunData load_run(const std::filesystem::path& run_dir);
+
+struct Summary {
+  double mean = 0, std = 0;  // std is the sample std (n - 1); NaN when n < 2
+  int n = 0;
+};
+Summary summarize(const std::vector<double>& values);
+
+// Lower is better (-1), higher is better (+1), or neither (0), by metric name.
+int metric_direction(const std::string& name);
+std::string format_value(const std::string& metric, double v);
+
+// Markdown: one table per summary metric (architectures x modalities, mean ± std (n), best in bold), a
+// cell table, and sample grids under `grid_dir` (relative links).
+std::string render_markdown(const std::vector<RunData>& runs, const std::string& grid_dir = "");
+// Long format: one row per cell and metric value.
+std::string render_csv(const std::vector<RunData>& runs);
+
+struct ReportOptions {
+  std::vector<std::string> formats = {"md", "csv", "png"};  // png: sample grids
+  std::filesystem::path out_dir;  // default: the run folder (one run) — required for several
+};
+// Writes report.md / report.csv / report/<cell>.png atomically; returns the files written.
+std::vector<std::filesystem::path> write_report(const std::vector<std::filesystem::path>& run_dirs,
+                                                const ReportOptions& opts);
+
+}  // namespace ganbench

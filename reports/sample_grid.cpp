@@ -1,0 +1,72 @@
+#include "reports/sample_grid.h"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+namespace ganbench {
+namespace {
+constexpr double kOverlayAlpha = 0.45;  // label colour weight in the overlay
+constexpr int kGap = 2;                 // px between tiles, at output scale
+}  // namespace
+
+std::vector<std::array<uint8_t, 3>> label_palette() {
+  return {{0, 0, 0}, {60, 60, 230}, {60, 200, 60}, {230, 120, 40}, {40, 220, 230}, {220, 60, 220}, {230, 230, 60}};
+}
+
+std::string render_sample_grid(const std::vector<GridRow>& rows, int scale) {
+  if (rows.empty()) throw std::invalid_argument("sample grid: no rows");
+  if (scale < 1 || scale > 16) throw std::invalid_argument("sample grid: scale must be in [1, 16]");
+  int64_t cols = 0, side = 0;
+  for (const auto& r : rows) {
+    if (r.images.shape.size() != 4 || r.labels.shape.size() != 3 || r.images.shape[0] != r.labels.shape[0] ||
+        r.images.shape[2] != r.labels.shape[1] || r.images.shape[3] != r.labels.shape[2] || r.images.shape[2] != r.images.shape[3])
+      throw std::invalid_argument("sample grid: need images [N, C, H, H] and labels [N, H, H]");
+    if (r.images.shape[1] != 1 && r.images.shape[1] != 3)
+      throw std::invalid_argument("sample grid: images must have 1 or 3 channels");
+    if (side && r.images.shape[2] != side) throw std::invalid_argument("sample grid: rows differ in image size");
+    side = r.images.shape[2];
+    cols = std::max(cols, r.images.shape[0]);
+  }
+  const int tile = static_cast<int>(side) * scale;
+  const int width = static_cast<int>(cols) * (tile + kGap) + kGap;
+  const int height = static_cast<int>(rows.size()) * 2 * (tile + kGap) + kGap;
+  cv::Mat canvas(height, width, CV_8UC3, cv::Scalar(40, 40, 40));
+  const auto palette = label_palette();
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const auto img = rows[r].images.to_floats();
+    const auto lab = rows[r].labels.to_doubles();
+    const int64_t n = rows[r].images.shape[0], c = rows[r].images.shape[1];
+    const int64_t hw = side * side;
+    for (int64_t i = 0; i < n; ++i) {
+      cv::Mat plain(static_cast<int>(side), static_cast<int>(side), CV_8UC3), over;
+      for (int64_t p = 0; p < hw; ++p) {
+        auto& px = plain.at<cv::Vec3b>(static_cast<int>(p / side), static_cast<int>(p % side));
+        for (int ch = 0; ch < 3; ++ch) {
+          const int64_t src = c == 1 ? 0 : 2 - ch;  // RGB data -> BGR pixels
+          px[ch] = cv::saturate_cast<uint8_t>(img[(i * c + src) * hw + p] * 255.0f + 0.5f);
+        }
+      }
+      plain.copyTo(over);
+      for (int64_t p = 0; p < hw; ++p) {
+        const auto l = static_cast<size_t>(lab[i * hw + p]);
+        if (l == 0) continue;
+        const auto& col = palette[l % palette.size()];
+        auto& px = over.at<cv::Vec3b>(static_cast<int>(p / side), static_cast<int>(p % side));
+        for (int ch = 0; ch < 3; ++ch) px[ch] = cv::saturate_cast<uint8_t>((1 - kOverlayAlpha) * px[ch] + kOverlayAlpha * col[ch]);
+      }
+      const int x = kGap + static_cast<int>(i) * (tile + kGap);
+      const int y0 = kGap + static_cast<int>(2 * r) * (tile + kGap);
+      cv::Mat top = canvas(cv::Rect(x, y0, tile, tile)), bottom = canvas(cv::Rect(x, y0 + tile + kGap, tile, tile));
+      cv::resize(plain, top, cv::Size(tile, tile), 0, 0, cv::INTER_NEAREST);
+      cv::resize(over, bottom, cv::Size(tile, tile), 0, 0, cv::INTER_NEAREST);
+    }
+  }
+  std::vector<uchar> buf;
+  if (!cv::imencode(".png", canvas, buf)) throw std::runtime_error("sample grid: PNG encoding failed");
+  return std::string(buf.begin(), buf.end());
+}
+
+}  // namespace ganbench

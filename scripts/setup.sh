@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs ganbench's build and run dependencies from Debian 12's packages. Safe to run twice.
+set -euo pipefail
+pkgs=(build-essential cmake ninja-build pkg-config git
+      libtorch-dev libopencv-dev libyaml-cpp-dev libfmt-dev doctest-dev libeigen3-dev
+      libbenchmark-dev libsqlite3-dev libopenblas0-pthread)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
