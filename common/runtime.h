@@ -9,7 +9,7 @@ namespace ganbench {
 
 // "auto" means every core; otherwise a positive integer. Throws std::invalid_argument.
 int parse_threads(const std::string& spec);
-// Sets LibTorch's intra-op threads (and OpenBLAS/OpenMP through them).
+// Sets LibTorch's intra-op threads and keeps OpenBLAS single-threaded beneath them.
 void apply_threads(int n);
 
 // "auto" picks CUDA when LibTorch has it, else CPU; "cuda" without CUDA is an error.

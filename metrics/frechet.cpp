@@ -1,6 +1,7 @@
 #include "metrics/frechet.h"
 
 #include <cmath>
+#include <complex>
 #include <stdexcept>
 
 #include <Eigen/Eigenvalues>
@@ -11,31 +12,47 @@ namespace {
 
 constexpr double kImagTolerance = 1e-3;  // pytorch-fid's atol on the imaginary part of sqrtm
 
-Eigen::MatrixXd sym_sqrt(const Eigen::MatrixXd& s) {
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(s);
-  if (es.info() != Eigen::Success) throw std::runtime_error("Fréchet distance: eigendecomposition failed");
-  const Eigen::VectorXd root = es.eigenvalues().cwiseMax(0.0).cwiseSqrt();
-  return es.eigenvectors() * root.asDiagonal() * es.eigenvectors().transpose();
-}
-
-// tr(sqrtm(s1 s2)); NaN when the decomposition fails.
-double trace_sqrt_product(const Eigen::MatrixXd& s1, const Eigen::MatrixXd& s2) {
-  const Eigen::MatrixXd r = sym_sqrt(s1);
-  Eigen::MatrixXd m = r * s2 * r;
-  m = 0.5 * (m + m.transpose());
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(m, Eigen::EigenvaluesOnly);
-  if (es.info() != Eigen::Success) return NAN;
-  double tr = 0.0, max_imag = 0.0;
-  for (Eigen::Index i = 0; i < es.eigenvalues().size(); ++i) {
-    const double lam = es.eigenvalues()(i);
-    if (lam >= 0) tr += std::sqrt(lam);
-    else max_imag = std::max(max_imag, std::sqrt(-lam));
+// Principal square roots of `eigenvalues`, summed: the trace of sqrtm of a matrix with that spectrum.
+// Throws when the roots have an imaginary part above pytorch-fid's tolerance.
+double trace_of_roots(const Eigen::VectorXcd& eigenvalues) {
+  std::complex<double> tr = 0.0;
+  double max_imag = 0.0;
+  for (Eigen::Index i = 0; i < eigenvalues.size(); ++i) {
+    std::complex<double> lam = eigenvalues(i);
+    if (std::abs(lam.imag()) <= 1e-12 * std::max(1.0, std::abs(lam.real())) && lam.real() < 0 &&
+        lam.real() > -1e-12 * std::max(1.0, eigenvalues.cwiseAbs().maxCoeff())) {
+      lam = 0.0;  // rounding noise around a zero eigenvalue of a singular product
+    }
+    const std::complex<double> root = std::sqrt(lam);
+    tr += root;
+    max_imag = std::max(max_imag, std::abs(root.imag()));
   }
   if (max_imag > kImagTolerance)
     throw std::runtime_error(fmt::format("Fréchet distance: sqrtm has an imaginary component of {:.3g} (> {}); "
                                          "the covariances are not positive semi-definite",
                                          max_imag, kImagTolerance));
-  return tr;
+  return tr.real();
+}
+
+// tr(sqrtm(s1 s2)); NaN when a decomposition fails.
+double trace_sqrt_product(const Eigen::MatrixXd& s1, const Eigen::MatrixXd& s2) {
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> e1(s1);
+  if (e1.info() != Eigen::Success) return NAN;
+  const double scale = std::max(1e-300, e1.eigenvalues().cwiseAbs().maxCoeff());
+  if (e1.eigenvalues().minCoeff() < -1e-9 * scale) {
+    // Not a covariance: take the spectrum of the product directly, as scipy's sqrtm would.
+    Eigen::EigenSolver<Eigen::MatrixXd> ep(s1 * s2, false);
+    if (ep.info() != Eigen::Success) return NAN;
+    return trace_of_roots(ep.eigenvalues());
+  }
+  // S1 is PSD: S1 S2 has the spectrum of the symmetric S1^1/2 S2 S1^1/2.
+  const Eigen::VectorXd root = e1.eigenvalues().cwiseMax(0.0).cwiseSqrt();
+  const Eigen::MatrixXd r = e1.eigenvectors() * root.asDiagonal() * e1.eigenvectors().transpose();
+  Eigen::MatrixXd m = r * s2 * r;
+  m = 0.5 * (m + m.transpose());
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> em(m, Eigen::EigenvaluesOnly);
+  if (em.info() != Eigen::Success) return NAN;
+  return trace_of_roots(em.eigenvalues().cast<std::complex<double>>());
 }
 
 void check_inputs(const Eigen::VectorXd& mu1, const Eigen::MatrixXd& s1, const Eigen::VectorXd& mu2, const Eigen::MatrixXd& s2) {

@@ -1,0 +1,80 @@
+#include <doctest/doctest.h>
+
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <csignal>
+#include <unistd.h>
+
+#include "common/atomic_file.h"
+#include "tests/test_util.h"
+
+using namespace ganbench;
+namespace fs = std::filesystem;
+
+namespace {
+size_t count_files(const fs::path& dir) {
+  size_t n = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_SUITE("common") {
+  TEST_CASE("atomic write creates, replaces and leaves no temp files") {
+    test::TempDir dir;
+    write_file_atomic(dir / "sub/x.txt", "one");
+    CHECK(read_file(dir / "sub/x.txt") == "one");
+    write_file_atomic(dir / "sub/x.txt", "two");
+    CHECK(read_file(dir / "sub/x.txt") == "two");
+    CHECK(count_files(dir / "sub") == 1);
+  }
+
+  TEST_CASE("a failing writer leaves the old file intact") {
+    test::TempDir dir;
+    write_file_atomic(dir / "ckpt.pt", "good checkpoint");
+    CHECK_THROWS(replace_file_atomic(dir / "ckpt.pt", [](const fs::path& tmp) {
+      write_file_atomic(tmp, "half");
+      throw std::runtime_error("crash mid-write");
+    }));
+    CHECK(read_file(dir / "ckpt.pt") == "good checkpoint");
+    CHECK(count_files(dir.path()) == 1);
+  }
+
+  TEST_CASE("a write that runs out of space is an error naming the file, and loses nothing") {
+    // RLIMIT_FSIZE makes write() fail part-way (EFBIG), as a full disk (ENOSPC) does.
+    test::TempDir dir;
+    write_file_atomic(dir / "r.bin", "old");
+    rlimit old{};
+    ::getrlimit(RLIMIT_FSIZE, &old);
+    auto prev = std::signal(SIGXFSZ, SIG_IGN);
+    rlimit small = old;
+    small.rlim_cur = 4096;
+    REQUIRE(::setrlimit(RLIMIT_FSIZE, &small) == 0);
+    std::string err;
+    try {
+      write_file_atomic(dir / "r.bin", std::string(1 << 20, 'x'));
+    } catch (const std::exception& e) {
+      err = e.what();
+    }
+    ::setrlimit(RLIMIT_FSIZE, &old);
+    std::signal(SIGXFSZ, prev);
+    CHECK(test::contains(err, "r.bin"));
+    CHECK(test::contains(err, "write"));
+    CHECK(read_file(dir / "r.bin") == "old");
+    CHECK(count_files(dir.path()) == 1);
+  }
+
+  TEST_CASE("an unwritable folder is an error naming the path") {
+    if (::geteuid() == 0) {  // root ignores permissions; use a path under a regular file instead
+      test::TempDir dir;
+      write_file_atomic(dir / "file", "x");
+      CHECK_THROWS_WITH(write_file_atomic(dir / "file/inner.txt", "y"), doctest::Contains("file"));
+      return;
+    }
+    test::TempDir dir;
+    fs::create_directories(dir / "ro");
+    ::chmod((dir / "ro").c_str(), 0555);
+    CHECK_THROWS_WITH(write_file_atomic(dir / "ro/x.txt", "y"), doctest::Contains("ro/x.txt"));
+  }
+}

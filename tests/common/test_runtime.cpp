@@ -1,0 +1,38 @@
+#include <doctest/doctest.h>
+
+#include <thread>
+
+#include "common/hash.h"
+#include "common/progress.h"
+#include "common/runtime.h"
+
+using namespace ganbench;
+
+TEST_SUITE("common") {
+  TEST_CASE("threads: auto means every core; bad values are rejected") {
+    CHECK(parse_threads("auto") == static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    CHECK(parse_threads("3") == 3);
+    CHECK_THROWS_AS(parse_threads("0"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_threads("two"), std::invalid_argument);
+    CHECK_THROWS_AS(parse_threads("2x"), std::invalid_argument);
+  }
+
+  TEST_CASE("device: cpu, auto and unknown names") {
+    CHECK(parse_device("cpu").is_cpu());
+    CHECK_NOTHROW(parse_device("auto"));
+    CHECK_THROWS_AS(parse_device("tpu"), std::invalid_argument);
+  }
+
+  TEST_CASE("FNV-1a and splitmix match their published constants") {
+    CHECK(fnv1a64("") == 0xcbf29ce484222325ull);
+    CHECK(fnv1a64("a") == 0xaf63dc4c8601ec8cull);  // FNV-1a 64 test vector
+    CHECK(mix_seed(1, 0) != mix_seed(1, 1));
+    CHECK(hex64(255) == "00000000000000ff");
+  }
+
+  TEST_CASE("durations format for humans") {
+    CHECK(format_duration(12.2) == "12s");
+    CHECK(format_duration(185) == "3m05s");
+    CHECK(format_duration(3720) == "1h02m");
+  }
+}
