@@ -96,6 +96,7 @@ class DCGANModel : public GanModel {
                static_cast<int>(ctx.options.at("z_dim")), static_cast<int>(ctx.options.at("base_channels")),
                static_cast<int>(ctx.options.at("max_channels"))},
         device_(ctx.device),
+        augment_(ctx.augment),
         noise_(at::make_generator<at::CPUGeneratorImpl>(ctx.seed)),
         G_(nullptr),
         D_(nullptr),
@@ -120,14 +121,14 @@ class DCGANModel : public GanModel {
     auto fake = G_->forward(z);
 
     opt_d_->zero_grad();
-    auto logit_real = D_->forward(x_real);
-    auto logit_fake = D_->forward(fake.detach());
+    auto logit_real = D_->forward(augment_.apply(x_real, noise_));
+    auto logit_fake = D_->forward(augment_.apply(fake.detach(), noise_));
     auto loss_d = torch::softplus(-logit_real).mean() + torch::softplus(logit_fake).mean();
     loss_d.backward();
     opt_d_->step();
 
     opt_g_->zero_grad();
-    auto loss_g = torch::softplus(-D_->forward(fake)).mean();  // non-saturating G loss
+    auto loss_g = torch::softplus(-D_->forward(augment_.apply(fake, noise_))).mean();  // non-saturating G loss
     loss_g.backward();
     opt_g_->step();
 
@@ -169,6 +170,7 @@ class DCGANModel : public GanModel {
 
   DCGANShape shape_;
   torch::Device device_;
+  DInputAugment augment_;
   at::Generator noise_;  // training latents, on CPU so runs match across devices
   DCGANGenerator G_;
   DCGANDiscriminator D_;

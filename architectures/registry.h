@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "architectures/augment.h"
 #include "architectures/gan_model.h"
 #include "datasets/modality.h"
 
@@ -27,6 +28,7 @@ struct ArchContext {
   c10::Device device = c10::Device(c10::kCPU);
   uint64_t seed = 0;      // initialisation and training noise
   ArchOptions options;    // complete: defaults filled in by resolve_options
+  DInputAugment augment;  // applied to every D input (trainer-level, not per architecture)
 };
 
 using ArchFactory = std::function<std::unique_ptr<GanModel>(const ArchContext&)>;

@@ -131,6 +131,7 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   ctx.modality = spec;
   ctx.device = env.device;
   ctx.seed = cell.seed;
+  ctx.augment.instance_noise = cfg.train.instance_noise;
   if (auto it = cfg.arch.find(cell.architecture); it != cfg.arch.end()) ctx.options = it->second;
   auto model = create_architecture(cell.architecture, ctx);
 

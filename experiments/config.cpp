@@ -144,6 +144,8 @@ void SweepConfig::validate() const {
         fmt::format("must be in [2, 4096], got {}", train.batch_size));
   check(train.checkpoint_every >= 0, c, "train.checkpoint_every", "must be >= 0 (0 = only at the end)");
   check(train.log_every >= 1, c, "train.log_every", "must be >= 1");
+  check(train.instance_noise >= 0 && train.instance_noise <= 2, c, "train.instance_noise",
+        fmt::format("must be in [0, 2], got {}", train.instance_noise));
   check(data.source == "phantom", c, "data.source",
         fmt::format("'{}' is not available yet; the built-in source is 'phantom'", data.source));
   check(data.test_fraction > 0 && data.val_fraction >= 0 && data.val_fraction + data.test_fraction < 1, c, "data",
@@ -194,6 +196,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
     r.get("batch_size", c.train.batch_size);
     r.get("checkpoint_every", c.train.checkpoint_every);
     r.get("log_every", c.train.log_every);
+    r.get("instance_noise", c.train.instance_noise);
     r.reject_unknown();
   }
   if (top.has("data")) {
@@ -264,6 +267,7 @@ std::string to_yaml(const SweepConfig& c) {
   out << YAML::Key << "batch_size" << YAML::Value << c.train.batch_size;
   out << YAML::Key << "checkpoint_every" << YAML::Value << c.train.checkpoint_every;
   out << YAML::Key << "log_every" << YAML::Value << c.train.log_every;
+  out << YAML::Key << "instance_noise" << YAML::Value << c.train.instance_noise;
   out << YAML::EndMap;
   out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "source" << YAML::Value << c.data.source;

@@ -23,6 +23,7 @@ struct TrainConfig {
   int64_t batch_size = 32;        // real images per step
   int64_t checkpoint_every = 100;  // steps between checkpoints; 0 = only at the end
   int64_t log_every = 25;         // steps between log lines and stored loss values
+  double instance_noise = 0.2;    // std of Gaussian noise on every D input, real and fake; 0 = off
 };
 
 struct DataConfig {
