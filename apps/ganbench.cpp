@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <torch/version.h>
 #include "architectures/registry.h"
 #include "common/runtime.h"
 #include "datasets/modality.h"
@@ -14,7 +15,6 @@
 #include "experiments/sweep.h"
 #include "metrics/feature_extractor.h"
 #include "reports/report.h"
-#include <torch/version.h>
 
 namespace {
 
@@ -63,22 +63,24 @@ int cmd_list(const std::vector<std::string>& args) {
   if (args[0] == "architectures") {
     for (const auto& name : architecture_names()) {
       const auto& e = find_architecture(name);
-      fmt::print("{:<12} {}\n{:<12} sizes {}-{} px; {}; {}\n", name, e.description, "", e.min_size, e.max_size,
-                 describe_capabilities(e.capabilities), e.citation);
+      fmt::print("{:<12} {}\n{:<12} sizes {}-{} px; {}; {}\n", name, e.description, "", e.min_size,
+                 e.max_size, describe_capabilities(e.capabilities), e.citation);
       for (const auto& o : e.options)
         fmt::print("{:<12}   {}: {} ({}, [{}, {}])\n", "", o.name, o.default_value, o.help, o.min, o.max);
     }
   } else if (args[0] == "modalities") {
     for (const auto& name : modality_names()) {
       const auto& m = find_modality(name).spec;
-      fmt::print("{:<12} {}\n{:<12} channels {}; labels {}; sources {}\n", name, m.description, "", m.channels,
-                 fmt::join(m.labels, "/"), fmt::join(find_modality(name).sources, ", "));
+      fmt::print("{:<12} {}\n{:<12} channels {}; labels {}; sources {}\n", name, m.description, "",
+                 m.channels, fmt::join(m.labels, "/"), fmt::join(find_modality(name).sources, ", "));
     }
   } else if (args[0] == "metrics") {
     for (const auto& name : feature_extractor_names()) {
       auto ex = make_feature_extractor(name);
-      fmt::print("fd_{0:<14} Fréchet distance in '{0}' features: {1}\nkid_{0:<13} KID (unbiased MMD², cubic kernel) in '{0}' features\n",
-                 name, ex->description());
+      fmt::print(
+          "fd_{0:<14} Fréchet distance in '{0}' features: {1}\nkid_{0:<13} KID (unbiased MMD², cubic kernel) "
+          "in '{0}' features\n",
+          name, ex->description());
     }
     fmt::print("{:<17} fraction of generated label maps with no foreground\n", "degenerate_label_fraction");
   } else {
@@ -93,14 +95,22 @@ int cmd_run(const std::vector<std::string>& args) {
   bool report = true;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
-    if (a == "--out") out = take_value(args, i);
-    else if (a == "--resume") opts.resume = true;
-    else if (a == "--only") only = take_value(args, i);
-    else if (a == "--no-report") report = false;
-    else if (a == "--quiet") opts.progress = false;
-    else if (!a.empty() && a[0] == '-') throw UsageError(fmt::format("run: unknown option '{}'", a));
-    else if (config.empty()) config = a;
-    else throw UsageError(fmt::format("run: unexpected argument '{}'", a));
+    if (a == "--out")
+      out = take_value(args, i);
+    else if (a == "--resume")
+      opts.resume = true;
+    else if (a == "--only")
+      only = take_value(args, i);
+    else if (a == "--no-report")
+      report = false;
+    else if (a == "--quiet")
+      opts.progress = false;
+    else if (!a.empty() && a[0] == '-')
+      throw UsageError(fmt::format("run: unknown option '{}'", a));
+    else if (config.empty())
+      config = a;
+    else
+      throw UsageError(fmt::format("run: unexpected argument '{}'", a));
   }
   if (config.empty()) throw UsageError("run needs a CONFIG.yaml");
   SweepConfig cfg = load_sweep_config(config);
@@ -149,7 +159,8 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {
-    fmt::print("ganbench 0.1.0 (LibTorch {}.{}.{}, {})\n", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR, TORCH_VERSION_PATCH, blas_name());
+    fmt::print("ganbench 0.1.0 (LibTorch {}.{}.{}, {})\n", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR,
+               TORCH_VERSION_PATCH, blas_name());
     return 0;
   }
   const std::string cmd = args[0];

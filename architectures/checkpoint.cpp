@@ -20,8 +20,10 @@ void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
   ar.save_to(path.string());
 }
 
-void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts, const torch::Device& device) {
-  if (!std::filesystem::exists(path)) throw std::runtime_error(fmt::format("checkpoint {} does not exist", path.string()));
+void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts,
+                     const torch::Device& device) {
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(fmt::format("checkpoint {} does not exist", path.string()));
   torch::serialize::InputArchive ar;
   std::string part = "archive";
   try {
@@ -45,7 +47,8 @@ void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
       gen->set_state(state.to(torch::kCPU));
     }
   } catch (const c10::Error& e) {
-    throw std::runtime_error(fmt::format("cannot load checkpoint {} ({}): {}", path.string(), part, e.what_without_backtrace()));
+    throw std::runtime_error(
+        fmt::format("cannot load checkpoint {} ({}): {}", path.string(), part, e.what_without_backtrace()));
   }
 }
 

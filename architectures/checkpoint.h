@@ -17,7 +17,8 @@ struct CheckpointParts {
 
 void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts);
 // Throws std::runtime_error naming the path and the part when the file is missing, corrupt or mismatched.
-void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts, const torch::Device& device);
+void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts,
+                     const torch::Device& device);
 
 // Sum of parameter counts.
 int64_t count_parameters(const torch::nn::Module& m);

@@ -10,15 +10,16 @@
 namespace ganbench {
 
 namespace {
-constexpr double kInitStd = 0.02;        // N(0, 0.02) weights, as in the paper
-constexpr double kLeakySlope = 0.2;      // D activations
-constexpr int kSampleChunk = 256;        // images per forward pass when sampling
+constexpr double kInitStd = 0.02;    // N(0, 0.02) weights, as in the paper
+constexpr double kLeakySlope = 0.2;  // D activations
+constexpr int kSampleChunk = 256;    // images per forward pass when sampling
 }  // namespace
 
 std::vector<int64_t> DCGANShape::channels() const {
   const int levels = static_cast<int>(std::log2(size)) - 2;  // upsamplings from 4x4 to size
   std::vector<int64_t> ch;
-  for (int i = 0; i < levels; ++i) ch.push_back(std::min<int64_t>(int64_t{base_channels} << (levels - 1 - i), max_channels));
+  for (int i = 0; i < levels; ++i)
+    ch.push_back(std::min<int64_t>(int64_t{base_channels} << (levels - 1 - i), max_channels));
   return ch;
 }
 
@@ -30,17 +31,24 @@ DCGANGeneratorImpl::DCGANGeneratorImpl(const DCGANShape& s) : shape(s) {
   net->push_back("project_bn", nn::BatchNorm2d(ch[0]));
   net->push_back("project_act", nn::ReLU(true));
   for (size_t i = 1; i < ch.size(); ++i) {
-    net->push_back(fmt::format("up{}", i), nn::ConvTranspose2d(nn::ConvTranspose2dOptions(ch[i - 1], ch[i], 4).stride(2).padding(1).bias(false)));
+    net->push_back(fmt::format("up{}", i),
+                   nn::ConvTranspose2d(
+                       nn::ConvTranspose2dOptions(ch[i - 1], ch[i], 4).stride(2).padding(1).bias(false)));
     net->push_back(fmt::format("up{}_bn", i), nn::BatchNorm2d(ch[i]));
     net->push_back(fmt::format("up{}_act", i), nn::ReLU(true));
   }
-  net->push_back("to_output", nn::ConvTranspose2d(nn::ConvTranspose2dOptions(ch.back(), s.image_channels + s.num_labels, 4).stride(2).padding(1)));
+  net->push_back(
+      "to_output",
+      nn::ConvTranspose2d(
+          nn::ConvTranspose2dOptions(ch.back(), s.image_channels + s.num_labels, 4).stride(2).padding(1)));
   register_module("net", net);
   for (auto& p : named_parameters()) {
     if (p.key().find("_bn") != std::string::npos) {
       torch::NoGradGuard g;
-      if (p.key().find("weight") != std::string::npos) p.value().normal_(1.0, kInitStd);
-      else p.value().zero_();
+      if (p.key().find("weight") != std::string::npos)
+        p.value().normal_(1.0, kInitStd);
+      else
+        p.value().zero_();
     } else if (p.key().find("weight") != std::string::npos) {
       torch::NoGradGuard g;
       p.value().normal_(0.0, kInitStd);
@@ -49,7 +57,8 @@ DCGANGeneratorImpl::DCGANGeneratorImpl(const DCGANShape& s) : shape(s) {
 }
 
 torch::Tensor DCGANGeneratorImpl::forward(const torch::Tensor& z) {
-  TORCH_CHECK(z.dim() == 2 && z.size(1) == shape.z_dim, "DCGAN generator: z must be [B, ", shape.z_dim, "], got ", z.sizes());
+  TORCH_CHECK(z.dim() == 2 && z.size(1) == shape.z_dim, "DCGAN generator: z must be [B, ", shape.z_dim,
+              "], got ", z.sizes());
   auto out = net->forward(z.view({z.size(0), z.size(1), 1, 1}));
   return joint_output(out, shape.image_channels, is_training());
 }
@@ -59,20 +68,27 @@ DCGANDiscriminatorImpl::DCGANDiscriminatorImpl(const DCGANShape& s) : shape(s) {
   auto ch = s.channels();
   std::reverse(ch.begin(), ch.end());
   net = nn::Sequential();
-  net->push_back("from_input", nn::Conv2d(nn::Conv2dOptions(s.image_channels + s.num_labels, ch[0], 4).stride(2).padding(1)));
-  net->push_back("from_input_act", nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kLeakySlope).inplace(true)));
+  net->push_back(
+      "from_input",
+      nn::Conv2d(nn::Conv2dOptions(s.image_channels + s.num_labels, ch[0], 4).stride(2).padding(1)));
+  net->push_back("from_input_act",
+                 nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kLeakySlope).inplace(true)));
   for (size_t i = 1; i < ch.size(); ++i) {
-    net->push_back(fmt::format("down{}", i), nn::Conv2d(nn::Conv2dOptions(ch[i - 1], ch[i], 4).stride(2).padding(1).bias(false)));
+    net->push_back(fmt::format("down{}", i),
+                   nn::Conv2d(nn::Conv2dOptions(ch[i - 1], ch[i], 4).stride(2).padding(1).bias(false)));
     net->push_back(fmt::format("down{}_bn", i), nn::BatchNorm2d(ch[i]));
-    net->push_back(fmt::format("down{}_act", i), nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kLeakySlope).inplace(true)));
+    net->push_back(fmt::format("down{}_act", i),
+                   nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kLeakySlope).inplace(true)));
   }
   net->push_back("to_logit", nn::Conv2d(nn::Conv2dOptions(ch.back(), 1, 4)));
   register_module("net", net);
   for (auto& p : named_parameters()) {
     torch::NoGradGuard g;
     if (p.key().find("_bn") != std::string::npos) {
-      if (p.key().find("weight") != std::string::npos) p.value().normal_(1.0, kInitStd);
-      else p.value().zero_();
+      if (p.key().find("weight") != std::string::npos)
+        p.value().normal_(1.0, kInitStd);
+      else
+        p.value().zero_();
     } else if (p.key().find("weight") != std::string::npos) {
       p.value().normal_(0.0, kInitStd);
     }
@@ -80,10 +96,10 @@ DCGANDiscriminatorImpl::DCGANDiscriminatorImpl(const DCGANShape& s) : shape(s) {
 }
 
 torch::Tensor DCGANDiscriminatorImpl::forward(const torch::Tensor& x) {
-  TORCH_CHECK(x.dim() == 4 && x.size(1) == shape.image_channels + shape.num_labels && x.size(2) == shape.size &&
-                  x.size(3) == shape.size,
-              "DCGAN discriminator: input must be [B, ", shape.image_channels + shape.num_labels, ", ", shape.size, ", ",
-              shape.size, "], got ", x.sizes());
+  TORCH_CHECK(x.dim() == 4 && x.size(1) == shape.image_channels + shape.num_labels &&
+                  x.size(2) == shape.size && x.size(3) == shape.size,
+              "DCGAN discriminator: input must be [B, ", shape.image_channels + shape.num_labels, ", ",
+              shape.size, ", ", shape.size, "], got ", x.sizes());
   return net->forward(x).view({x.size(0)});
 }
 
@@ -92,8 +108,11 @@ namespace {
 class DCGANModel : public GanModel {
  public:
   explicit DCGANModel(const ArchContext& ctx)
-      : shape_{ctx.modality.channels, ctx.modality.num_labels(), ctx.modality.size,
-               static_cast<int>(ctx.options.at("z_dim")), static_cast<int>(ctx.options.at("base_channels")),
+      : shape_{ctx.modality.channels,
+               ctx.modality.num_labels(),
+               ctx.modality.size,
+               static_cast<int>(ctx.options.at("z_dim")),
+               static_cast<int>(ctx.options.at("base_channels")),
                static_cast<int>(ctx.options.at("max_channels"))},
         device_(ctx.device),
         augment_(ctx.augment),
@@ -128,7 +147,8 @@ class DCGANModel : public GanModel {
     opt_d_->step();
 
     opt_g_->zero_grad();
-    auto loss_g = torch::softplus(-D_->forward(augment_.apply(fake, noise_))).mean();  // non-saturating G loss
+    auto loss_g =
+        torch::softplus(-D_->forward(augment_.apply(fake, noise_))).mean();  // non-saturating G loss
     loss_g.backward();
     opt_g_->step();
 
@@ -193,7 +213,9 @@ ArchEntry dcgan_entry() {
       {"beta1", 0.5, 0.0, 0.9999, false, "Adam beta1"},
       {"beta2", 0.999, 0.0, 0.99999, false, "Adam beta2"},
   };
-  e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> { return std::make_unique<DCGANModel>(ctx); };
+  e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
+    return std::make_unique<DCGANModel>(ctx);
+  };
   return e;
 }
 

@@ -9,12 +9,12 @@
 namespace ganbench {
 
 struct DCGANShape {
-  int image_channels;  // C
-  int num_labels;      // K label channels generated beside the image
-  int size;            // output side in px, a power of two in [16, 256]
-  int z_dim;           // latent size
-  int base_channels;   // channels of the last G block / first D block
-  int max_channels;    // cap on channels at low resolution
+  int image_channels;                     // C
+  int num_labels;                         // K label channels generated beside the image
+  int size;                               // output side in px, a power of two in [16, 256]
+  int z_dim;                              // latent size
+  int base_channels;                      // channels of the last G block / first D block
+  int max_channels;                       // cap on channels at low resolution
   std::vector<int64_t> channels() const;  // per resolution from 4x4 up to size/2
 };
 

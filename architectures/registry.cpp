@@ -40,18 +40,20 @@ ArchOptions resolve_options(const ArchEntry& entry, const ArchOptions& overrides
   ArchOptions out;
   for (const auto& o : entry.options) out[o.name] = o.default_value;
   for (const auto& [key, value] : overrides) {
-    auto it = std::find_if(entry.options.begin(), entry.options.end(), [&](const OptionSpec& o) { return o.name == key; });
+    auto it = std::find_if(entry.options.begin(), entry.options.end(),
+                           [&](const OptionSpec& o) { return o.name == key; });
     if (it == entry.options.end()) {
       std::vector<std::string> valid;
       for (const auto& o : entry.options) valid.push_back(o.name);
-      throw std::invalid_argument(
-          fmt::format("unknown option '{}' for architecture '{}'; valid: {}", key, entry.name, fmt::join(valid, ", ")));
+      throw std::invalid_argument(fmt::format("unknown option '{}' for architecture '{}'; valid: {}", key,
+                                              entry.name, fmt::join(valid, ", ")));
     }
     if (!std::isfinite(value) || value < it->min || value > it->max)
-      throw std::invalid_argument(
-          fmt::format("option '{}' of '{}' must lie in [{}, {}], got {}", key, entry.name, it->min, it->max, value));
+      throw std::invalid_argument(fmt::format("option '{}' of '{}' must lie in [{}, {}], got {}", key,
+                                              entry.name, it->min, it->max, value));
     if (it->integer && value != std::floor(value))
-      throw std::invalid_argument(fmt::format("option '{}' of '{}' must be a whole number, got {}", key, entry.name, value));
+      throw std::invalid_argument(
+          fmt::format("option '{}' of '{}' must be a whole number, got {}", key, entry.name, value));
     out[key] = value;
   }
   return out;
@@ -61,17 +63,19 @@ std::unique_ptr<GanModel> create_architecture(const std::string& name, ArchConte
   const ArchEntry& e = find_architecture(name);
   const int s = ctx.modality.size;
   if (s < e.min_size || s > e.max_size || (s & (s - 1)) != 0)
-    throw std::invalid_argument(fmt::format("architecture '{}' needs a power-of-two image size in [{}, {}], got {}",
-                                            name, e.min_size, e.max_size, s));
+    throw std::invalid_argument(
+        fmt::format("architecture '{}' needs a power-of-two image size in [{}, {}], got {}", name, e.min_size,
+                    e.max_size, s));
   if (ctx.modality.channels < 1 || ctx.modality.num_labels() < 2)
-    throw std::invalid_argument(fmt::format("architecture '{}': modality '{}' needs >= 1 channel and >= 2 labels", name,
-                                            ctx.modality.name));
+    throw std::invalid_argument(fmt::format(
+        "architecture '{}': modality '{}' needs >= 1 channel and >= 2 labels", name, ctx.modality.name));
   ctx.options = resolve_options(e, ctx.options);
   return e.create(ctx);
 }
 
 std::string describe_capabilities(const Capabilities& c) {
-  std::vector<std::string> parts{fmt::format("loss={}", c.loss), fmt::format("critic_steps={}", c.critic_steps)};
+  std::vector<std::string> parts{fmt::format("loss={}", c.loss),
+                                 fmt::format("critic_steps={}", c.critic_steps)};
   if (c.needs_gradient_penalty) parts.push_back("gradient_penalty");
   if (c.multi_scale) parts.push_back("multi_scale");
   if (c.style_mapping) parts.push_back("style_mapping");

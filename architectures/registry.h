@@ -17,9 +17,9 @@ namespace ganbench {
 struct OptionSpec {
   std::string name;
   double default_value;
-  double min, max;    // inclusive range
-  bool integer;       // must be a whole number
-  std::string help;   // one line, with the unit
+  double min, max;   // inclusive range
+  bool integer;      // must be a whole number
+  std::string help;  // one line, with the unit
 };
 using ArchOptions = std::map<std::string, double>;
 
@@ -48,14 +48,15 @@ void register_architecture(ArchEntry entry);
 // Throws std::invalid_argument listing the valid names.
 const ArchEntry& find_architecture(const std::string& name);
 std::vector<std::string> architecture_names();
-// Defaults overlaid with `overrides`; throws std::invalid_argument naming an unknown key (with the valid ones)
-// or an out-of-range value.
+// Defaults overlaid with `overrides`; throws std::invalid_argument naming an unknown key (with the valid
+// ones) or an out-of-range value.
 ArchOptions resolve_options(const ArchEntry& entry, const ArchOptions& overrides);
 // Checks the size and options, then builds the model.
 std::unique_ptr<GanModel> create_architecture(const std::string& name, ArchContext ctx);
 // Idempotent: registers dcgan and the other built-ins.
 void register_builtin_architectures();
 
-std::string describe_capabilities(const Capabilities& c);  // "critic_steps=1, loss=non_saturating, joint_labels"
+std::string describe_capabilities(
+    const Capabilities& c);  // "critic_steps=1, loss=non_saturating, joint_labels"
 
 }  // namespace ganbench

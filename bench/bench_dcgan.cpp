@@ -23,6 +23,11 @@ static void BM_DCGANTrainStep(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * 32);
   state.SetLabel(fmt::format("{} threads, {}", state.range(1), blas_name()));
 }
-BENCHMARK(BM_DCGANTrainStep)->Args({16, 1})->Args({32, 1})->Args({32, 2})->Args({64, 2})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_DCGANTrainStep)
+    ->Args({16, 1})
+    ->Args({32, 1})
+    ->Args({32, 2})
+    ->Args({64, 2})
+    ->Unit(benchmark::kMillisecond);
 
 BENCHMARK_MAIN();

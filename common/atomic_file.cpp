@@ -65,7 +65,8 @@ void replace_file_atomic(const fs::path& path, const std::function<void(const fs
   const fs::path tmp = temp_path_for(path);
   try {
     writer(tmp);
-    if (!fs::exists(tmp)) throw std::runtime_error(fmt::format("cannot write {}: writer produced no file", path.string()));
+    if (!fs::exists(tmp))
+      throw std::runtime_error(fmt::format("cannot write {}: writer produced no file", path.string()));
     fsync_path(tmp, false);
     std::error_code ec;
     fs::rename(tmp, path, ec);

@@ -19,8 +19,9 @@ namespace {
 }
 
 size_t dtype_size(const std::string& d, const std::string& what) {
-  static const std::map<std::string, size_t> sizes = {
-      {"<f4", 4}, {"<f8", 8}, {"|u1", 1}, {"<u1", 1}, {"|i1", 1}, {"<i4", 4}, {"<i8", 8}, {"<u2", 2}, {"<i2", 2}};
+  static const std::map<std::string, size_t> sizes = {{"<f4", 4}, {"<f8", 8}, {"|u1", 1},
+                                                      {"<u1", 1}, {"|i1", 1}, {"<i4", 4},
+                                                      {"<i8", 8}, {"<u2", 2}, {"<i2", 2}};
   auto it = sizes.find(d);
   if (it == sizes.end()) bad(what, fmt::format("unsupported dtype '{}'", d));
   return it->second;
@@ -52,15 +53,24 @@ std::vector<double> NpyArray::to_doubles() const {
   std::vector<double> out(static_cast<size_t>(n));
   const char* p = data.data();
   for (int64_t i = 0; i < n; ++i) {
-    if (dtype == "<f4") out[i] = load_le<float>(p + 4 * i);
-    else if (dtype == "<f8") out[i] = load_le<double>(p + 8 * i);
-    else if (dtype == "|u1" || dtype == "<u1") out[i] = static_cast<uint8_t>(p[i]);
-    else if (dtype == "|i1") out[i] = static_cast<int8_t>(p[i]);
-    else if (dtype == "<i2") out[i] = load_le<int16_t>(p + 2 * i);
-    else if (dtype == "<u2") out[i] = load_le<uint16_t>(p + 2 * i);
-    else if (dtype == "<i4") out[i] = load_le<int32_t>(p + 4 * i);
-    else if (dtype == "<i8") out[i] = static_cast<double>(load_le<int64_t>(p + 8 * i));
-    else throw std::runtime_error(fmt::format("npy: unsupported dtype '{}'", dtype));
+    if (dtype == "<f4")
+      out[i] = load_le<float>(p + 4 * i);
+    else if (dtype == "<f8")
+      out[i] = load_le<double>(p + 8 * i);
+    else if (dtype == "|u1" || dtype == "<u1")
+      out[i] = static_cast<uint8_t>(p[i]);
+    else if (dtype == "|i1")
+      out[i] = static_cast<int8_t>(p[i]);
+    else if (dtype == "<i2")
+      out[i] = load_le<int16_t>(p + 2 * i);
+    else if (dtype == "<u2")
+      out[i] = load_le<uint16_t>(p + 2 * i);
+    else if (dtype == "<i4")
+      out[i] = load_le<int32_t>(p + 4 * i);
+    else if (dtype == "<i8")
+      out[i] = static_cast<double>(load_le<int64_t>(p + 8 * i));
+    else
+      throw std::runtime_error(fmt::format("npy: unsupported dtype '{}'", dtype));
   }
   return out;
 }
@@ -70,27 +80,28 @@ std::vector<float> NpyArray::to_floats() const {
   return std::vector<float>(d.begin(), d.end());
 }
 
-NpyArray NpyArray::from_floats(const std::vector<float>& v, std::vector<int64_t> shape) {
-  NpyArray a{"<f4", std::move(shape), {}};
-  if (a.numel() != static_cast<int64_t>(v.size())) throw std::invalid_argument("npy: shape does not match data");
-  a.data.resize(v.size() * 4);
+namespace {
+template <typename T>
+NpyArray make_array(const char* dtype, const std::vector<T>& v, std::vector<int64_t> shape) {
+  NpyArray a{dtype, std::move(shape), {}};
+  if (a.numel() != static_cast<int64_t>(v.size()))
+    throw std::invalid_argument("npy: shape does not match data");
+  a.data.resize(v.size() * sizeof(T));
   std::memcpy(a.data.data(), v.data(), a.data.size());
   return a;
+}
+}  // namespace
+
+NpyArray NpyArray::from_floats(const std::vector<float>& v, std::vector<int64_t> shape) {
+  return make_array("<f4", v, std::move(shape));
 }
 
 NpyArray NpyArray::from_doubles(const std::vector<double>& v, std::vector<int64_t> shape) {
-  NpyArray a{"<f8", std::move(shape), {}};
-  if (a.numel() != static_cast<int64_t>(v.size())) throw std::invalid_argument("npy: shape does not match data");
-  a.data.resize(v.size() * 8);
-  std::memcpy(a.data.data(), v.data(), a.data.size());
-  return a;
+  return make_array("<f8", v, std::move(shape));
 }
 
 NpyArray NpyArray::from_bytes(const std::vector<uint8_t>& v, std::vector<int64_t> shape) {
-  NpyArray a{"|u1", std::move(shape), {}};
-  if (a.numel() != static_cast<int64_t>(v.size())) throw std::invalid_argument("npy: shape does not match data");
-  a.data.assign(v.begin(), v.end());
-  return a;
+  return make_array("|u1", v, std::move(shape));
 }
 
 NpyArray parse_npy(std::string_view b, const std::string& what) {
@@ -112,12 +123,14 @@ NpyArray parse_npy(std::string_view b, const std::string& what) {
 
   std::smatch m;
   NpyArray a;
-  if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([^']+)')"))) bad(what, "header has no 'descr'");
+  if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([^']+)')")))
+    bad(what, "header has no 'descr'");
   a.dtype = m[1];
   if (a.dtype == "<u1") a.dtype = "|u1";
   if (std::regex_search(header, m, std::regex(R"('fortran_order'\s*:\s*True)")))
     bad(what, "Fortran-order arrays are not supported");
-  if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))"))) bad(what, "header has no 'shape'");
+  if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))")))
+    bad(what, "header has no 'shape'");
   const std::string dims = m[1];
   static const std::regex digits(R"(\d+)");
   for (std::sregex_iterator it(dims.begin(), dims.end(), digits), end; it != end; ++it)
@@ -134,7 +147,8 @@ std::string encode_npy(const NpyArray& a) {
   std::string shape;
   for (size_t i = 0; i < a.shape.size(); ++i) shape += fmt::format("{},", a.shape[i]);
   if (a.shape.size() > 1) shape.pop_back();  // (3,) for 1-D, (3,4) otherwise
-  std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", a.dtype, shape);
+  std::string header =
+      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", a.dtype, shape);
   const size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header.push_back('\n');
@@ -147,7 +161,9 @@ std::string encode_npy(const NpyArray& a) {
 
 NpyArray read_npy(const std::filesystem::path& path) { return parse_npy(read_file(path), path.string()); }
 
-void write_npy(const std::filesystem::path& path, const NpyArray& a) { write_file_atomic(path, encode_npy(a)); }
+void write_npy(const std::filesystem::path& path, const NpyArray& a) {
+  write_file_atomic(path, encode_npy(a));
+}
 
 std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path) {
   const std::string file = read_file(path);
@@ -193,7 +209,8 @@ std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path) {
       zs.avail_out = usize;
       const int rc = inflate(&zs, Z_FINISH);
       inflateEnd(&zs);
-      if (rc != Z_STREAM_END || zs.total_out != usize) bad(what, fmt::format("member {} does not inflate", name));
+      if (rc != Z_STREAM_END || zs.total_out != usize)
+        bad(what, fmt::format("member {} does not inflate", name));
     } else {
       bad(what, fmt::format("member {} uses unsupported compression {}", name, method));
     }
@@ -211,25 +228,51 @@ void write_npz(const std::filesystem::path& path, const std::map<std::string, Np
     const std::string name = key + ".npy";
     const std::string body = encode_npy(arr);
     if (body.size() >= 0xffffffffu) throw std::runtime_error("npz: member too large for zip32");
-    const uint32_t crc = crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+    const uint32_t crc =
+        crc32(0L, reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
     const uint32_t offset = static_cast<uint32_t>(zip.size());
-    put32(zip, 0x04034b50); put16(zip, 20); put16(zip, 0); put16(zip, 0); put16(zip, 0); put16(zip, 0x21);
-    put32(zip, crc); put32(zip, static_cast<uint32_t>(body.size())); put32(zip, static_cast<uint32_t>(body.size()));
-    put16(zip, static_cast<uint16_t>(name.size())); put16(zip, 0);
+    put32(zip, 0x04034b50);
+    put16(zip, 20);
+    put16(zip, 0);
+    put16(zip, 0);
+    put16(zip, 0);
+    put16(zip, 0x21);
+    put32(zip, crc);
+    put32(zip, static_cast<uint32_t>(body.size()));
+    put32(zip, static_cast<uint32_t>(body.size()));
+    put16(zip, static_cast<uint16_t>(name.size()));
+    put16(zip, 0);
     zip += name;
     zip += body;
-    put32(central, 0x02014b50); put16(central, 20); put16(central, 20); put16(central, 0); put16(central, 0);
-    put16(central, 0); put16(central, 0x21); put32(central, crc);
-    put32(central, static_cast<uint32_t>(body.size())); put32(central, static_cast<uint32_t>(body.size()));
-    put16(central, static_cast<uint16_t>(name.size())); put16(central, 0); put16(central, 0); put16(central, 0);
-    put16(central, 0); put32(central, 0); put32(central, offset);
+    put32(central, 0x02014b50);
+    put16(central, 20);
+    put16(central, 20);
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, 0x21);
+    put32(central, crc);
+    put32(central, static_cast<uint32_t>(body.size()));
+    put32(central, static_cast<uint32_t>(body.size()));
+    put16(central, static_cast<uint16_t>(name.size()));
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, 0);
+    put16(central, 0);
+    put32(central, 0);
+    put32(central, offset);
     central += name;
   }
   const uint32_t cd_off = static_cast<uint32_t>(zip.size());
   zip += central;
-  put32(zip, 0x06054b50); put16(zip, 0); put16(zip, 0);
-  put16(zip, static_cast<uint16_t>(arrays.size())); put16(zip, static_cast<uint16_t>(arrays.size()));
-  put32(zip, static_cast<uint32_t>(central.size())); put32(zip, cd_off); put16(zip, 0);
+  put32(zip, 0x06054b50);
+  put16(zip, 0);
+  put16(zip, 0);
+  put16(zip, static_cast<uint16_t>(arrays.size()));
+  put16(zip, static_cast<uint16_t>(arrays.size()));
+  put32(zip, static_cast<uint32_t>(central.size()));
+  put32(zip, cd_off);
+  put16(zip, 0);
   write_file_atomic(path, zip);
 }
 

@@ -35,6 +35,7 @@ void write_npy(const std::filesystem::path& path, const NpyArray& a);  // atomic
 
 // Keys are the member names without ".npy" (as numpy.load gives them). Stored and deflated members.
 std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path);
-void write_npz(const std::filesystem::path& path, const std::map<std::string, NpyArray>& arrays);  // atomic, stored
+void write_npz(const std::filesystem::path& path,
+               const std::map<std::string, NpyArray>& arrays);  // atomic, stored
 
 }  // namespace ganbench

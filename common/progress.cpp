@@ -16,7 +16,8 @@ std::string format_duration(double s) {
   return fmt::format("{}s", t);
 }
 
-Progress::Progress(std::string label, int64_t total_steps, int64_t first_step, int64_t log_every, std::FILE* out)
+Progress::Progress(std::string label, int64_t total_steps, int64_t first_step, int64_t log_every,
+                   std::FILE* out)
     : label_(std::move(label)),
       total_(total_steps),
       first_(first_step),
@@ -45,9 +46,12 @@ void Progress::update(int64_t step, const std::vector<std::pair<std::string, dou
   const double rate = steps_per_second();
   std::string line = fmt::format("{} step {}/{}", label_, step, total_);
   for (const auto& [k, v] : values) line += fmt::format(" {} {:.4f}", k, v);
-  line += fmt::format(" | {:.1f} steps/s ETA {}", rate, format_duration(rate > 0 ? (total_ - step) / rate : NAN));
-  if (tty_) fmt::print(out_, "\r\033[K{}", line);
-  else fmt::print(out_, "{}\n", line);
+  line +=
+      fmt::format(" | {:.1f} steps/s ETA {}", rate, format_duration(rate > 0 ? (total_ - step) / rate : NAN));
+  if (tty_)
+    fmt::print(out_, "\r\033[K{}", line);
+  else
+    fmt::print(out_, "{}\n", line);
   std::fflush(out_);
 }
 

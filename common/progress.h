@@ -13,7 +13,8 @@ namespace ganbench {
 class Progress {
  public:
   // `log_every`: steps between plain log lines when the stream is not a terminal.
-  Progress(std::string label, int64_t total_steps, int64_t first_step, int64_t log_every, std::FILE* out = stderr);
+  Progress(std::string label, int64_t total_steps, int64_t first_step, int64_t log_every,
+           std::FILE* out = stderr);
   void update(int64_t step, const std::vector<std::pair<std::string, double>>& values);
   void finish();
   double steps_per_second() const;

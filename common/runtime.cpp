@@ -18,7 +18,8 @@ int parse_threads(const std::string& spec) {
     if (used == spec.size() && n >= 1 && n <= 1024) return n;
   } catch (const std::exception&) {
   }
-  throw std::invalid_argument(fmt::format("threads must be 'auto' or an integer in [1, 1024], got '{}'", spec));
+  throw std::invalid_argument(
+      fmt::format("threads must be 'auto' or an integer in [1, 1024], got '{}'", spec));
 }
 
 void apply_threads(int n) {
@@ -34,14 +35,16 @@ c10::Device parse_device(const std::string& spec) {
   if (spec == "cuda" || spec == "auto") {
     if (torch::cuda::is_available()) return c10::Device(c10::kCUDA, 0);
     if (spec == "auto") return c10::Device(c10::kCPU);
-    throw std::invalid_argument("device: cuda was requested but this LibTorch build has no usable CUDA device");
+    throw std::invalid_argument(
+        "device: cuda was requested but this LibTorch build has no usable CUDA device");
   }
   throw std::invalid_argument(fmt::format("device must be auto, cpu or cuda, got '{}'", spec));
 }
 
 std::string blas_name() {
   using GetConfig = char* (*)();
-  if (auto f = reinterpret_cast<GetConfig>(::dlsym(RTLD_DEFAULT, "openblas_get_config"))) return fmt::format("OpenBLAS ({})", f());
+  if (auto f = reinterpret_cast<GetConfig>(::dlsym(RTLD_DEFAULT, "openblas_get_config")))
+    return fmt::format("OpenBLAS ({})", f());
   Dl_info info{};
   if (auto sym = ::dlsym(RTLD_DEFAULT, "dgemm_"); sym && ::dladdr(sym, &info) && info.dli_fname)
     return fmt::format("BLAS from {}", info.dli_fname);

@@ -9,9 +9,9 @@
 namespace ganbench {
 namespace {
 
-constexpr int kSuper = 3;                 // supersampling per axis, for partial-volume edges
-constexpr double kEsCavityScale = 0.72;   // LV radius at end-systole relative to end-diastole
-constexpr double kEsWallScale = 1.35;     // myocardial wall thickening at end-systole
+constexpr int kSuper = 3;                // supersampling per axis, for partial-volume edges
+constexpr double kEsCavityScale = 0.72;  // LV radius at end-systole relative to end-diastole
+constexpr double kEsWallScale = 1.35;    // myocardial wall thickening at end-systole
 
 struct Ellipse {
   double cx, cy, a, b, angle;  // centre, semi-axes, rotation (rad), in [-1,1] image coordinates
@@ -81,12 +81,12 @@ CardiacScene random_scene(PhantomRng& rng) {
   s.body = {rng.uniform(-0.08, 0.08), rng.uniform(0.0, 0.2), rng.uniform(1.25, 1.5), rng.uniform(0.95, 1.15),
             rng.uniform(-0.1, 0.1)};
   s.fat_band = rng.uniform(0.06, 0.12);
-  s.lung_l = {cx - rng.uniform(0.85, 1.0), cy - rng.uniform(0.1, 0.3), rng.uniform(0.3, 0.45), rng.uniform(0.55, 0.8),
-              rng.uniform(-0.3, 0.3)};
-  s.lung_r = {cx + rng.uniform(0.8, 0.95), cy - rng.uniform(0.1, 0.3), rng.uniform(0.3, 0.45), rng.uniform(0.55, 0.8),
-              rng.uniform(-0.3, 0.3)};
-  s.liver = {cx - rng.uniform(0.5, 0.8), cy + rng.uniform(0.75, 0.95), rng.uniform(0.5, 0.7), rng.uniform(0.3, 0.4),
-             rng.uniform(-0.4, 0.0)};
+  s.lung_l = {cx - rng.uniform(0.85, 1.0), cy - rng.uniform(0.1, 0.3), rng.uniform(0.3, 0.45),
+              rng.uniform(0.55, 0.8), rng.uniform(-0.3, 0.3)};
+  s.lung_r = {cx + rng.uniform(0.8, 0.95), cy - rng.uniform(0.1, 0.3), rng.uniform(0.3, 0.45),
+              rng.uniform(0.55, 0.8), rng.uniform(-0.3, 0.3)};
+  s.liver = {cx - rng.uniform(0.5, 0.8), cy + rng.uniform(0.75, 0.95), rng.uniform(0.5, 0.7),
+             rng.uniform(0.3, 0.4), rng.uniform(-0.4, 0.0)};
   const double sr = rng.uniform(0.12, 0.16);
   s.spine = {cx + rng.uniform(-0.1, 0.1), cy + rng.uniform(0.95, 1.1), sr, sr * 1.1, 0.0};
 
@@ -108,7 +108,8 @@ CardiacScene random_scene(PhantomRng& rng) {
 }  // namespace
 
 PhantomSample cardiac_phantom(int size, uint64_t seed) {
-  if (size < 8 || size > 4096) throw std::invalid_argument(fmt::format("cardiac phantom: size {} not in [8, 4096]", size));
+  if (size < 8 || size > 4096)
+    throw std::invalid_argument(fmt::format("cardiac phantom: size {} not in [8, 4096]", size));
   PhantomRng rng(seed);
   const CardiacScene scene = random_scene(rng);
   // Smooth multiplicative bias field (coil sensitivity), a low-order polynomial.

@@ -7,7 +7,12 @@
 
 namespace ganbench {
 
-enum CardiacLabel : uint8_t { kCardiacBackground = 0, kCardiacRV = 1, kCardiacMyocardium = 2, kCardiacLV = 3 };
+enum CardiacLabel : uint8_t {
+  kCardiacBackground = 0,
+  kCardiacRV = 1,
+  kCardiacMyocardium = 2,
+  kCardiacLV = 3
+};
 
 // A heart-centred crop (as GAN studies crop ACDC): LV blood pool, myocardial ring, RV crescent,
 // lungs, chest wall, liver, papillary muscles; ED or ES phase; smooth bias field and Rician noise.

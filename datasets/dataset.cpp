@@ -17,20 +17,27 @@ void check_image_set(const ImageSet& set, const ModalitySpec& spec, const std::s
   const auto& im = set.images;
   const auto& lb = set.labels;
   if (!im.defined() || im.dim() != 4 || im.size(1) != spec.channels || im.size(2) != im.size(3))
-    throw std::invalid_argument(fmt::format("{}: images must be [N, {}, H, H], got {}", what, spec.channels,
-                                            im.defined() ? fmt::format("[{}]", fmt::join(im.sizes(), ", ")) : "nothing"));
-  if (im.scalar_type() != torch::kFloat32) throw std::invalid_argument(fmt::format("{}: images must be float32", what));
-  if (!lb.defined() || lb.dim() != 3 || lb.size(0) != im.size(0) || lb.size(1) != im.size(2) || lb.size(2) != im.size(3))
+    throw std::invalid_argument(
+        fmt::format("{}: images must be [N, {}, H, H], got {}", what, spec.channels,
+                    im.defined() ? fmt::format("[{}]", fmt::join(im.sizes(), ", ")) : "nothing"));
+  if (im.scalar_type() != torch::kFloat32)
+    throw std::invalid_argument(fmt::format("{}: images must be float32", what));
+  if (!lb.defined() || lb.dim() != 3 || lb.size(0) != im.size(0) || lb.size(1) != im.size(2) ||
+      lb.size(2) != im.size(3))
     throw std::invalid_argument(fmt::format("{}: labels must be [N, H, W] matching the images", what));
-  if (lb.scalar_type() != torch::kInt64) throw std::invalid_argument(fmt::format("{}: labels must be int64", what));
+  if (lb.scalar_type() != torch::kInt64)
+    throw std::invalid_argument(fmt::format("{}: labels must be int64", what));
   if (static_cast<int64_t>(set.subjects.size()) != im.size(0))
     throw std::invalid_argument(fmt::format("{}: one subject id per image required", what));
   if (im.numel() > 0) {
     const double lo = im.min().item<double>(), hi = im.max().item<double>();
-    if (!(lo >= 0.0 && hi <= 1.0)) throw std::invalid_argument(fmt::format("{}: image values must lie in [0, 1], found [{}, {}]", what, lo, hi));
+    if (!(lo >= 0.0 && hi <= 1.0))
+      throw std::invalid_argument(
+          fmt::format("{}: image values must lie in [0, 1], found [{}, {}]", what, lo, hi));
     const int64_t lmin = lb.min().item<int64_t>(), lmax = lb.max().item<int64_t>();
     if (lmin < 0 || lmax >= spec.num_labels())
-      throw std::invalid_argument(fmt::format("{}: label value {} out of range [0, {})", what, lmin < 0 ? lmin : lmax, spec.num_labels()));
+      throw std::invalid_argument(fmt::format("{}: label value {} out of range [0, {})", what,
+                                              lmin < 0 ? lmin : lmax, spec.num_labels()));
   }
 }
 
@@ -55,7 +62,8 @@ Splits split_by_subject(const ImageSet& all, uint64_t seed, const SplitFractions
   if (subjects.size() < 3)
     throw std::invalid_argument(fmt::format("need at least 3 subjects to split, found {}", subjects.size()));
   // Seeded Fisher-Yates on the sorted subject list, so the split does not depend on load order.
-  for (size_t i = subjects.size() - 1; i > 0; --i) std::swap(subjects[i], subjects[mix_seed(seed, i) % (i + 1)]);
+  for (size_t i = subjects.size() - 1; i > 0; --i)
+    std::swap(subjects[i], subjects[mix_seed(seed, i) % (i + 1)]);
   const auto n = static_cast<double>(subjects.size());
   const size_t n_test = std::max<size_t>(1, static_cast<size_t>(n * f.test + 0.5));
   const size_t n_val = f.val > 0 ? std::max<size_t>(1, static_cast<size_t>(n * f.val + 0.5)) : 0;
@@ -71,7 +79,8 @@ Splits split_by_subject(const ImageSet& all, uint64_t seed, const SplitFractions
 }
 
 ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count, uint64_t seed) {
-  if (!modality.phantom) throw std::invalid_argument(fmt::format("modality '{}' has no phantom", modality.spec.name));
+  if (!modality.phantom)
+    throw std::invalid_argument(fmt::format("modality '{}' has no phantom", modality.spec.name));
   const int c = modality.spec.channels;
   ImageSet set;
   set.images = torch::empty({count, c, size, size}, torch::kFloat32);
@@ -80,8 +89,10 @@ ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count
   at::parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
       const PhantomSample p = modality.phantom(size, mix_seed(seed, static_cast<uint64_t>(i)));
-      if (p.image.size() != static_cast<size_t>(c) * size * size || p.labels.size() != static_cast<size_t>(size) * size)
-        throw std::logic_error(fmt::format("phantom '{}' returned the wrong number of pixels", modality.spec.name));
+      if (p.image.size() != static_cast<size_t>(c) * size * size ||
+          p.labels.size() != static_cast<size_t>(size) * size)
+        throw std::logic_error(
+            fmt::format("phantom '{}' returned the wrong number of pixels", modality.spec.name));
       std::copy(p.image.begin(), p.image.end(), set.images[i].data_ptr<float>());
       std::copy(p.labels.begin(), p.labels.end(), labels_u8[i].data_ptr<uint8_t>());
       set.subjects[i] = fmt::format("phantom{:05d}", i);

@@ -43,7 +43,7 @@ void register_builtin_modalities();
 class PhantomRng {
  public:
   explicit PhantomRng(uint64_t seed) : state_(seed) {}
-  double uniform();                     // [0, 1)
+  double uniform();                      // [0, 1)
   double uniform(double lo, double hi);  // [lo, hi)
   double normal();                       // N(0, 1), Box-Muller
   bool bernoulli(double p) { return uniform() < p; }

@@ -34,7 +34,8 @@ void save_samples(const fs::path& dir, const std::string& stem, const Sample& s,
   auto lab = s.labels.slice(0, 0, n).to(torch::kUInt8).contiguous();
   std::vector<float> iv(img.data_ptr<float>(), img.data_ptr<float>() + img.numel());
   std::vector<uint8_t> lv(lab.data_ptr<uint8_t>(), lab.data_ptr<uint8_t>() + lab.numel());
-  write_npy(dir / (stem + "_images.npy"), NpyArray::from_floats(iv, {img.size(0), img.size(1), img.size(2), img.size(3)}));
+  write_npy(dir / (stem + "_images.npy"),
+            NpyArray::from_floats(iv, {img.size(0), img.size(1), img.size(2), img.size(3)}));
   write_npy(dir / (stem + "_labels.npy"), NpyArray::from_bytes(lv, {lab.size(0), lab.size(1), lab.size(2)}));
 }
 
@@ -79,7 +80,8 @@ double DataCache::real_floor(const std::string& modality, const std::string& ext
   const std::string key = modality + "/" + extractor;
   if (auto it = floors_.find(key); it != floors_.end()) return it->second;
   auto ex = make_feature_extractor(extractor);
-  const double fd = frechet_distance(real_stats(modality, extractor), extract_stats(*ex, splits(modality).test.images));
+  const double fd =
+      frechet_distance(real_stats(modality, extractor), extract_stats(*ex, splits(modality).test.images));
   return floors_.emplace(key, fd).first->second;
 }
 
@@ -144,14 +146,17 @@ void run_cell(const CellEnv& env, const Cell& cell) {
       auto ex = make_feature_extractor(name);
       auto feats = ex->extract(s.images);
       const auto fake = to_eigen(feats);
-      rows.push_back({cell.id, "fd_" + name, step, frechet_distance(env.data.real_stats(cell.modality, name), compute_stats(fake))});
+      rows.push_back({cell.id, "fd_" + name, step,
+                      frechet_distance(env.data.real_stats(cell.modality, name), compute_stats(fake))});
       if (final) {
-        const auto kid = kernel_inception_distance(to_eigen(env.data.real_features(cell.modality, name)), fake,
-                                                   static_cast<int>(cfg.eval.kid_subsets), cfg.eval.kid_subset_size,
-                                                   mix_seed(cell.seed, kKidSeedSalt));
+        const auto kid =
+            kernel_inception_distance(to_eigen(env.data.real_features(cell.modality, name)), fake,
+                                      static_cast<int>(cfg.eval.kid_subsets), cfg.eval.kid_subset_size,
+                                      mix_seed(cell.seed, kKidSeedSalt));
         rows.push_back({cell.id, "kid_" + name, step, kid.mean});
         rows.push_back({cell.id, "kid_" + name + "_std", step, kid.std});
-        rows.push_back({cell.id, "fd_" + name + "_real_floor", step, env.data.real_floor(cell.modality, name)});
+        rows.push_back(
+            {cell.id, "fd_" + name + "_real_floor", step, env.data.real_floor(cell.modality, name)});
       }
     }
     rows.push_back({cell.id, "degenerate_label_fraction", step, degenerate_fraction(s.labels)});
@@ -208,7 +213,8 @@ void run_cell(const CellEnv& env, const Cell& cell) {
     artefacts.push_back({cell.id, "samples_step0_labels", (rel_dir / "samples_step0_labels.npy").string()});
   }
   env.store.finish_cell(rec, rows, artefacts);
-  fmt::print(stderr, "ganbench: {} done in {:.1f}s ({:.1f} steps/s)\n", cell.id, rec.total_seconds, tr.steps_per_second);
+  fmt::print(stderr, "ganbench: {} done in {:.1f}s ({:.1f} steps/s)\n", cell.id, rec.total_seconds,
+             tr.steps_per_second);
 }
 
 }  // namespace ganbench

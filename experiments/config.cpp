@@ -28,7 +28,8 @@ class MapReader {
  public:
   MapReader(const YAML::Node& node, std::string prefix, const std::string& source)
       : node_(node), prefix_(std::move(prefix)), source_(source) {
-    if (!node.IsMap()) fail(where(source, node), prefix_.empty() ? "(top level)" : prefix_, "must be a mapping");
+    if (!node.IsMap())
+      fail(where(source, node), prefix_.empty() ? "(top level)" : prefix_, "must be a mapping");
   }
 
   std::string key(const std::string& k) const { return prefix_.empty() ? k : prefix_ + "." + k; }
@@ -83,7 +84,8 @@ class MapReader {
     for (const auto& kv : node_) {
       const auto k = kv.first.as<std::string>();
       if (!known_.count(k))
-        fail(where(source_, kv.first), key(k), fmt::format("unknown key; valid here: {}", fmt::join(known_, ", ")));
+        fail(where(source_, kv.first), key(k),
+             fmt::format("unknown key; valid here: {}", fmt::join(known_, ", ")));
     }
   }
 
@@ -104,8 +106,8 @@ void SweepConfig::validate() const {
   register_builtin_architectures();
   register_builtin_modalities();
   const auto& c = *this;
-  check(!name.empty() && name.find_first_of("/\\ \t") == std::string::npos && name != "." && name != "..", c, "name",
-        fmt::format("must be a non-empty folder name without slashes or spaces, got '{}'", name));
+  check(!name.empty() && name.find_first_of("/\\ \t") == std::string::npos && name != "." && name != "..", c,
+        "name", fmt::format("must be a non-empty folder name without slashes or spaces, got '{}'", name));
   check(!architectures.empty(), c, "architectures", "list at least one architecture");
   check(!modalities.empty(), c, "modalities", "list at least one modality");
   check(!seeds.empty(), c, "seeds", "list at least one seed");
@@ -113,7 +115,8 @@ void SweepConfig::validate() const {
     try {
       const auto& e = find_architecture(architectures[i]);
       check(image_size >= e.min_size && image_size <= e.max_size, c, "image_size",
-            fmt::format("architecture '{}' supports {} to {} px, got {}", e.name, e.min_size, e.max_size, image_size));
+            fmt::format("architecture '{}' supports {} to {} px, got {}", e.name, e.min_size, e.max_size,
+                        image_size));
     } catch (const std::invalid_argument& e) {
       throw ConfigError(fmt::format("{}: key 'architectures[{}]': {}", source, i, e.what()));
     }
@@ -125,7 +128,8 @@ void SweepConfig::validate() const {
       throw ConfigError(fmt::format("{}: key 'modalities[{}]': {}", source, i, e.what()));
     }
   }
-  std::set<std::string> uniq_a(architectures.begin(), architectures.end()), uniq_m(modalities.begin(), modalities.end());
+  std::set<std::string> uniq_a(architectures.begin(), architectures.end()),
+      uniq_m(modalities.begin(), modalities.end());
   std::set<uint64_t> uniq_s(seeds.begin(), seeds.end());
   check(uniq_a.size() == architectures.size(), c, "architectures", "lists a name twice");
   check(uniq_m.size() == modalities.size(), c, "modalities", "lists a name twice");
@@ -139,7 +143,8 @@ void SweepConfig::validate() const {
   }
   check(device == "auto" || device == "cpu" || device == "cuda", c, "device",
         fmt::format("must be auto, cpu or cuda, got '{}'", device));
-  check(train.steps >= 1 && train.steps <= 100000000, c, "train.steps", fmt::format("must be in [1, 1e8], got {}", train.steps));
+  check(train.steps >= 1 && train.steps <= 100000000, c, "train.steps",
+        fmt::format("must be in [1, 1e8], got {}", train.steps));
   check(train.batch_size >= 2 && train.batch_size <= 4096, c, "train.batch_size",
         fmt::format("must be in [2, 4096], got {}", train.batch_size));
   check(train.checkpoint_every >= 0, c, "train.checkpoint_every", "must be >= 0 (0 = only at the end)");
@@ -148,19 +153,22 @@ void SweepConfig::validate() const {
         fmt::format("must be in [0, 2], got {}", train.instance_noise));
   check(data.source == "phantom", c, "data.source",
         fmt::format("'{}' is not available yet; the built-in source is 'phantom'", data.source));
-  check(data.test_fraction > 0 && data.val_fraction >= 0 && data.val_fraction + data.test_fraction < 1, c, "data",
-        "need test_fraction > 0, val_fraction >= 0 and val_fraction + test_fraction < 1");
-  check(data.count >= 10 && data.count <= 1000000, c, "data.count", fmt::format("must be in [10, 1e6], got {}", data.count));
+  check(data.test_fraction > 0 && data.val_fraction >= 0 && data.val_fraction + data.test_fraction < 1, c,
+        "data", "need test_fraction > 0, val_fraction >= 0 and val_fraction + test_fraction < 1");
+  check(data.count >= 10 && data.count <= 1000000, c, "data.count",
+        fmt::format("must be in [10, 1e6], got {}", data.count));
   const auto n_train = static_cast<int64_t>(data.count * (1.0 - data.val_fraction - data.test_fraction));
   check(n_train >= 2, c, "data.count", "leaves fewer than 2 training subjects after the split");
-  check(eval.samples >= 2 && eval.samples <= 1000000, c, "eval.samples", fmt::format("must be in [2, 1e6], got {}", eval.samples));
+  check(eval.samples >= 2 && eval.samples <= 1000000, c, "eval.samples",
+        fmt::format("must be in [2, 1e6], got {}", eval.samples));
   check(eval.kid_subsets >= 1, c, "eval.kid_subsets", "must be >= 1");
   check(eval.kid_subset_size >= 2, c, "eval.kid_subset_size", "must be >= 2");
   check(eval.grid >= 1 && eval.grid <= eval.samples, c, "eval.grid", "must be in [1, eval.samples]");
   check(!eval.extractors.empty(), c, "eval.extractors", "list at least one feature extractor");
   for (const auto& [arch_name, opts] : arch) {
     check(uniq_a.count(arch_name) > 0, c, "arch." + arch_name,
-          fmt::format("options given for an architecture not in 'architectures' ({})", fmt::join(architectures, ", ")));
+          fmt::format("options given for an architecture not in 'architectures' ({})",
+                      fmt::join(architectures, ", ")));
     try {
       resolve_options(find_architecture(arch_name), opts);
     } catch (const std::invalid_argument& e) {
@@ -287,7 +295,8 @@ std::string to_yaml(const SweepConfig& c) {
   for (const auto& a : c.architectures) {
     out << YAML::Key << a << YAML::Value << YAML::BeginMap;
     auto it = c.arch.find(a);
-    for (const auto& [k, v] : resolve_options(find_architecture(a), it == c.arch.end() ? ArchOptions{} : it->second))
+    for (const auto& [k, v] :
+         resolve_options(find_architecture(a), it == c.arch.end() ? ArchOptions{} : it->second))
       out << YAML::Key << k << YAML::Value << v;
     out << YAML::EndMap;
   }

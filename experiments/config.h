@@ -19,11 +19,11 @@ class ConfigError : public std::runtime_error {
 };
 
 struct TrainConfig {
-  int64_t steps = 300;            // generator updates per cell
-  int64_t batch_size = 32;        // real images per step
+  int64_t steps = 300;             // generator updates per cell
+  int64_t batch_size = 32;         // real images per step
   int64_t checkpoint_every = 100;  // steps between checkpoints; 0 = only at the end
-  int64_t log_every = 25;         // steps between log lines and stored loss values
-  double instance_noise = 0.2;    // std of Gaussian noise on every D input, real and fake; 0 = off
+  int64_t log_every = 25;          // steps between log lines and stored loss values
+  double instance_noise = 0.2;     // std of Gaussian noise on every D input, real and fake; 0 = off
 };
 
 struct DataConfig {
@@ -35,27 +35,27 @@ struct DataConfig {
 };
 
 struct EvalConfig {
-  int64_t samples = 256;                            // generated images scored per cell
+  int64_t samples = 256;                                  // generated images scored per cell
   std::vector<std::string> extractors = {"handcrafted"};  // feature spaces for fd_* and kid_*
-  int64_t kid_subsets = 20;                         // KID subsets
-  int64_t kid_subset_size = 100;                    // KID max subset size
-  int64_t grid = 16;                                // samples kept for the report's grid
+  int64_t kid_subsets = 20;                               // KID subsets
+  int64_t kid_subset_size = 100;                          // KID max subset size
+  int64_t grid = 16;                                      // samples kept for the report's grid
 };
 
 struct SweepConfig {
-  std::string name = "sweep";                  // run folder name: <output>/<name>
-  std::filesystem::path output = "runs";       // parent of run folders (relative to the working directory)
-  std::vector<std::string> architectures;      // registry names
-  std::vector<std::string> modalities;         // registry names
-  std::vector<uint64_t> seeds = {0};           // one cell per seed
-  int64_t image_size = 32;                     // square side, px (power of two)
-  std::string threads = "auto";                // "auto" = all cores, or a count
-  std::string device = "auto";                 // auto | cpu | cuda
+  std::string name = "sweep";              // run folder name: <output>/<name>
+  std::filesystem::path output = "runs";   // parent of run folders (relative to the working directory)
+  std::vector<std::string> architectures;  // registry names
+  std::vector<std::string> modalities;     // registry names
+  std::vector<uint64_t> seeds = {0};       // one cell per seed
+  int64_t image_size = 32;                 // square side, px (power of two)
+  std::string threads = "auto";            // "auto" = all cores, or a count
+  std::string device = "auto";             // auto | cpu | cuda
   TrainConfig train;
   DataConfig data;
   EvalConfig eval;
-  std::map<std::string, ArchOptions> arch;     // per-architecture option overrides
-  std::string source;                          // where this came from, for messages
+  std::map<std::string, ArchOptions> arch;  // per-architecture option overrides
+  std::string source;                       // where this came from, for messages
 
   // Cross-field rules; throws ConfigError naming `source` and the key.
   void validate() const;

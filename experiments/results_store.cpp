@@ -50,7 +50,8 @@ class Stmt {
     const int rc = sqlite3_step(st_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    throw std::runtime_error(fmt::format("{}: database write failed: {}", path_.string(), sqlite3_errmsg(db_)));
+    throw std::runtime_error(
+        fmt::format("{}: database write failed: {}", path_.string(), sqlite3_errmsg(db_)));
   }
   void run() {
     step();
@@ -71,7 +72,8 @@ class Stmt {
 };
 
 const char* kCellColumns =
-    "id, sweep, architecture, modality, seed, config_hash, config_yaml, status, started, finished, train_seconds, "
+    "id, sweep, architecture, modality, seed, config_hash, config_yaml, status, started, finished, "
+    "train_seconds, "
     "total_seconds, host, device, threads, error";
 
 CellRecord read_cell(const Stmt& s) {
@@ -124,9 +126,12 @@ ResultsStore::ResultsStore(const std::filesystem::path& db_path, bool create) : 
     Stmt v(db_, "SELECT value FROM meta WHERE key = 'schema_version'", path_);
     if (v.step()) {
       if (std::stoi(v.text(0)) != kSchemaVersion)
-        throw std::runtime_error(fmt::format("{}: schema version {} is not the supported {}", path_.string(), v.text(0), kSchemaVersion));
+        throw std::runtime_error(fmt::format("{}: schema version {} is not the supported {}", path_.string(),
+                                             v.text(0), kSchemaVersion));
     } else {
-      Stmt(db_, "INSERT INTO meta(key, value) VALUES('schema_version', ?)", path_).bind(1, std::to_string(kSchemaVersion)).run();
+      Stmt(db_, "INSERT INTO meta(key, value) VALUES('schema_version', ?)", path_)
+          .bind(1, std::to_string(kSchemaVersion))
+          .run();
     }
   } catch (...) {
     sqlite3_close(db_);
@@ -152,7 +157,8 @@ namespace {
 template <typename F>
 void transaction(sqlite3* db, const std::filesystem::path& path, F&& body) {
   if (sqlite3_exec(db, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr) != SQLITE_OK)
-    throw std::runtime_error(fmt::format("{}: cannot start a transaction: {}", path.string(), sqlite3_errmsg(db)));
+    throw std::runtime_error(
+        fmt::format("{}: cannot start a transaction: {}", path.string(), sqlite3_errmsg(db)));
   try {
     body();
     if (sqlite3_exec(db, "COMMIT;", nullptr, nullptr, nullptr) != SQLITE_OK)
@@ -172,7 +178,10 @@ void insert_metrics(sqlite3* db, const std::filesystem::path& path, const std::v
 void ResultsStore::record_sweep(const std::string& name, const std::string& config_yaml) {
   transaction(db_, path_, [&] {
     Stmt(db_, "INSERT OR REPLACE INTO sweeps(name, config_yaml, created) VALUES(?, ?, ?)", path_)
-        .bind(1, name).bind(2, config_yaml).bind(3, utc_now_iso()).run();
+        .bind(1, name)
+        .bind(2, config_yaml)
+        .bind(3, utc_now_iso())
+        .run();
   });
 }
 
@@ -185,10 +194,23 @@ std::optional<CellRecord> ResultsStore::find_cell(const std::string& id) const {
 
 void ResultsStore::begin_cell(const CellRecord& c) {
   transaction(db_, path_, [&] {
-    Stmt(db_, fmt::format("INSERT OR REPLACE INTO cells({}) VALUES(?, ?, ?, ?, ?, ?, ?, 'running', ?, NULL, 0, 0, ?, ?, ?, NULL)", kCellColumns), path_)
-        .bind(1, c.id).bind(2, c.sweep).bind(3, c.architecture).bind(4, c.modality).bind(5, c.seed)
-        .bind(6, c.config_hash).bind(7, c.config_yaml).bind(8, c.started).bind(9, c.host).bind(10, c.device)
-        .bind(11, c.threads).run();
+    Stmt(db_,
+         fmt::format("INSERT OR REPLACE INTO cells({}) VALUES(?, ?, ?, ?, ?, ?, ?, 'running', ?, NULL, 0, 0, "
+                     "?, ?, ?, NULL)",
+                     kCellColumns),
+         path_)
+        .bind(1, c.id)
+        .bind(2, c.sweep)
+        .bind(3, c.architecture)
+        .bind(4, c.modality)
+        .bind(5, c.seed)
+        .bind(6, c.config_hash)
+        .bind(7, c.config_yaml)
+        .bind(8, c.started)
+        .bind(9, c.host)
+        .bind(10, c.device)
+        .bind(11, c.threads)
+        .run();
   });
 }
 
@@ -203,15 +225,27 @@ void ResultsStore::finish_cell(const CellRecord& c, const std::vector<MetricRow>
     insert_metrics(db_, path_, metrics);
     Stmt a(db_, "INSERT OR REPLACE INTO artefacts(cell_id, kind, path) VALUES(?, ?, ?)", path_);
     for (const auto& r : artefacts) a.bind(1, r.cell_id).bind(2, r.kind).bind(3, r.path).run();
-    Stmt(db_, "UPDATE cells SET status = 'done', finished = ?, train_seconds = ?, total_seconds = ?, error = NULL WHERE id = ?", path_)
-        .bind(1, c.finished).bind(2, c.train_seconds).bind(3, c.total_seconds).bind(4, c.id).run();
+    Stmt(db_,
+         "UPDATE cells SET status = 'done', finished = ?, train_seconds = ?, total_seconds = ?, error = NULL "
+         "WHERE id = ?",
+         path_)
+        .bind(1, c.finished)
+        .bind(2, c.train_seconds)
+        .bind(3, c.total_seconds)
+        .bind(4, c.id)
+        .run();
   });
 }
 
 void ResultsStore::fail_cell(const std::string& id, const std::string& error, double total_seconds) {
   transaction(db_, path_, [&] {
-    Stmt(db_, "UPDATE cells SET status = 'failed', finished = ?, total_seconds = ?, error = ? WHERE id = ?", path_)
-        .bind(1, utc_now_iso()).bind(2, total_seconds).bind(3, error).bind(4, id).run();
+    Stmt(db_, "UPDATE cells SET status = 'failed', finished = ?, total_seconds = ?, error = ? WHERE id = ?",
+         path_)
+        .bind(1, utc_now_iso())
+        .bind(2, total_seconds)
+        .bind(3, error)
+        .bind(4, id)
+        .run();
   });
 }
 
@@ -223,8 +257,10 @@ std::vector<CellRecord> ResultsStore::cells() const {
 }
 
 std::vector<MetricRow> ResultsStore::metrics(const std::string& cell_id) const {
-  Stmt s(db_, std::string("SELECT cell_id, name, step, value FROM metrics") + (cell_id.empty() ? "" : " WHERE cell_id = ?") +
-                  " ORDER BY cell_id, name, step", path_);
+  Stmt s(db_,
+         std::string("SELECT cell_id, name, step, value FROM metrics") +
+             (cell_id.empty() ? "" : " WHERE cell_id = ?") + " ORDER BY cell_id, name, step",
+         path_);
   if (!cell_id.empty()) s.bind(1, cell_id);
   std::vector<MetricRow> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.integer(2), s.real(3)});
@@ -232,8 +268,10 @@ std::vector<MetricRow> ResultsStore::metrics(const std::string& cell_id) const {
 }
 
 std::vector<ArtefactRow> ResultsStore::artefacts(const std::string& cell_id) const {
-  Stmt s(db_, std::string("SELECT cell_id, kind, path FROM artefacts") + (cell_id.empty() ? "" : " WHERE cell_id = ?") +
-                  " ORDER BY cell_id, kind", path_);
+  Stmt s(db_,
+         std::string("SELECT cell_id, kind, path FROM artefacts") +
+             (cell_id.empty() ? "" : " WHERE cell_id = ?") + " ORDER BY cell_id, kind",
+         path_);
   if (!cell_id.empty()) s.bind(1, cell_id);
   std::vector<ArtefactRow> out;
   while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2)});

@@ -13,20 +13,20 @@ struct sqlite3;
 namespace ganbench {
 
 struct CellRecord {
-  std::string id;             // "<architecture>-<modality>-s<seed>"
+  std::string id;  // "<architecture>-<modality>-s<seed>"
   std::string sweep;
   std::string architecture;
   std::string modality;
   int64_t seed = 0;
-  std::string config_hash;    // FNV-1a of the cell's resolved config (output folder excluded)
-  std::string config_yaml;    // the cell's resolved config
-  std::string status;         // pending | running | done | failed
+  std::string config_hash;        // FNV-1a of the cell's resolved config (output folder excluded)
+  std::string config_yaml;        // the cell's resolved config
+  std::string status;             // pending | running | done | failed
   std::string started, finished;  // UTC ISO-8601
-  double train_seconds = 0;   // wall time in the training loop, this attempt
-  double total_seconds = 0;   // wall time of the whole cell, this attempt
+  double train_seconds = 0;       // wall time in the training loop, this attempt
+  double total_seconds = 0;       // wall time of the whole cell, this attempt
   std::string host, device;
   int64_t threads = 0;
-  std::string error;          // why it failed
+  std::string error;  // why it failed
 };
 
 struct MetricRow {
@@ -56,7 +56,8 @@ class ResultsStore {
   void begin_cell(const CellRecord& cell);
   void add_metrics(const std::vector<MetricRow>& rows);
   // One transaction: metrics, artefacts, timings, then status = done.
-  void finish_cell(const CellRecord& cell, const std::vector<MetricRow>& metrics, const std::vector<ArtefactRow>& artefacts);
+  void finish_cell(const CellRecord& cell, const std::vector<MetricRow>& metrics,
+                   const std::vector<ArtefactRow>& artefacts);
   void fail_cell(const std::string& id, const std::string& error, double total_seconds);
 
   std::vector<CellRecord> cells() const;

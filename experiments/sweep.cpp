@@ -15,7 +15,9 @@
 namespace ganbench {
 
 bool CellFilter::admits(const Cell& c) const {
-  auto in = [](const auto& list, const auto& v) { return list.empty() || std::find(list.begin(), list.end(), v) != list.end(); };
+  auto in = [](const auto& list, const auto& v) {
+    return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
+  };
   return in(architectures, c.architecture) && in(modalities, c.modality) && in(seeds, c.seed);
 }
 
@@ -31,13 +33,16 @@ CellFilter parse_cell_filter(const std::string& spec) {
       key = item.substr(0, eq);
       value = item.substr(eq + 1);
     }
-    if (key == "arch" || key == "architecture") f.architectures.push_back(value);
-    else if (key == "modality") f.modalities.push_back(value);
+    if (key == "arch" || key == "architecture")
+      f.architectures.push_back(value);
+    else if (key == "modality")
+      f.modalities.push_back(value);
     else if (key == "seed") {
       try {
         f.seeds.push_back(std::stoull(value));
       } catch (const std::exception&) {
-        throw std::invalid_argument(fmt::format("--only: seed must be a non-negative integer, got '{}'", value));
+        throw std::invalid_argument(
+            fmt::format("--only: seed must be a non-negative integer, got '{}'", value));
       }
     } else {
       throw std::invalid_argument(fmt::format("--only: unknown key '{}'; valid: arch, modality, seed", key));
@@ -104,16 +109,17 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
   if (!opts.resume) {
     for (const auto& c : cells)
       if (auto prior = store.find_cell(c.id))
-        throw std::runtime_error(fmt::format("{} already holds cell {} ({}); pass --resume to keep finished cells and "
-                                             "continue the others, or choose another --out",
-                                             run_dir.string(), c.id, prior->status));
+        throw std::runtime_error(
+            fmt::format("{} already holds cell {} ({}); pass --resume to keep finished cells and "
+                        "continue the others, or choose another --out",
+                        run_dir.string(), c.id, prior->status));
   }
   const std::string yaml = to_yaml(cfg);
   write_file_atomic(run_dir / "config.yaml", yaml);
   store.record_sweep(cfg.name, yaml);
 
-  fmt::print(stderr, "ganbench: sweep '{}': {} cells, {} threads, device {}, run folder {}\n", cfg.name, cells.size(),
-             threads, device.str(), run_dir.string());
+  fmt::print(stderr, "ganbench: sweep '{}': {} cells, {} threads, device {}, run folder {}\n", cfg.name,
+             cells.size(), threads, device.str(), run_dir.string());
   DataCache data(cfg);
   CellEnv env{cfg, run_dir, store, data, device, threads, opts.progress};
   SweepSummary summary;
@@ -122,9 +128,10 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
     if (auto prior = store.find_cell(cell.id)) {
       if (prior->status == "done") {
         if (prior->config_hash != hash)
-          throw std::runtime_error(fmt::format("cell {} in {} finished under a different config (hash {} vs {}); "
-                                               "use another --out for the changed config",
-                                               cell.id, run_dir.string(), prior->config_hash, hash));
+          throw std::runtime_error(
+              fmt::format("cell {} in {} finished under a different config (hash {} vs {}); "
+                          "use another --out for the changed config",
+                          cell.id, run_dir.string(), prior->config_hash, hash));
         fmt::print(stderr, "ganbench: {} done already, skipped\n", cell.id);
         ++summary.skipped;
         continue;
@@ -144,8 +151,8 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
       ++summary.failed;
     }
   }
-  fmt::print(stderr, "ganbench: sweep '{}': {} done, {} skipped, {} failed\n", cfg.name, summary.done, summary.skipped,
-             summary.failed);
+  fmt::print(stderr, "ganbench: sweep '{}': {} done, {} skipped, {} failed\n", cfg.name, summary.done,
+             summary.skipped, summary.failed);
   return summary;
 }
 

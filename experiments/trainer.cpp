@@ -14,7 +14,9 @@
 namespace ganbench {
 namespace fs = std::filesystem;
 
-fs::path checkpoint_path(const fs::path& dir, int64_t step) { return dir / fmt::format("step_{:08d}.pt", step); }
+fs::path checkpoint_path(const fs::path& dir, int64_t step) {
+  return dir / fmt::format("step_{:08d}.pt", step);
+}
 
 std::optional<std::pair<int64_t, fs::path>> latest_checkpoint(const fs::path& dir) {
   std::optional<std::pair<int64_t, fs::path>> best;
@@ -30,7 +32,8 @@ std::optional<std::pair<int64_t, fs::path>> latest_checkpoint(const fs::path& di
   return best;
 }
 
-TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptions& opts, const TrainerHooks& hooks) {
+TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptions& opts,
+                      const TrainerHooks& hooks) {
   if (opts.steps < 1) throw std::invalid_argument("trainer: steps must be >= 1");
   if (train.size() < 2) throw std::invalid_argument("trainer: the training set needs at least 2 images");
   TrainResult result;
@@ -47,7 +50,8 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
     replace_file_atomic(path, [&](const fs::path& tmp) { model.save(tmp); });
     for (const auto& e : fs::directory_iterator(opts.checkpoint_dir)) {  // keep only the newest
       const auto name = e.path().filename().string();
-      if (e.path() != path && name.rfind("step_", 0) == 0 && e.path().extension() == ".pt") fs::remove(e.path());
+      if (e.path() != path && name.rfind("step_", 0) == 0 && e.path().extension() == ".pt")
+        fs::remove(e.path());
     }
     if (hooks.on_checkpoint) hooks.on_checkpoint(step);
   };
@@ -61,9 +65,10 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
     const StepStats stats = model.train_step(batch);
     for (const auto& [name, value] : stats.values)
       if (!std::isfinite(value))
-        throw NonFiniteLoss(fmt::format("{} became {} at step {}; lower the learning rate or check the data "
-                                        "(the last good checkpoint is kept)",
-                                        name, value, step));
+        throw NonFiniteLoss(
+            fmt::format("{} became {} at step {}; lower the learning rate or check the data "
+                        "(the last good checkpoint is kept)",
+                        name, value, step));
     if (opts.progress) progress.update(step, stats.values);
     if (hooks.on_log && (step % opts.log_every == 0 || step == opts.steps)) hooks.on_log(step, stats);
     if (opts.checkpoint_every > 0 && step % opts.checkpoint_every == 0 && step != opts.steps) save(step);

@@ -19,20 +19,20 @@ class NonFiniteLoss : public std::runtime_error {
 };
 
 struct TrainerOptions {
-  int64_t steps = 0;             // total G updates
+  int64_t steps = 0;  // total G updates
   int64_t batch_size = 32;
-  int64_t checkpoint_every = 0;  // steps between checkpoints; 0 = only at the end
-  int64_t log_every = 25;        // steps between on_log calls and plain log lines
-  uint64_t seed = 0;             // batch order: step s draws with mix_seed(seed, s)
+  int64_t checkpoint_every = 0;          // steps between checkpoints; 0 = only at the end
+  int64_t log_every = 25;                // steps between on_log calls and plain log lines
+  uint64_t seed = 0;                     // batch order: step s draws with mix_seed(seed, s)
   std::filesystem::path checkpoint_dir;  // step_XXXXXXXX.pt files; the newest is kept
-  std::string label;             // progress prefix
+  std::string label;                     // progress prefix
   bool progress = true;
 };
 
 struct TrainResult {
   int64_t start_step = 0;  // > 0 when resumed from a checkpoint
   int64_t end_step = 0;
-  double seconds = 0;      // wall time of this attempt's loop
+  double seconds = 0;  // wall time of this attempt's loop
   double steps_per_second = 0;
 };
 
@@ -42,11 +42,12 @@ std::filesystem::path checkpoint_path(const std::filesystem::path& dir, int64_t 
 
 struct TrainerHooks {
   std::function<void(int64_t step, const StepStats&)> on_log;  // every log_every steps and the last
-  std::function<void(int64_t step)> on_checkpoint;              // after a checkpoint is on disk
+  std::function<void(int64_t step)> on_checkpoint;             // after a checkpoint is on disk
 };
 
 // Trains `model` to opts.steps, resuming from the newest checkpoint in opts.checkpoint_dir when there is one.
 // Throws NonFiniteLoss (naming the step and the value) if any loss is NaN or infinite.
-TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptions& opts, const TrainerHooks& hooks = {});
+TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptions& opts,
+                      const TrainerHooks& hooks = {});
 
 }  // namespace ganbench

@@ -10,10 +10,10 @@
 
 namespace ganbench {
 namespace {
-constexpr int64_t kLayoutSide = 8;       // downsampled grey image side, px
-constexpr int64_t kIntensityBins = 16;   // histogram bins over [0, 1]
-constexpr int64_t kGradientBins = 8;     // histogram bins over gradient magnitude [0, kGradientMax]
-constexpr double kGradientMax = 0.5;     // upper edge of the last gradient bin (larger values land in it)
+constexpr int64_t kLayoutSide = 8;      // downsampled grey image side, px
+constexpr int64_t kIntensityBins = 16;  // histogram bins over [0, 1]
+constexpr int64_t kGradientBins = 8;    // histogram bins over gradient magnitude [0, kGradientMax]
+constexpr double kGradientMax = 0.5;    // upper edge of the last gradient bin (larger values land in it)
 
 // Per-row histogram of values in [0, hi], as fractions; [N, P] -> [N, bins].
 torch::Tensor row_histogram(const torch::Tensor& v, int64_t bins, double hi) {
@@ -39,7 +39,8 @@ int64_t HandcraftedExtractor::dims(int64_t channels) const {
 
 torch::Tensor HandcraftedExtractor::extract(const torch::Tensor& images) {
   TORCH_CHECK(images.dim() == 4 && images.size(2) >= kLayoutSide && images.size(3) >= kLayoutSide,
-              "handcrafted features: images must be [N, C, H, W] with H, W >= ", kLayoutSide, ", got ", images.sizes());
+              "handcrafted features: images must be [N, C, H, W] with H, W >= ", kLayoutSide, ", got ",
+              images.sizes());
   torch::NoGradGuard no_grad;
   auto x = images.to(torch::kFloat32);
   const int64_t n = x.size(0);
@@ -50,7 +51,9 @@ torch::Tensor HandcraftedExtractor::extract(const torch::Tensor& images) {
   auto gy = grey.slice(2, 1) - grey.slice(2, 0, -1);
   auto grad = torch::sqrt(gx.slice(2, 0, -1).pow(2) + gy.slice(3, 0, -1).pow(2)).reshape({n, -1});
   auto moments = torch::cat({x.mean({2, 3}), x.std({2, 3})}, 1);
-  return torch::cat({layout, row_histogram(flat, kIntensityBins, 1.0), row_histogram(grad, kGradientBins, kGradientMax), moments}, 1)
+  return torch::cat({layout, row_histogram(flat, kIntensityBins, 1.0),
+                     row_histogram(grad, kGradientBins, kGradientMax), moments},
+                    1)
       .contiguous();
 }
 
@@ -68,8 +71,8 @@ std::vector<std::string> feature_extractor_names() {
 std::unique_ptr<FeatureExtractor> make_feature_extractor(const std::string& name) {
   auto it = extractor_registry().find(name);
   if (it == extractor_registry().end())
-    throw std::invalid_argument(
-        fmt::format("unknown feature extractor '{}'; valid: {}", name, fmt::join(feature_extractor_names(), ", ")));
+    throw std::invalid_argument(fmt::format("unknown feature extractor '{}'; valid: {}", name,
+                                            fmt::join(feature_extractor_names(), ", ")));
   return it->second();
 }
 
@@ -84,7 +87,9 @@ FeatureStats extract_stats(FeatureExtractor& ex, const torch::Tensor& images, in
   TORCH_CHECK(images.dim() == 4, "extract_stats: images must be [N, C, H, W], got ", images.sizes());
   FeatureAccumulator acc(ex.dims(images.size(1)));
   for (int64_t i = 0; i < images.size(0); i += batch) {
-    auto f = ex.extract(images.slice(0, i, std::min(i + batch, images.size(0)))).to(torch::kCPU, torch::kFloat64).contiguous();
+    auto f = ex.extract(images.slice(0, i, std::min(i + batch, images.size(0))))
+                 .to(torch::kCPU, torch::kFloat64)
+                 .contiguous();
     acc.add(f.data_ptr<double>(), f.size(0));
   }
   return acc.finish();
@@ -93,7 +98,8 @@ FeatureStats extract_stats(FeatureExtractor& ex, const torch::Tensor& images, in
 Eigen::MatrixXd to_eigen(const torch::Tensor& feats) {
   TORCH_CHECK(feats.dim() == 2, "to_eigen: features must be [N, D], got ", feats.sizes());
   auto f = feats.to(torch::kCPU, torch::kFloat64).contiguous();
-  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(f.data_ptr<double>(), f.size(0), f.size(1));
+  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      f.data_ptr<double>(), f.size(0), f.size(1));
 }
 
 }  // namespace ganbench

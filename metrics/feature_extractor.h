@@ -16,7 +16,7 @@ namespace ganbench {
 class FeatureExtractor {
  public:
   virtual ~FeatureExtractor() = default;
-  virtual std::string name() const = 0;          // e.g. "handcrafted"; metric names are fd_<name>
+  virtual std::string name() const = 0;         // e.g. "handcrafted"; metric names are fd_<name>
   virtual std::string description() const = 0;  // one line for `ganbench list metrics`
   virtual int64_t dims(int64_t channels) const = 0;
   // images [N, C, H, W] float32 in [0, 1] -> features [N, D] float32.
@@ -36,7 +36,8 @@ class HandcraftedExtractor : public FeatureExtractor {
 
 using ExtractorFactory = std::function<std::unique_ptr<FeatureExtractor>()>;
 void register_feature_extractor(const std::string& name, ExtractorFactory factory);
-std::unique_ptr<FeatureExtractor> make_feature_extractor(const std::string& name);  // throws listing valid names
+std::unique_ptr<FeatureExtractor> make_feature_extractor(
+    const std::string& name);  // throws listing valid names
 std::vector<std::string> feature_extractor_names();
 void register_builtin_feature_extractors();
 

@@ -8,7 +8,8 @@
 
 namespace ganbench {
 
-FeatureAccumulator::FeatureAccumulator(int64_t dims) : mean_(Eigen::VectorXd::Zero(dims)), m2_(Eigen::MatrixXd::Zero(dims, dims)) {
+FeatureAccumulator::FeatureAccumulator(int64_t dims)
+    : mean_(Eigen::VectorXd::Zero(dims)), m2_(Eigen::MatrixXd::Zero(dims, dims)) {
   if (dims < 1) throw std::invalid_argument("feature statistics need at least one dimension");
 }
 
@@ -31,15 +32,19 @@ void FeatureAccumulator::add(const Eigen::MatrixXd& x) {
 }
 
 void FeatureAccumulator::add(const double* rows, int64_t n) {
-  add(Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(rows, n, dims()));
+  add(Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(rows, n,
+                                                                                               dims()));
 }
 
 void FeatureAccumulator::add(const float* rows, int64_t n) {
-  add(Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(rows, n, dims()).cast<double>().eval());
+  add(Eigen::Map<const Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(rows, n, dims())
+          .cast<double>()
+          .eval());
 }
 
 FeatureStats FeatureAccumulator::finish() const {
-  if (n_ < 2) throw std::invalid_argument(fmt::format("feature statistics need at least 2 samples, got {}", n_));
+  if (n_ < 2)
+    throw std::invalid_argument(fmt::format("feature statistics need at least 2 samples, got {}", n_));
   return {mean_, m2_ / static_cast<double>(n_ - 1), n_};
 }
 
@@ -52,17 +57,20 @@ FeatureStats compute_stats(const Eigen::MatrixXd& feats) {
 FeatureStats load_stats_npz(const std::filesystem::path& path) {
   auto arrays = read_npz(path);
   for (const char* key : {"mu", "sigma"})
-    if (!arrays.count(key)) throw std::runtime_error(fmt::format("{}: statistics file has no '{}' array", path.string(), key));
+    if (!arrays.count(key))
+      throw std::runtime_error(fmt::format("{}: statistics file has no '{}' array", path.string(), key));
   const auto& mu = arrays["mu"];
   const auto& sigma = arrays["sigma"];
-  if (mu.shape.size() != 1 || sigma.shape.size() != 2 || sigma.shape[0] != mu.shape[0] || sigma.shape[1] != mu.shape[0])
+  if (mu.shape.size() != 1 || sigma.shape.size() != 2 || sigma.shape[0] != mu.shape[0] ||
+      sigma.shape[1] != mu.shape[0])
     throw std::runtime_error(fmt::format("{}: need mu [D] and sigma [D, D]", path.string()));
   const int64_t d = mu.shape[0];
   FeatureStats s;
   const auto mv = mu.to_doubles();
   const auto sv = sigma.to_doubles();
   s.mu = Eigen::Map<const Eigen::VectorXd>(mv.data(), d);
-  s.sigma = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(sv.data(), d, d);
+  s.sigma = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      sv.data(), d, d);
   s.n = 0;  // pytorch-fid files do not record N
   return s;
 }
@@ -72,7 +80,8 @@ void save_stats_npz(const std::filesystem::path& path, const FeatureStats& s) {
   std::vector<double> mu(s.mu.data(), s.mu.data() + d);
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rm = s.sigma;
   std::vector<double> sigma(rm.data(), rm.data() + d * d);
-  write_npz(path, {{"mu", NpyArray::from_doubles(mu, {d})}, {"sigma", NpyArray::from_doubles(sigma, {d, d})}});
+  write_npz(path,
+            {{"mu", NpyArray::from_doubles(mu, {d})}, {"sigma", NpyArray::from_doubles(sigma, {d, d})}});
 }
 
 }  // namespace ganbench

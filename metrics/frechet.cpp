@@ -4,8 +4,8 @@
 #include <complex>
 #include <stdexcept>
 
-#include <Eigen/Eigenvalues>
 #include <fmt/format.h>
+#include <Eigen/Eigenvalues>
 
 namespace ganbench {
 namespace {
@@ -28,9 +28,10 @@ double trace_of_roots(const Eigen::VectorXcd& eigenvalues) {
     max_imag = std::max(max_imag, std::abs(root.imag()));
   }
   if (max_imag > kImagTolerance)
-    throw std::runtime_error(fmt::format("Fréchet distance: sqrtm has an imaginary component of {:.3g} (> {}); "
-                                         "the covariances are not positive semi-definite",
-                                         max_imag, kImagTolerance));
+    throw std::runtime_error(
+        fmt::format("Fréchet distance: sqrtm has an imaginary component of {:.3g} (> {}); "
+                    "the covariances are not positive semi-definite",
+                    max_imag, kImagTolerance));
   return tr.real();
 }
 
@@ -55,14 +56,17 @@ double trace_sqrt_product(const Eigen::MatrixXd& s1, const Eigen::MatrixXd& s2) 
   return trace_of_roots(em.eigenvalues().cast<std::complex<double>>());
 }
 
-void check_inputs(const Eigen::VectorXd& mu1, const Eigen::MatrixXd& s1, const Eigen::VectorXd& mu2, const Eigen::MatrixXd& s2) {
+void check_inputs(const Eigen::VectorXd& mu1, const Eigen::MatrixXd& s1, const Eigen::VectorXd& mu2,
+                  const Eigen::MatrixXd& s2) {
   const auto d = mu1.size();
   if (d == 0) throw std::invalid_argument("Fréchet distance: empty mean vector");
   if (mu2.size() != d)
-    throw std::invalid_argument(fmt::format("Fréchet distance: mean vectors have different lengths ({} vs {})", d, mu2.size()));
+    throw std::invalid_argument(
+        fmt::format("Fréchet distance: mean vectors have different lengths ({} vs {})", d, mu2.size()));
   if (s1.rows() != d || s1.cols() != d || s2.rows() != d || s2.cols() != d)
-    throw std::invalid_argument(fmt::format("Fréchet distance: covariances must be {}x{}, got {}x{} and {}x{}", d, d,
-                                            s1.rows(), s1.cols(), s2.rows(), s2.cols()));
+    throw std::invalid_argument(
+        fmt::format("Fréchet distance: covariances must be {}x{}, got {}x{} and {}x{}", d, d, s1.rows(),
+                    s1.cols(), s2.rows(), s2.cols()));
   if (!mu1.allFinite() || !mu2.allFinite() || !s1.allFinite() || !s2.allFinite())
     throw std::invalid_argument("Fréchet distance: statistics contain NaN or infinity");
 }

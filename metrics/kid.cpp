@@ -16,8 +16,9 @@ double kid_mmd2(const Eigen::MatrixXd& x, const Eigen::MatrixXd& y) {
   const auto m = x.rows();
   const auto d = static_cast<double>(x.cols());
   if (m < 2 || y.rows() != m || y.cols() != x.cols())
-    throw std::invalid_argument(fmt::format("KID: need two [m, d] feature sets with m >= 2, got [{}, {}] and [{}, {}]",
-                                            x.rows(), x.cols(), y.rows(), y.cols()));
+    throw std::invalid_argument(
+        fmt::format("KID: need two [m, d] feature sets with m >= 2, got [{}, {}] and [{}, {}]", x.rows(),
+                    x.cols(), y.rows(), y.cols()));
   if (!x.allFinite() || !y.allFinite()) throw std::invalid_argument("KID: features contain NaN or infinity");
   auto kernel = [d](const Eigen::MatrixXd& p, const Eigen::MatrixXd& q) {
     return ((p * q.transpose()).array() / d + 1.0).cube().matrix().eval();

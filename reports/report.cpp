@@ -26,16 +26,21 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 
 // Metrics shown as tables, in this order; others follow alphabetically.
 const std::vector<std::string>& headline_order() {
-  static const std::vector<std::string> order = {"fd_handcrafted",       "kid_handcrafted", "fd_handcrafted_real_floor",
-                                                 "degenerate_label_fraction", "train_seconds", "steps_per_second",
-                                                 "peak_rss_mib",          "parameters"};
+  static const std::vector<std::string> order = {"fd_handcrafted",
+                                                 "kid_handcrafted",
+                                                 "fd_handcrafted_real_floor",
+                                                 "degenerate_label_fraction",
+                                                 "train_seconds",
+                                                 "steps_per_second",
+                                                 "peak_rss_mib",
+                                                 "parameters"};
   return order;
 }
 
 // Value of each (cell, metric) at its last step, and fd_* values at step 0.
 struct Finals {
   std::map<std::string, std::map<std::string, double>> by_cell;  // cell -> metric -> value
-  std::vector<std::string> names;                                 // table metrics in display order
+  std::vector<std::string> names;                                // table metrics in display order
 };
 
 Finals collect(const RunData& run) {
@@ -72,7 +77,9 @@ std::string fmt_num(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", 
 
 RunData load_run(const fs::path& run_dir) {
   const fs::path db = run_dir / "results.db";
-  if (!fs::exists(db)) throw std::runtime_error(fmt::format("{}: no results.db here; is this a ganbench run folder?", run_dir.string()));
+  if (!fs::exists(db))
+    throw std::runtime_error(
+        fmt::format("{}: no results.db here; is this a ganbench run folder?", run_dir.string()));
   ResultsStore store(db, false);
   RunData r;
   r.run_dir = run_dir;
@@ -118,7 +125,8 @@ int metric_direction(const std::string& name) {
 std::string format_value(const std::string& metric, double v) {
   if (!std::isfinite(v)) return "–";
   if (metric == "parameters") return fmt::format("{:.0f}", v);
-  if (metric == "train_seconds" || metric == "peak_rss_mib" || metric == "steps_per_second") return fmt::format("{:.1f}", v);
+  if (metric == "train_seconds" || metric == "peak_rss_mib" || metric == "steps_per_second")
+    return fmt::format("{:.1f}", v);
   if (metric == "degenerate_label_fraction") return fmt::format("{:.3f}", v);
   return fmt::format("{:.4g}", v);
 }
@@ -138,31 +146,43 @@ std::string render_markdown(const std::vector<RunData>& runs, const std::string&
     }
   }
   std::sort(cells.begin(), cells.end(), [](const CellRecord& a, const CellRecord& b) {
-    return std::tie(a.architecture, a.modality, a.seed, a.id) < std::tie(b.architecture, b.modality, b.seed, b.id);
+    return std::tie(a.architecture, a.modality, a.seed, a.id) <
+           std::tie(b.architecture, b.modality, b.seed, b.id);
   });
-  const std::vector<std::string> archs(arch_set.begin(), arch_set.end()), mods(mod_set.begin(), mod_set.end());
+  const std::vector<std::string> archs(arch_set.begin(), arch_set.end()),
+      mods(mod_set.begin(), mod_set.end());
   int n_done = 0, n_failed = 0;
   for (const auto& c : cells) {
-    if (c.status == "done") ++n_done;
-    else if (c.status == "failed") ++n_failed;
+    if (c.status == "done")
+      ++n_done;
+    else if (c.status == "failed")
+      ++n_failed;
   }
 
   std::string md = fmt::format("# ganbench report: {}\n\n", fmt::join(sweeps, ", "));
-  md += fmt::format("{} cells: {} done, {} failed, {} unfinished. Values are mean ± sample std over seeds, with n; "
-                    "the best per column is in bold. A dash means no value (a failed or unfinished cell).\n\n",
-                    cells.size(), n_done, n_failed, cells.size() - n_done - n_failed);
+  md += fmt::format(
+      "{} cells: {} done, {} failed, {} unfinished. Values are mean ± sample std over seeds, with n; "
+      "the best per column is in bold. A dash means no value (a failed or unfinished cell).\n\n",
+      cells.size(), n_done, n_failed, cells.size() - n_done - n_failed);
   bool handcrafted = false;
   for (const auto& [cell, m] : by_cell)
     for (const auto& [name, v] : m) handcrafted |= name.find("handcrafted") != std::string::npos;
   if (handcrafted)
-    md += "`fd_handcrafted` and `kid_handcrafted` use a stand-in feature extractor (8x8 layout, intensity and gradient "
-          "histograms, channel moments). They are **not FID/KID on Inception features** and are not comparable with "
-          "published numbers; they rank GANs on this benchmark only. `@step0` is the same distance for the untrained "
-          "generator, and `_real_floor` is the distance between the real training and test splits.\n\n";
+    md +=
+        "`fd_handcrafted` and `kid_handcrafted` use a stand-in feature extractor (8x8 layout, intensity and "
+        "gradient "
+        "histograms, channel moments). They are **not FID/KID on Inception features** and are not comparable "
+        "with "
+        "published numbers; they rank GANs on this benchmark only. `@step0` is the same distance for the "
+        "untrained "
+        "generator, and `_real_floor` is the distance between the real training and test splits.\n\n";
 
   for (const auto& name : table_names(by_cell)) {
     const int dir = metric_direction(name);
-    md += fmt::format("## {}{}\n\n", name, dir < 0 ? " (lower is better)" : dir > 0 ? " (higher is better)" : "");
+    md += fmt::format("## {}{}\n\n", name,
+                      dir < 0   ? " (lower is better)"
+                      : dir > 0 ? " (higher is better)"
+                                : "");
     md += "| architecture |";
     for (const auto& m : mods) md += fmt::format(" {} |", m);
     md += "\n|---|";
@@ -196,8 +216,9 @@ std::string render_markdown(const std::vector<RunData>& runs, const std::string&
           md += " – |";
           continue;
         }
-        std::string cell = std::isfinite(s.std) ? fmt::format("{} ± {}", format_value(name, s.mean), format_value(name, s.std))
-                                                : format_value(name, s.mean);
+        std::string cell = std::isfinite(s.std)
+                               ? fmt::format("{} ± {}", format_value(name, s.mean), format_value(name, s.std))
+                               : format_value(name, s.mean);
         cell += fmt::format(" (n={})", s.n);
         if (archs.size() > 1 && s.mean == best[m]) cell = "**" + cell + "**";
         md += " " + cell + " |";
@@ -213,11 +234,14 @@ std::string render_markdown(const std::vector<RunData>& runs, const std::string&
     std::replace(err.begin(), err.end(), '\n', ' ');
     std::replace(err.begin(), err.end(), '|', '/');
     md += fmt::format("| {} | {} | {} | {} | {} |\n", c.id, c.status, c.seed,
-                      c.status == "done" ? fmt::format("{:.1f}", c.train_seconds) : "–", err.empty() ? "" : err);
+                      c.status == "done" ? fmt::format("{:.1f}", c.train_seconds) : "–",
+                      err.empty() ? "" : err);
   }
   if (!grid_dir.empty()) {
-    md += "\n## Samples\n\nEach sheet: real training images, the generator at step 0, and after training; every second "
-          "row overlays the label map (RV red, myocardium green, LV blue for cardiac).\n\n";
+    md +=
+        "\n## Samples\n\nEach sheet: real training images, the generator at step 0, and after training; "
+        "every second "
+        "row overlays the label map (RV red, myocardium green, LV blue for cardiac).\n\n";
     for (const auto& c : cells)
       if (c.status == "done") md += fmt::format("### {}\n\n![{}]({}/{}.png)\n\n", c.id, c.id, grid_dir, c.id);
   }
@@ -233,8 +257,8 @@ std::string render_csv(const std::vector<RunData>& runs) {
       auto it = cell_by_id.find(m.cell_id);
       if (it == cell_by_id.end()) continue;
       const auto& c = *it->second;
-      csv += fmt::format("{},{},{},{},{},{},{},{},{}\n", run.sweep, c.id, c.architecture, c.modality, c.seed, c.status,
-                         m.name, m.step, fmt_num(m.value));
+      csv += fmt::format("{},{},{},{},{},{},{},{},{}\n", run.sweep, c.id, c.architecture, c.modality, c.seed,
+                         c.status, m.name, m.step, fmt_num(m.value));
     }
   }
   return csv;
@@ -242,11 +266,14 @@ std::string render_csv(const std::vector<RunData>& runs) {
 
 std::vector<fs::path> write_report(const std::vector<fs::path>& run_dirs, const ReportOptions& opts) {
   if (run_dirs.empty()) throw std::invalid_argument("report: give at least one run folder");
-  if (run_dirs.size() > 1 && opts.out_dir.empty()) throw std::invalid_argument("report: several run folders need --out");
+  if (run_dirs.size() > 1 && opts.out_dir.empty())
+    throw std::invalid_argument("report: several run folders need --out");
   for (const auto& f : opts.formats)
     if (f != "md" && f != "csv" && f != "png")
       throw std::invalid_argument(fmt::format("report: unknown format '{}'; valid: md, csv, png", f));
-  auto wants = [&](const char* f) { return std::find(opts.formats.begin(), opts.formats.end(), f) != opts.formats.end(); };
+  auto wants = [&](const char* f) {
+    return std::find(opts.formats.begin(), opts.formats.end(), f) != opts.formats.end();
+  };
   std::vector<RunData> runs;
   for (const auto& d : run_dirs) runs.push_back(load_run(d));
   const fs::path out = opts.out_dir.empty() ? run_dirs.front() : opts.out_dir;

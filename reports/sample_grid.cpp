@@ -13,7 +13,8 @@ constexpr int kGap = 2;                 // px between tiles, at output scale
 }  // namespace
 
 std::vector<std::array<uint8_t, 3>> label_palette() {
-  return {{0, 0, 0}, {60, 60, 230}, {60, 200, 60}, {230, 120, 40}, {40, 220, 230}, {220, 60, 220}, {230, 230, 60}};
+  return {{0, 0, 0},      {60, 60, 230},  {60, 200, 60}, {230, 120, 40},
+          {40, 220, 230}, {220, 60, 220}, {230, 230, 60}};
 }
 
 std::string render_sample_grid(const std::vector<GridRow>& rows, int scale) {
@@ -22,11 +23,13 @@ std::string render_sample_grid(const std::vector<GridRow>& rows, int scale) {
   int64_t cols = 0, side = 0;
   for (const auto& r : rows) {
     if (r.images.shape.size() != 4 || r.labels.shape.size() != 3 || r.images.shape[0] != r.labels.shape[0] ||
-        r.images.shape[2] != r.labels.shape[1] || r.images.shape[3] != r.labels.shape[2] || r.images.shape[2] != r.images.shape[3])
+        r.images.shape[2] != r.labels.shape[1] || r.images.shape[3] != r.labels.shape[2] ||
+        r.images.shape[2] != r.images.shape[3])
       throw std::invalid_argument("sample grid: need images [N, C, H, H] and labels [N, H, H]");
     if (r.images.shape[1] != 1 && r.images.shape[1] != 3)
       throw std::invalid_argument("sample grid: images must have 1 or 3 channels");
-    if (side && r.images.shape[2] != side) throw std::invalid_argument("sample grid: rows differ in image size");
+    if (side && r.images.shape[2] != side)
+      throw std::invalid_argument("sample grid: rows differ in image size");
     side = r.images.shape[2];
     cols = std::max(cols, r.images.shape[0]);
   }
@@ -55,11 +58,13 @@ std::string render_sample_grid(const std::vector<GridRow>& rows, int scale) {
         if (l == 0) continue;
         const auto& col = palette[l % palette.size()];
         auto& px = over.at<cv::Vec3b>(static_cast<int>(p / side), static_cast<int>(p % side));
-        for (int ch = 0; ch < 3; ++ch) px[ch] = cv::saturate_cast<uint8_t>((1 - kOverlayAlpha) * px[ch] + kOverlayAlpha * col[ch]);
+        for (int ch = 0; ch < 3; ++ch)
+          px[ch] = cv::saturate_cast<uint8_t>((1 - kOverlayAlpha) * px[ch] + kOverlayAlpha * col[ch]);
       }
       const int x = kGap + static_cast<int>(i) * (tile + kGap);
       const int y0 = kGap + static_cast<int>(2 * r) * (tile + kGap);
-      cv::Mat top = canvas(cv::Rect(x, y0, tile, tile)), bottom = canvas(cv::Rect(x, y0 + tile + kGap, tile, tile));
+      cv::Mat top = canvas(cv::Rect(x, y0, tile, tile)),
+              bottom = canvas(cv::Rect(x, y0 + tile + kGap, tile, tile));
       cv::resize(plain, top, cv::Size(tile, tile), 0, 0, cv::INTER_NEAREST);
       cv::resize(over, bottom, cv::Size(tile, tile), 0, 0, cv::INTER_NEAREST);
     }

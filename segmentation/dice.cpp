@@ -9,14 +9,14 @@ namespace ganbench {
 
 std::vector<double> dice_per_class(const torch::Tensor& pred, const torch::Tensor& target, int64_t num_labels,
                                    bool include_background) {
-  TORCH_CHECK(pred.sizes() == target.sizes() && pred.dim() == 3, "Dice: pred and target must both be [N, H, W], got ",
-              pred.sizes(), " and ", target.sizes());
+  TORCH_CHECK(pred.sizes() == target.sizes() && pred.dim() == 3,
+              "Dice: pred and target must both be [N, H, W], got ", pred.sizes(), " and ", target.sizes());
   TORCH_CHECK(num_labels >= 2, "Dice: need at least 2 labels, got ", num_labels);
   for (const auto* t : {&pred, &target}) {
     TORCH_CHECK(!t->is_floating_point(), "Dice: label maps must be integer tensors");
     if (t->numel() > 0)
-      TORCH_CHECK(t->min().item<int64_t>() >= 0 && t->max().item<int64_t>() < num_labels, "Dice: label value out of [0, ",
-                  num_labels, ")");
+      TORCH_CHECK(t->min().item<int64_t>() >= 0 && t->max().item<int64_t>() < num_labels,
+                  "Dice: label value out of [0, ", num_labels, ")");
   }
   std::vector<double> out(num_labels, NAN);
   const int64_t n = pred.size(0);

@@ -5,12 +5,16 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 #include <string>
 #include <vector>
 
 #include <fmt/format.h>
+#include <Eigen/Core>
 
+#include "common/atomic_file.h"
 #include "common/hash.h"
+#include "common/npy.h"
 
 namespace ganbench::test {
 
@@ -41,6 +45,24 @@ inline std::vector<double> formula_uniform(const std::string& key, size_t n) {
   std::vector<double> u(n);
   for (size_t i = 0; i < n; ++i) u[i] = static_cast<double>(mix_seed(h, i) >> 11) * 0x1.0p-53;
   return u;
+}
+
+// A 2-D .npy file as a double matrix.
+inline Eigen::MatrixXd load_matrix(const std::filesystem::path& path) {
+  const NpyArray a = read_npy(path);
+  if (a.shape.size() != 2) throw std::runtime_error(path.string() + ": expected a 2-D array");
+  const auto v = a.to_doubles();
+  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+      v.data(), a.shape[0], a.shape[1]);
+}
+
+// A top-level number from a fixture's expected.json (flat objects only).
+inline double json_number(const std::filesystem::path& path, const std::string& key) {
+  const std::string json = read_file(path);
+  std::smatch m;
+  if (!std::regex_search(json, m, std::regex("\"" + key + "\":\\s*([-0-9.eE+]+)")))
+    throw std::runtime_error(path.string() + ": no number for key " + key);
+  return std::stod(m[1]);
 }
 
 inline bool contains(const std::string& haystack, const std::string& needle) {

@@ -101,9 +101,7 @@ TEST_SUITE("architectures") {
     test::TempDir dir;
     auto m = create_architecture("dcgan", toy_context(1, 16, 3));
     CHECK_THROWS_WITH(m->load(dir / "none.pt"), doctest::Contains("none.pt"));
-    {
-      std::ofstream(dir / "junk.pt") << "garbage";
-    }
+    { std::ofstream(dir / "junk.pt") << "garbage"; }
     CHECK_THROWS_WITH(m->load(dir / "junk.pt"), doctest::Contains("junk.pt"));
     auto other = create_architecture("dcgan", toy_context(1, 32, 3));
     other->save(dir / "other.pt");

@@ -11,7 +11,8 @@ TEST_SUITE("architectures") {
     const auto names = architecture_names();
     CHECK(std::find(names.begin(), names.end(), "dcgan") != names.end());
     ArchEntry dup = find_architecture("dcgan");
-    CHECK_THROWS_WITH_AS(register_architecture(dup), doctest::Contains("already registered"), std::logic_error);
+    CHECK_THROWS_WITH_AS(register_architecture(dup), doctest::Contains("already registered"),
+                         std::logic_error);
     ArchEntry no_factory;
     no_factory.name = "nofactory";
     CHECK_THROWS_AS(register_architecture(no_factory), std::logic_error);
@@ -31,7 +32,8 @@ TEST_SUITE("architectures") {
     CHECK(o.at("beta1") == doctest::Approx(0.5));
     CHECK(o.at("beta2") == doctest::Approx(0.999));
     CHECK(resolve_options(e, {{"base_channels", 8}}).at("base_channels") == 8);
-    CHECK_THROWS_WITH(resolve_options(e, {{"base_chanels", 8}}), doctest::Contains("unknown option 'base_chanels'"));
+    CHECK_THROWS_WITH(resolve_options(e, {{"base_chanels", 8}}),
+                      doctest::Contains("unknown option 'base_chanels'"));
     CHECK_THROWS_WITH(resolve_options(e, {{"lr", -1}}), doctest::Contains("must lie in"));
     CHECK_THROWS_WITH(resolve_options(e, {{"z_dim", 3.5}}), doctest::Contains("whole number"));
   }

@@ -29,7 +29,8 @@ TEST_SUITE("datasets") {
     const int64_t n = 40;
     all.images = torch::rand({n, 1, 8, 8});
     all.labels = torch::zeros({n, 8, 8}, torch::kInt64);
-    for (int64_t i = 0; i < n; ++i) all.subjects.push_back("patient" + std::to_string(i / 4));  // 4 slices each
+    for (int64_t i = 0; i < n; ++i)
+      all.subjects.push_back("patient" + std::to_string(i / 4));  // 4 slices each
     const Splits s = split_by_subject(all, 11, {0.1, 0.2});
     std::set<std::string> tr(s.train.subjects.begin(), s.train.subjects.end()),
         va(s.val.subjects.begin(), s.val.subjects.end()), te(s.test.subjects.begin(), s.test.subjects.end());

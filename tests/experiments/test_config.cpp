@@ -19,7 +19,8 @@ std::string error_of(const std::string& yaml) {
 
 TEST_SUITE("experiments") {
   TEST_CASE("defaults live in C++; YAML holds only the differences") {
-    const SweepConfig c = parse_sweep_config(std::string(kMinimal) + "seeds: [3, 4]\ntrain: {steps: 7}\n", "x.yaml");
+    const SweepConfig c =
+        parse_sweep_config(std::string(kMinimal) + "seeds: [3, 4]\ntrain: {steps: 7}\n", "x.yaml");
     CHECK(c.seeds == std::vector<uint64_t>{3, 4});
     CHECK(c.train.steps == 7);
     CHECK(c.train.batch_size == 32);
@@ -40,30 +41,37 @@ TEST_SUITE("experiments") {
   }
 
   TEST_CASE("wrong types and out-of-range values are rejected with the reason") {
-    CHECK(error_of(std::string(kMinimal) + "train: {steps: many}\n").find("'train.steps': must be an integer") != std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "train: {steps: many}\n")
+              .find("'train.steps': must be an integer") != std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "train: {steps: 0}\n").find("train.steps") != std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "seeds: [-1]\n").find("seeds") != std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "image_size: 48\n").find("power of two") != std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "threads: lots\n").find("'threads'") != std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "device: tpu\n").find("'device'") != std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "train: 5\n").find("must be a mapping") != std::string::npos);
-    CHECK(error_of("name: t\narchitectures: [dcgan, dcgan]\nmodalities: [cardiac]\n").find("twice") != std::string::npos);
-    CHECK(error_of("name: t\narchitectures: [stylegan9]\nmodalities: [cardiac]\n").find("valid: dcgan") != std::string::npos);
-    CHECK(error_of("name: t\narchitectures: [dcgan]\nmodalities: [brain]\n").find("modalities[0]") != std::string::npos);
+    CHECK(error_of("name: t\narchitectures: [dcgan, dcgan]\nmodalities: [cardiac]\n").find("twice") !=
+          std::string::npos);
+    CHECK(error_of("name: t\narchitectures: [stylegan9]\nmodalities: [cardiac]\n").find("valid: dcgan") !=
+          std::string::npos);
+    CHECK(error_of("name: t\narchitectures: [dcgan]\nmodalities: [brain]\n").find("modalities[0]") !=
+          std::string::npos);
     CHECK(error_of("name: t\nmodalities: [cardiac]\n").find("'architectures'") != std::string::npos);
     CHECK(error_of("name: [unclosed\n").find("invalid YAML") != std::string::npos);
     CHECK(error_of("").find("empty") != std::string::npos);
   }
 
   TEST_CASE("architecture options are checked against the registry") {
-    CHECK(error_of(std::string(kMinimal) + "arch: {dcgan: {base_chanels: 8}}\n").find("unknown option 'base_chanels'") !=
+    CHECK(error_of(std::string(kMinimal) + "arch: {dcgan: {base_chanels: 8}}\n")
+              .find("unknown option 'base_chanels'") != std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "arch: {dcgan: {lr: 5}}\n").find("arch.dcgan") !=
           std::string::npos);
-    CHECK(error_of(std::string(kMinimal) + "arch: {dcgan: {lr: 5}}\n").find("arch.dcgan") != std::string::npos);
-    CHECK(error_of(std::string(kMinimal) + "arch: {wgan: {lr: 0.1}}\n").find("not in 'architectures'") != std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "arch: {wgan: {lr: 0.1}}\n").find("not in 'architectures'") !=
+          std::string::npos);
   }
 
   TEST_CASE("the resolved YAML round-trips") {
-    const SweepConfig c = parse_sweep_config(std::string(kMinimal) + "arch: {dcgan: {base_channels: 8}}\nimage_size: 16\n", "a.yaml");
+    const SweepConfig c = parse_sweep_config(
+        std::string(kMinimal) + "arch: {dcgan: {base_channels: 8}}\nimage_size: 16\n", "a.yaml");
     const std::string y = to_yaml(c);
     CHECK(y.find("base_channels: 8") != std::string::npos);
     CHECK(y.find("lr: 0.0002") != std::string::npos);  // defaults are written out
@@ -72,6 +80,7 @@ TEST_SUITE("experiments") {
   }
 
   TEST_CASE("a missing config file names the path") {
-    CHECK_THROWS_WITH_AS(load_sweep_config("/nonexistent/x.yaml"), doctest::Contains("/nonexistent/x.yaml"), ConfigError);
+    CHECK_THROWS_WITH_AS(load_sweep_config("/nonexistent/x.yaml"), doctest::Contains("/nonexistent/x.yaml"),
+                         ConfigError);
   }
 }

@@ -46,9 +46,7 @@ TEST_SUITE("experiments") {
 
   TEST_CASE("results store: a corrupt database is a clear error") {
     test::TempDir dir;
-    {
-      std::ofstream(dir / "results.db") << std::string(5000, 'z');
-    }
+    { std::ofstream(dir / "results.db") << std::string(5000, 'z'); }
     CHECK_THROWS_WITH(ResultsStore(dir / "results.db"), doctest::Contains("results.db"));
   }
 }

@@ -1,7 +1,5 @@
 #include <doctest/doctest.h>
 
-#include <regex>
-
 #include <Eigen/Core>
 
 #include "common/atomic_file.h"
@@ -13,19 +11,11 @@
 using namespace ganbench;
 
 namespace {
-using RowMat = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-
 Eigen::MatrixXd load_feats(const std::string& name) {
-  const NpyArray a = read_npy(test::fixtures() / "frechet" / name);
-  const auto v = a.to_doubles();
-  return Eigen::Map<const RowMat>(v.data(), a.shape[0], a.shape[1]);
+  return test::load_matrix(test::fixtures() / "frechet" / name);
 }
-
 double expected(const std::string& key) {
-  const std::string json = read_file(test::fixtures() / "frechet/expected.json");
-  std::smatch m;
-  REQUIRE(std::regex_search(json, m, std::regex("\"" + key + "\":\\s*([-0-9.eE+]+)")));
-  return std::stod(m[1]);
+  return test::json_number(test::fixtures() / "frechet/expected.json", key);
 }
 }  // namespace
 
@@ -47,7 +37,8 @@ TEST_SUITE("metrics") {
     // Identical Gaussians are at distance 0.
     Eigen::MatrixXd r = Eigen::MatrixXd::Random(5, 5);
     Eigen::MatrixXd spd = r * r.transpose();
-    CHECK(std::abs(frechet_distance(b.head(2), spd.topLeftCorner(2, 2), b.head(2), spd.topLeftCorner(2, 2))) < 1e-10);
+    CHECK(std::abs(frechet_distance(b.head(2), spd.topLeftCorner(2, 2), b.head(2), spd.topLeftCorner(2, 2))) <
+          1e-10);
   }
 
   TEST_CASE("Fréchet distance equals pytorch-fid/scipy on the fixture (64-d and singular 40-row case)") {
@@ -55,7 +46,8 @@ TEST_SUITE("metrics") {
     const FeatureStats b = load_stats_npz(test::fixtures() / "frechet/stats_b.npz");
     CHECK(frechet_distance(a, b) == doctest::Approx(expected("fd_64")).epsilon(1e-6));
     const auto fa = load_feats("feats_a.npy"), fb = load_feats("feats_b.npy");
-    CHECK(frechet_distance(compute_stats(fa), compute_stats(fb)) == doctest::Approx(expected("fd_64")).epsilon(1e-6));
+    CHECK(frechet_distance(compute_stats(fa), compute_stats(fb)) ==
+          doctest::Approx(expected("fd_64")).epsilon(1e-6));
     const double fd40 = frechet_distance(compute_stats(fa.topRows(40)), compute_stats(fb.topRows(40)));
     CHECK(fd40 == doctest::Approx(expected("fd_64_first40")).epsilon(1e-6));
   }
@@ -64,7 +56,8 @@ TEST_SUITE("metrics") {
     const auto fa = load_feats("feats_a.npy");
     const FeatureStats ref = load_stats_npz(test::fixtures() / "frechet/stats_a.npz");
     FeatureAccumulator acc(fa.cols());
-    for (int start = 0; start < fa.rows(); start += 37) acc.add(Eigen::MatrixXd(fa.middleRows(start, std::min<int>(37, fa.rows() - start))));
+    for (int start = 0; start < fa.rows(); start += 37)
+      acc.add(Eigen::MatrixXd(fa.middleRows(start, std::min<int>(37, fa.rows() - start))));
     const FeatureStats s = acc.finish();
     CHECK(s.n == 300);
     CHECK((s.mu - ref.mu).cwiseAbs().maxCoeff() < 1e-6);
@@ -89,8 +82,10 @@ TEST_SUITE("metrics") {
     m2.setZero();
     m3.setZero();
     Eigen::MatrixXd i2 = Eigen::MatrixXd::Identity(2, 2), i3 = Eigen::MatrixXd::Identity(3, 3);
-    CHECK_THROWS_WITH_AS(frechet_distance(m2, i2, m3, i3), doctest::Contains("different lengths"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(frechet_distance(m2, i3, m2, i2), doctest::Contains("covariances"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(frechet_distance(m2, i2, m3, i3), doctest::Contains("different lengths"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(frechet_distance(m2, i3, m2, i2), doctest::Contains("covariances"),
+                         std::invalid_argument);
     Eigen::MatrixXd bad = i2;
     bad(0, 1) = NAN;
     CHECK_THROWS_WITH_AS(frechet_distance(m2, bad, m2, i2), doctest::Contains("NaN"), std::invalid_argument);
@@ -114,6 +109,7 @@ TEST_SUITE("metrics") {
         a(i, j) = static_cast<float>(2 * ua[k] - 1);
         b(i, j) = static_cast<float>(0.9 * (2 * ub[k] - 1) + 0.05 * (j % 7));
       }
-    CHECK(frechet_distance(compute_stats(a), compute_stats(b)) == doctest::Approx(expected("fd_2048")).epsilon(1e-6));
+    CHECK(frechet_distance(compute_stats(a), compute_stats(b)) ==
+          doctest::Approx(expected("fd_2048")).epsilon(1e-6));
   }
 }

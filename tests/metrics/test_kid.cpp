@@ -1,7 +1,5 @@
 #include <doctest/doctest.h>
 
-#include <regex>
-
 #include "common/atomic_file.h"
 #include "common/npy.h"
 #include "metrics/kid.h"
@@ -11,15 +9,10 @@ using namespace ganbench;
 
 namespace {
 Eigen::MatrixXd feats(const std::string& name) {
-  const NpyArray a = read_npy(test::fixtures() / "frechet" / name);
-  const auto v = a.to_doubles();
-  return Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(v.data(), a.shape[0], a.shape[1]);
+  return test::load_matrix(test::fixtures() / "frechet" / name);
 }
 double expected(const std::string& key) {
-  const std::string json = read_file(test::fixtures() / "kid/expected.json");
-  std::smatch m;
-  REQUIRE(std::regex_search(json, m, std::regex("\"" + key + "\":\\s*([-0-9.eE+]+)")));
-  return std::stod(m[1]);
+  return test::json_number(test::fixtures() / "kid/expected.json", key);
 }
 }  // namespace
 
@@ -47,7 +40,8 @@ TEST_SUITE("metrics") {
 
   TEST_CASE("KID over subsets: seeded, near the full value, zero-mean for one distribution") {
     const auto a = feats("feats_a.npy"), b = feats("feats_b.npy");
-    const KidResult r1 = kernel_inception_distance(a, b, 20, 100, 3), r2 = kernel_inception_distance(a, b, 20, 100, 3);
+    const KidResult r1 = kernel_inception_distance(a, b, 20, 100, 3),
+                    r2 = kernel_inception_distance(a, b, 20, 100, 3);
     CHECK(r1.mean == r2.mean);
     CHECK(r1.subset_size == 100);
     CHECK(r1.std > 0);
@@ -57,9 +51,12 @@ TEST_SUITE("metrics") {
   }
 
   TEST_CASE("KID: bad inputs are errors") {
-    Eigen::MatrixXd x = Eigen::MatrixXd::Zero(1, 3), y = Eigen::MatrixXd::Zero(4, 3), z = Eigen::MatrixXd::Zero(4, 2);
-    CHECK_THROWS_WITH_AS(kernel_inception_distance(x, y), doctest::Contains("at least 2"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(kernel_inception_distance(y, z), doctest::Contains("dimensions differ"), std::invalid_argument);
+    Eigen::MatrixXd x = Eigen::MatrixXd::Zero(1, 3), y = Eigen::MatrixXd::Zero(4, 3),
+                    z = Eigen::MatrixXd::Zero(4, 2);
+    CHECK_THROWS_WITH_AS(kernel_inception_distance(x, y), doctest::Contains("at least 2"),
+                         std::invalid_argument);
+    CHECK_THROWS_WITH_AS(kernel_inception_distance(y, z), doctest::Contains("dimensions differ"),
+                         std::invalid_argument);
     y(0, 0) = NAN;
     CHECK_THROWS_AS(kid_mmd2(y, y), std::invalid_argument);
     CHECK_THROWS_AS(kernel_inception_distance(z, z, 0), std::invalid_argument);

@@ -13,8 +13,8 @@ using namespace ganbench;
 namespace fs = std::filesystem;
 
 namespace {
-void add_cell(ResultsStore& s, const std::string& arch, const std::string& mod, int seed, const std::string& status,
-              std::vector<std::pair<std::string, double>> metrics) {
+void add_cell(ResultsStore& s, const std::string& arch, const std::string& mod, int seed,
+              const std::string& status, std::vector<std::pair<std::string, double>> metrics) {
   CellRecord c;
   c.id = fmt::format("{}-{}-s{}", arch, mod, seed);
   c.sweep = "handmade";
@@ -112,7 +112,8 @@ TEST_SUITE("reports") {
     std::vector<float> img(2 * 1 * 8 * 8, 0.5f);
     std::vector<uint8_t> lab(2 * 8 * 8, 0);
     lab[8 * 8 + 10] = 3;
-    const std::string png = render_sample_grid({{"x", NpyArray::from_floats(img, {2, 1, 8, 8}), NpyArray::from_bytes(lab, {2, 8, 8})}}, 2);
+    const std::string png = render_sample_grid(
+        {{"x", NpyArray::from_floats(img, {2, 1, 8, 8}), NpyArray::from_bytes(lab, {2, 8, 8})}}, 2);
     cv::Mat m = cv::imdecode(std::vector<uchar>(png.begin(), png.end()), cv::IMREAD_COLOR);
     REQUIRE(!m.empty());
     CHECK(m.cols == 2 * (16 + 2) + 2);

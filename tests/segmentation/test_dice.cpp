@@ -8,8 +8,8 @@ using namespace ganbench;
 
 TEST_SUITE("segmentation") {
   TEST_CASE("Dice: hand-computed case") {
-    // 1x2x3 maps. Class 1: pred {0,1}, target {0,3} -> 2*1/(2+2) = 0.5. Class 2: pred {2,3,4}, target {1,2} ->
-    // 2*1/(3+2) = 0.4.
+    // 1x2x3 maps. Class 1: pred {0,1}, target {0,3} -> 2*1/(2+2) = 0.5. Class 2: pred {2,3,4}, target {1,2}
+    // -> 2*1/(3+2) = 0.4.
     auto pred = torch::tensor({1, 1, 2, 2, 2, 0}, torch::kInt64).view({1, 2, 3});
     auto tgt = torch::tensor({1, 2, 2, 1, 0, 0}, torch::kInt64).view({1, 2, 3});
     const auto d = dice_per_class(pred, tgt, 3);
