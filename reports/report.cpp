@@ -40,7 +40,6 @@ const std::vector<std::string>& headline_order() {
 // Value of each (cell, metric) at its last step, and fd_* values at step 0.
 struct Finals {
   std::map<std::string, std::map<std::string, double>> by_cell;  // cell -> metric -> value
-  std::vector<std::string> names;                                // table metrics in display order
 };
 
 Finals collect(const RunData& run) {
