@@ -291,7 +291,7 @@ std::vector<fs::path> write_report(const std::vector<fs::path>& run_dirs, const 
           auto& a = art[c.id];
           const std::string ki = std::string(stem) + "_images", kl = std::string(stem) + "_labels";
           if (!a.count(ki) || !a.count(kl)) continue;
-          rows.push_back({stem, read_npy(run.run_dir / a[ki]), read_npy(run.run_dir / a[kl])});
+          rows.push_back({read_npy(run.run_dir / a[ki]), read_npy(run.run_dir / a[kl])});
         }
         if (rows.empty()) continue;
         const fs::path png = out / grid_dir / (c.id + ".png");

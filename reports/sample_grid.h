@@ -12,9 +12,8 @@
 namespace ganbench {
 
 struct GridRow {
-  std::string caption;  // unused in the PNG; kept for callers that list rows
-  NpyArray images;      // [N, C, H, W] float32 in [0, 1], C = 1 or 3
-  NpyArray labels;      // [N, H, W] uint8
+  NpyArray images;  // [N, C, H, W] float32 in [0, 1], C = 1 or 3
+  NpyArray labels;  // [N, H, W] uint8
 };
 
 // Each GridRow gives two pixel rows: the images, then the images with labels overlaid. `scale`

@@ -113,7 +113,7 @@ TEST_SUITE("reports") {
     std::vector<uint8_t> lab(2 * 8 * 8, 0);
     lab[8 * 8 + 10] = 3;
     const std::string png = render_sample_grid(
-        {{"x", NpyArray::from_floats(img, {2, 1, 8, 8}), NpyArray::from_bytes(lab, {2, 8, 8})}}, 2);
+        {GridRow{NpyArray::from_floats(img, {2, 1, 8, 8}), NpyArray::from_bytes(lab, {2, 8, 8})}}, 2);
     cv::Mat m = cv::imdecode(std::vector<uchar>(png.begin(), png.end()), cv::IMREAD_COLOR);
     REQUIRE(!m.empty());
     CHECK(m.cols == 2 * (16 + 2) + 2);
