@@ -56,7 +56,7 @@ std::unique_ptr<GanModel> create_architecture(const std::string& name, ArchConte
 // Idempotent: registers dcgan and the other built-ins.
 void register_builtin_architectures();
 
-std::string describe_capabilities(
-    const Capabilities& c);  // "critic_steps=1, loss=non_saturating, joint_labels"
+// One line for listings, e.g. "loss=non_saturating, critic_steps=1, joint_labels".
+std::string describe_capabilities(const Capabilities& c);
 
 }  // namespace ganbench

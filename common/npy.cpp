@@ -48,31 +48,28 @@ int64_t NpyArray::numel() const {
 
 size_t NpyArray::item_size() const { return dtype_size(dtype, "array"); }
 
+namespace {
+// Element i of `p` as T, for every element: the dtype is dispatched once, not per element.
+template <typename T>
+std::vector<double> widen(const char* p, int64_t n) {
+  std::vector<double> out(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) out[i] = static_cast<double>(load_le<T>(p + sizeof(T) * i));
+  return out;
+}
+}  // namespace
+
 std::vector<double> NpyArray::to_doubles() const {
   const int64_t n = numel();
-  std::vector<double> out(static_cast<size_t>(n));
   const char* p = data.data();
-  for (int64_t i = 0; i < n; ++i) {
-    if (dtype == "<f4")
-      out[i] = load_le<float>(p + 4 * i);
-    else if (dtype == "<f8")
-      out[i] = load_le<double>(p + 8 * i);
-    else if (dtype == "|u1" || dtype == "<u1")
-      out[i] = static_cast<uint8_t>(p[i]);
-    else if (dtype == "|i1")
-      out[i] = static_cast<int8_t>(p[i]);
-    else if (dtype == "<i2")
-      out[i] = load_le<int16_t>(p + 2 * i);
-    else if (dtype == "<u2")
-      out[i] = load_le<uint16_t>(p + 2 * i);
-    else if (dtype == "<i4")
-      out[i] = load_le<int32_t>(p + 4 * i);
-    else if (dtype == "<i8")
-      out[i] = static_cast<double>(load_le<int64_t>(p + 8 * i));
-    else
-      throw std::runtime_error(fmt::format("npy: unsupported dtype '{}'", dtype));
-  }
-  return out;
+  if (dtype == "<f4") return widen<float>(p, n);
+  if (dtype == "<f8") return widen<double>(p, n);
+  if (dtype == "|u1" || dtype == "<u1") return widen<uint8_t>(p, n);
+  if (dtype == "|i1") return widen<int8_t>(p, n);
+  if (dtype == "<i2") return widen<int16_t>(p, n);
+  if (dtype == "<u2") return widen<uint16_t>(p, n);
+  if (dtype == "<i4") return widen<int32_t>(p, n);
+  if (dtype == "<i8") return widen<int64_t>(p, n);
+  throw std::runtime_error(fmt::format("npy: unsupported dtype '{}'", dtype));
 }
 
 std::vector<float> NpyArray::to_floats() const {
