@@ -9,12 +9,15 @@
 
 #include <torch/version.h>
 #include "architectures/registry.h"
+#include "common/atomic_file.h"
 #include "common/runtime.h"
+#include "datasets/data_source.h"
 #include "datasets/modality.h"
 #include "experiments/config.h"
 #include "experiments/sweep.h"
 #include "metrics/feature_extractor.h"
 #include "reports/report.h"
+#include "reports/sample_grid.h"
 
 namespace {
 
@@ -27,6 +30,9 @@ const char* kUsage = R"(usage:
   ganbench report RUN_DIR [RUN_DIR ...] [--format md,csv,png] [--out DIR]
       Regenerate tables and sample sheets from results.db and stored artefacts, without training.
   ganbench list architectures|modalities|metrics
+  ganbench data preview MODALITY[,MODALITY...] --out FILE.png [--size PX] [--count N] [--seed S] [--config CONFIG.yaml]
+      Sample sheet of a modality's images with their label maps: the built-in phantom, or the source
+      that CONFIG.yaml's data section gives for that modality. 'all' previews every modality.
   ganbench check-config CONFIG.yaml
       Validate a config and print it fully resolved.
   ganbench --version
@@ -47,6 +53,16 @@ std::vector<std::string> split_commas(const std::string& s) {
     start = end + 1;
   }
   return out;
+}
+
+int64_t parse_int_flag(const std::string& flag, const std::string& v, int64_t lo, int64_t hi) {
+  try {
+    size_t used = 0;
+    const long long x = std::stoll(v, &used);
+    if (used == v.size() && x >= lo && x <= hi) return x;
+  } catch (const std::exception&) {
+  }
+  throw UsageError(fmt::format("{} must be an integer in [{}, {}], got '{}'", flag, lo, hi, v));
 }
 
 // Pops the value of a flag that takes one.
@@ -71,8 +87,10 @@ int cmd_list(const std::vector<std::string>& args) {
   } else if (args[0] == "modalities") {
     for (const auto& name : modality_names()) {
       const auto& m = find_modality(name).spec;
-      fmt::print("{:<12} {}\n{:<12} channels {}; labels {}; sources {}\n", name, m.description, "",
-                 m.channels, fmt::join(m.labels, "/"), fmt::join(find_modality(name).sources, ", "));
+      const auto& entry = find_modality(name);
+      fmt::print("{:<10} {}\n{:<10} channels {}; labels {}; sources {}\n{:<10} phantom: {}\n", name,
+                 m.description, "", m.channels, fmt::join(m.labels, "/"), fmt::join(entry.sources, ", "), "",
+                 entry.phantom_description);
     }
   } else if (args[0] == "metrics") {
     for (const auto& name : feature_extractor_names()) {
@@ -144,6 +162,61 @@ int cmd_report(const std::vector<std::string>& args) {
   return 0;
 }
 
+// A sample-grid row of `n` images spread evenly over the set (real volumes give runs of slices).
+GridRow grid_row(const ImageSet& set, int64_t n) {
+  n = std::min(n, set.size());
+  auto idx =
+      torch::linspace(0, static_cast<double>(set.size() - 1), n, torch::kFloat64).round().to(torch::kInt64);
+  auto im = set.images.index_select(0, idx).contiguous();
+  auto lb = set.labels.index_select(0, idx).to(torch::kUInt8).contiguous();
+  std::vector<float> iv(im.data_ptr<float>(), im.data_ptr<float>() + im.numel());
+  std::vector<uint8_t> lv(lb.data_ptr<uint8_t>(), lb.data_ptr<uint8_t>() + lb.numel());
+  return {NpyArray::from_floats(iv, {n, im.size(1), im.size(2), im.size(3)}),
+          NpyArray::from_bytes(lv, {n, lb.size(1), lb.size(2)})};
+}
+
+int cmd_data(const std::vector<std::string>& args) {
+  if (args.empty() || args[0] != "preview") throw UsageError("data needs a subcommand: preview");
+  std::string modalities, out, config;
+  int64_t size = 128, count = 8;
+  int64_t seed = -1;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--out")
+      out = take_value(args, i);
+    else if (a == "--size")
+      size = parse_int_flag(a, take_value(args, i), 16, 1024);
+    else if (a == "--count")
+      count = parse_int_flag(a, take_value(args, i), 1, 64);
+    else if (a == "--seed")
+      seed = parse_int_flag(a, take_value(args, i), 0, INT64_MAX);
+    else if (a == "--config")
+      config = take_value(args, i);
+    else if (!a.empty() && a[0] == '-')
+      throw UsageError(fmt::format("data preview: unknown option '{}'", a));
+    else if (modalities.empty())
+      modalities = a;
+    else
+      throw UsageError(fmt::format("data preview: unexpected argument '{}'", a));
+  }
+  if (modalities.empty() || out.empty()) throw UsageError("data preview needs a MODALITY and --out FILE.png");
+  register_builtin_modalities();
+  std::vector<std::string> names = modalities == "all" ? modality_names() : split_commas(modalities);
+  DataConfig data;
+  if (!config.empty()) data = load_sweep_config(config).data;
+  if (seed >= 0) data.seed = static_cast<uint64_t>(seed);
+  std::vector<GridRow> rows;
+  for (const auto& name : names) {
+    const auto& entry = find_modality(name);
+    ImageSet set = load_modality_data(entry, data, static_cast<int>(size), count);
+    check_image_set(set, entry.spec, name);
+    rows.push_back(grid_row(set, count));
+  }
+  write_file_atomic(out, render_sample_grid(rows, size >= 96 ? 1 : 2));
+  fmt::print("{}\n", out);
+  return 0;
+}
+
 int cmd_check_config(const std::vector<std::string>& args) {
   if (args.size() != 1) throw UsageError("check-config needs one CONFIG.yaml");
   fmt::print("{}", to_yaml(load_sweep_config(args[0])));
@@ -169,6 +242,7 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(rest);
     if (cmd == "report") return cmd_report(rest);
     if (cmd == "list") return cmd_list(rest);
+    if (cmd == "data") return cmd_data(rest);
     if (cmd == "check-config") return cmd_check_config(rest);
     throw UsageError(fmt::format("unknown command '{}'", cmd));
   } catch (const UsageError& e) {

@@ -6,24 +6,14 @@
 
 #include <fmt/format.h>
 
+#include "datasets/phantom_geometry.h"
+
 namespace ganbench {
 namespace {
 
 constexpr int kSuper = 3;                // supersampling per axis, for partial-volume edges
 constexpr double kEsCavityScale = 0.72;  // LV radius at end-systole relative to end-diastole
 constexpr double kEsWallScale = 1.35;    // myocardial wall thickening at end-systole
-
-struct Ellipse {
-  double cx, cy, a, b, angle;  // centre, semi-axes, rotation (rad), in [-1,1] image coordinates
-  // < 1 inside, 1 on the boundary.
-  double r2(double x, double y) const {
-    const double c = std::cos(angle), s = std::sin(angle);
-    const double dx = x - cx, dy = y - cy;
-    const double u = (c * dx + s * dy) / a, v = (-s * dx + c * dy) / b;
-    return u * u + v * v;
-  }
-  bool inside(double x, double y) const { return r2(x, y) < 1.0; }
-};
 
 struct Tissue {
   double intensity;
@@ -107,7 +97,7 @@ CardiacScene random_scene(PhantomRng& rng) {
 
 }  // namespace
 
-PhantomSample cardiac_phantom(int size, uint64_t seed) {
+PhantomSample cardiac_phantom(int size, uint64_t seed, const IntensityOptions&) {
   if (size < 8 || size > 4096)
     throw std::invalid_argument(fmt::format("cardiac phantom: size {} not in [8, 4096]", size));
   PhantomRng rng(seed);
@@ -148,7 +138,10 @@ ModalityEntry cardiac_modality() {
   e.spec.channels = 1;
   e.spec.labels = {"background", "rv", "myocardium", "lv"};
   e.phantom = cardiac_phantom;
-  e.sources = {"phantom"};
+  e.sources = {"phantom", "acdc", "folder"};
+  e.phantom_description =
+      "bSSFP-like short-axis slice: LV, myocardium, RV, lungs, liver, spine; ED/ES phase, bias field, Rician "
+      "noise";
   return e;
 }
 

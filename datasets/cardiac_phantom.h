@@ -16,7 +16,7 @@ enum CardiacLabel : uint8_t {
 
 // A heart-centred crop (as GAN studies crop ACDC): LV blood pool, myocardial ring, RV crescent,
 // lungs, chest wall, liver, papillary muscles; ED or ES phase; smooth bias field and Rician noise.
-PhantomSample cardiac_phantom(int size, uint64_t seed);
+PhantomSample cardiac_phantom(int size, uint64_t seed, const IntensityOptions& opts = {});
 
 ModalityEntry cardiac_modality();
 

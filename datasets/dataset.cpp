@@ -78,7 +78,8 @@ Splits split_by_subject(const ImageSet& all, uint64_t seed, const SplitFractions
   return {take(all, tr), take(all, va), take(all, te)};
 }
 
-ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count, uint64_t seed) {
+ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count, uint64_t seed,
+                          const IntensityOptions& intensity) {
   if (!modality.phantom)
     throw std::invalid_argument(fmt::format("modality '{}' has no phantom", modality.spec.name));
   const int c = modality.spec.channels;
@@ -88,7 +89,7 @@ ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count
   set.subjects.resize(count);
   at::parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      const PhantomSample p = modality.phantom(size, mix_seed(seed, static_cast<uint64_t>(i)));
+      const PhantomSample p = modality.phantom(size, mix_seed(seed, static_cast<uint64_t>(i)), intensity);
       if (p.image.size() != static_cast<size_t>(c) * size * size ||
           p.labels.size() != static_cast<size_t>(size) * size)
         throw std::logic_error(

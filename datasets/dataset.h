@@ -33,7 +33,8 @@ void check_image_set(const ImageSet& set, const ModalitySpec& spec, const std::s
 Splits split_by_subject(const ImageSet& all, uint64_t seed, const SplitFractions& fractions);
 
 // `count` phantom subjects (one slice each) at `size` px, image i drawn from mix_seed(seed, i).
-ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count, uint64_t seed);
+ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count, uint64_t seed,
+                          const IntensityOptions& intensity = {});
 
 struct Batch {
   torch::Tensor images;  // [B, C, H, W] in [0, 1]

@@ -9,6 +9,8 @@
 #include <fmt/ranges.h>
 
 #include "datasets/cardiac_phantom.h"
+#include "datasets/liver_phantom.h"
+#include "datasets/retina_phantom.h"
 
 namespace ganbench {
 namespace {
@@ -42,7 +44,11 @@ std::vector<std::string> modality_names() {
 
 void register_builtin_modalities() {
   static std::once_flag once;
-  std::call_once(once, [] { register_modality(cardiac_modality()); });
+  std::call_once(once, [] {
+    register_modality(cardiac_modality());
+    register_modality(liver_modality());
+    register_modality(retina_modality());
+  });
 }
 
 double PhantomRng::uniform() {

@@ -18,17 +18,34 @@ struct ModalitySpec {
 };
 
 // One phantom image: `image` is channels*size*size floats in [0,1] (C, H, W order);
-// `labels` is size*size label values in [0, num_labels).
+// `labels` is size*size label values in [0, num_labels); `fov` is the field-of-view mask
+// (size*size, 1 inside) for modalities that have one, else empty.
 struct PhantomSample {
   std::vector<float> image;
   std::vector<uint8_t> labels;
+  std::vector<uint8_t> fov;
 };
-using PhantomFn = std::function<PhantomSample(int size, uint64_t seed)>;
+
+// Intensity mapping shared by phantoms and real-data loaders.
+struct IntensityOptions {
+  double ct_window_level = 30.0;    // CT display window centre, HU (liver window)
+  double ct_window_width = 150.0;   // CT display window width, HU
+  double mri_percentile_lo = 1.0;   // MRI normalisation: this percentile maps to 0
+  double mri_percentile_hi = 99.0;  // ... and this one to 1 (per volume)
+};
+// HU -> [0, 1] through a display window (level L, width W): L - W/2 maps to 0, L + W/2 to 1.
+inline float ct_window(double hu, double level, double width) {
+  const double v = (hu - (level - width / 2)) / width;
+  return static_cast<float>(v < 0 ? 0 : (v > 1 ? 1 : v));
+}
+
+using PhantomFn = std::function<PhantomSample(int size, uint64_t seed, const IntensityOptions& opts)>;
 
 struct ModalityEntry {
   ModalitySpec spec;
   PhantomFn phantom;
-  std::vector<std::string> sources;  // data sources this modality accepts, e.g. {"phantom"}
+  std::vector<std::string> sources;  // data sources this modality accepts, e.g. {"phantom", "acdc"}
+  std::string phantom_description;   // what the phantom draws, for `ganbench list modalities`
 };
 
 // Throws on a duplicate name.
@@ -36,7 +53,7 @@ void register_modality(ModalityEntry entry);
 // Throws std::invalid_argument listing the valid names when `name` is unknown.
 const ModalityEntry& find_modality(const std::string& name);
 std::vector<std::string> modality_names();
-// Idempotent: registers cardiac (and later modalities) once.
+// Idempotent: registers cardiac, liver and retina once.
 void register_builtin_modalities();
 
 // Deterministic random numbers for phantoms (splitmix64 stream; same values on every platform).

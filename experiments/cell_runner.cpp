@@ -52,13 +52,14 @@ const Splits& DataCache::splits(const std::string& modality) {
   if (it != splits_.end()) return it->second;
   const auto& entry = find_modality(modality);
   const auto t0 = std::chrono::steady_clock::now();
-  ImageSet all = make_phantom_set(entry, static_cast<int>(cfg_.image_size), cfg_.data.count, cfg_.data.seed);
+  ImageSet all = load_modality_data(entry, cfg_.data, static_cast<int>(cfg_.image_size));
   ModalitySpec spec = entry.spec;
   spec.size = static_cast<int>(cfg_.image_size);
-  check_image_set(all, spec, fmt::format("phantom '{}'", modality));
+  const std::string source = cfg_.data.source_for(modality).format;
+  check_image_set(all, spec, fmt::format("{} '{}'", source, modality));
   Splits s = split_by_subject(all, cfg_.data.seed, {cfg_.data.val_fraction, cfg_.data.test_fraction});
-  fmt::print(stderr, "ganbench: {} phantom: {} subjects ({} train / {} val / {} test) in {:.1f}s\n", modality,
-             all.size(), s.train.size(), s.val.size(), s.test.size(),
+  fmt::print(stderr, "ganbench: {} {}: {} images ({} train / {} val / {} test) in {:.1f}s\n", modality,
+             source, all.size(), s.train.size(), s.val.size(), s.test.size(),
              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return splits_.emplace(modality, std::move(s)).first->second;
 }

@@ -151,8 +151,21 @@ void SweepConfig::validate() const {
   check(train.log_every >= 1, c, "train.log_every", "must be >= 1");
   check(train.instance_noise >= 0 && train.instance_noise <= 2, c, "train.instance_noise",
         fmt::format("must be in [0, 2], got {}", train.instance_noise));
-  check(data.source == "phantom", c, "data.source",
-        fmt::format("'{}' is not available yet; the built-in source is 'phantom'", data.source));
+  for (const auto& [mod, src] : data.sources) {
+    check(uniq_m.count(mod) > 0, c, "data.sources." + mod,
+          fmt::format("source given for a modality not in 'modalities' ({})", fmt::join(modalities, ", ")));
+    const auto& ok = find_modality(mod).sources;
+    check(std::find(ok.begin(), ok.end(), src.format) != ok.end(), c, "data.sources." + mod + ".format",
+          fmt::format("'{}' cannot hold {} data; valid: {}", src.format, mod, fmt::join(ok, ", ")));
+    check(src.format == "phantom" || !src.path.empty(), c, "data.sources." + mod + ".path",
+          "a real-data source needs a path");
+    check(src.max_subjects >= 0, c, "data.sources." + mod + ".max_subjects", "must be >= 0 (0 = all)");
+  }
+  const auto& in = data.intensity;
+  check(in.ct_window_width > 0, c, "data.ct_window_width", "must be > 0 HU");
+  check(
+      in.mri_percentile_lo >= 0 && in.mri_percentile_lo < in.mri_percentile_hi && in.mri_percentile_hi <= 100,
+      c, "data.mri_percentile_lo", "need 0 <= mri_percentile_lo < mri_percentile_hi <= 100");
   check(data.test_fraction > 0 && data.val_fraction >= 0 && data.val_fraction + data.test_fraction < 1, c,
         "data", "need test_fraction > 0, val_fraction >= 0 and val_fraction + test_fraction < 1");
   check(data.count >= 10 && data.count <= 1000000, c, "data.count",
@@ -209,8 +222,38 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
   }
   if (top.has("data")) {
     MapReader r(top.node("data"), "data", source);
-    r.get("source", c.data.source);
     r.get("count", c.data.count);
+    r.get("ct_window_level", c.data.intensity.ct_window_level);
+    r.get("ct_window_width", c.data.intensity.ct_window_width);
+    r.get("mri_percentile_lo", c.data.intensity.mri_percentile_lo);
+    r.get("mri_percentile_hi", c.data.intensity.mri_percentile_hi);
+    if (r.has("sources")) {
+      const YAML::Node srcs = r.node("sources");
+      if (!srcs.IsMap()) fail(where(source, srcs), "data.sources", "must be a mapping of modality to source");
+      for (const auto& kv : srcs) {
+        const auto mod = kv.first.as<std::string>();
+        const std::string key = "data.sources." + mod;
+        SourceConfig sc;
+        if (kv.second.IsScalar()) {
+          sc.format = kv.second.Scalar();
+          if (sc.format != "phantom")
+            fail(where(source, kv.second), key,
+                 "a scalar source must be 'phantom'; real data needs {format, path}");
+        } else {
+          MapReader s(kv.second, key, source);
+          s.get("format", sc.format);
+          std::string path;
+          s.get("path", path);
+          sc.path = path;
+          s.get("images", sc.images);
+          s.get("masks", sc.masks);
+          s.get<bool>("skip_empty", sc.skip_empty, "true or false");
+          s.get("max_subjects", sc.max_subjects);
+          s.reject_unknown();
+        }
+        c.data.sources[mod] = sc;
+      }
+    }
     r.get("seed", c.data.seed);
     r.get("val_fraction", c.data.val_fraction);
     r.get("test_fraction", c.data.test_fraction);
@@ -278,8 +321,30 @@ std::string to_yaml(const SweepConfig& c) {
   out << YAML::Key << "instance_noise" << YAML::Value << c.train.instance_noise;
   out << YAML::EndMap;
   out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "source" << YAML::Value << c.data.source;
   out << YAML::Key << "count" << YAML::Value << c.data.count;
+  out << YAML::Key << "ct_window_level" << YAML::Value << c.data.intensity.ct_window_level;
+  out << YAML::Key << "ct_window_width" << YAML::Value << c.data.intensity.ct_window_width;
+  out << YAML::Key << "mri_percentile_lo" << YAML::Value << c.data.intensity.mri_percentile_lo;
+  out << YAML::Key << "mri_percentile_hi" << YAML::Value << c.data.intensity.mri_percentile_hi;
+  if (!c.data.sources.empty()) {
+    out << YAML::Key << "sources" << YAML::Value << YAML::BeginMap;
+    for (const auto& [mod, sc] : c.data.sources) {
+      out << YAML::Key << mod;
+      if (sc.format == "phantom") {
+        out << YAML::Value << "phantom";
+        continue;
+      }
+      out << YAML::Value << YAML::BeginMap;
+      out << YAML::Key << "format" << YAML::Value << sc.format;
+      out << YAML::Key << "path" << YAML::Value << sc.path.string();
+      out << YAML::Key << "images" << YAML::Value << sc.images;
+      out << YAML::Key << "masks" << YAML::Value << sc.masks;
+      out << YAML::Key << "skip_empty" << YAML::Value << sc.skip_empty;
+      out << YAML::Key << "max_subjects" << YAML::Value << sc.max_subjects;
+      out << YAML::EndMap;
+    }
+    out << YAML::EndMap;
+  }
   out << YAML::Key << "seed" << YAML::Value << c.data.seed;
   out << YAML::Key << "val_fraction" << YAML::Value << c.data.val_fraction;
   out << YAML::Key << "test_fraction" << YAML::Value << c.data.test_fraction;

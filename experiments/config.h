@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "architectures/registry.h"
+#include "datasets/data_source.h"
 
 namespace ganbench {
 
@@ -24,14 +25,6 @@ struct TrainConfig {
   int64_t checkpoint_every = 100;  // steps between checkpoints; 0 = only at the end
   int64_t log_every = 25;          // steps between log lines and stored loss values
   double instance_noise = 0.2;     // std of Gaussian noise on every D input, real and fake; 0 = off
-};
-
-struct DataConfig {
-  std::string source = "phantom";  // only the built-in phantom for now
-  int64_t count = 600;             // phantom subjects (one slice each)
-  uint64_t seed = 1234;            // phantom geometry and the subject split; fixed across cell seeds
-  double val_fraction = 0.1;       // subjects held for validation
-  double test_fraction = 0.2;      // subjects held out for testing
 };
 
 struct EvalConfig {

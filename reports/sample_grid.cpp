@@ -13,8 +13,8 @@ constexpr int kGap = 2;                 // px between tiles, at output scale
 }  // namespace
 
 std::vector<std::array<uint8_t, 3>> label_palette() {
-  return {{0, 0, 0},      {60, 60, 230},  {60, 200, 60}, {230, 120, 40},
-          {40, 220, 230}, {220, 60, 220}, {230, 230, 60}};
+  return {{0, 0, 0},      {240, 230, 30}, {60, 200, 60}, {40, 110, 240},
+          {220, 60, 220}, {60, 60, 230},  {40, 220, 230}};
 }
 
 std::string render_sample_grid(const std::vector<GridRow>& rows, int scale) {

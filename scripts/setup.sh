@@ -3,7 +3,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       libtorch-dev libopencv-dev libyaml-cpp-dev libfmt-dev doctest-dev libeigen3-dev
-      libbenchmark-dev libsqlite3-dev zlib1g-dev libopenblas0-pthread)
+      libbenchmark-dev libsqlite3-dev zlib1g-dev libnifti2-dev libopenblas0-pthread)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

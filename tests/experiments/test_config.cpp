@@ -79,6 +79,37 @@ TEST_SUITE("experiments") {
     CHECK(to_yaml(back) == y);
   }
 
+  TEST_CASE("data sources per modality: phantom by default, real formats checked against the modality") {
+    const std::string base = "name: t\narchitectures: [dcgan]\nmodalities: [cardiac, liver, retina]\n";
+    const SweepConfig c = parse_sweep_config(base +
+                                                 "data:\n  ct_window_level: 40\n  sources:\n    cardiac: "
+                                                 "{format: acdc, path: /data/ACDC/training}\n"
+                                                 "    liver: phantom\n    retina: {format: folder, path: "
+                                                 "/data/DRIVE/training, masks: 1st_manual}\n",
+                                             "s.yaml");
+    CHECK(c.data.source_for("cardiac").format == "acdc");
+    CHECK(c.data.source_for("cardiac").path == "/data/ACDC/training");
+    CHECK(c.data.source_for("liver").format == "phantom");
+    CHECK(c.data.source_for("retina").masks == "1st_manual");
+    CHECK(c.data.intensity.ct_window_level == 40);
+    CHECK(c.data.intensity.ct_window_width == 150);
+    const SweepConfig back = parse_sweep_config(to_yaml(c), "resolved.yaml");
+    CHECK(to_yaml(back) == to_yaml(c));
+    CHECK(parse_sweep_config(base, "d.yaml").data.source_for("retina").format == "phantom");
+    CHECK(error_of(base + "data:\n  sources:\n    cardiac: {format: acdc, pth: /x}\n")
+              .find("key 'data.sources.cardiac.pth': unknown key") != std::string::npos);
+    CHECK(error_of(base + "data:\n  sources:\n    retina: {format: lits, path: /x}\n")
+              .find("key 'data.sources.retina.format': 'lits' cannot hold retina data") != std::string::npos);
+    CHECK(error_of(base + "data:\n  sources:\n    cardiac: {format: acdc}\n")
+              .find("data.sources.cardiac.path") != std::string::npos);
+    CHECK(error_of(base + "data:\n  sources:\n    brain: phantom\n").find("key 'data.sources.brain'") !=
+          std::string::npos);
+    CHECK(error_of(base + "data:\n  sources:\n    cardiac: acdc\n").find("must be 'phantom'") !=
+          std::string::npos);
+    CHECK(error_of(base + "data: {mri_percentile_lo: 99, mri_percentile_hi: 1}\n").find("mri_percentile") !=
+          std::string::npos);
+  }
+
   TEST_CASE("a missing config file names the path") {
     CHECK_THROWS_WITH_AS(load_sweep_config("/nonexistent/x.yaml"), doctest::Contains("/nonexistent/x.yaml"),
                          ConfigError);

@@ -1,0 +1,351 @@
+#include "datasets/data_source.h"
+
+#include <algorithm>
+#include <cmath>
+#include <regex>
+#include <set>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <torch/torch.h>
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "datasets/nifti.h"
+
+namespace fs = std::filesystem;
+
+namespace ganbench {
+namespace {
+
+// One 2-D slice before it becomes a tensor.
+struct Slice {
+  std::vector<float> image;  // channels x size x size
+  std::vector<uint8_t> labels;
+  std::string subject;
+};
+
+[[noreturn]] void data_error(const fs::path& p, const std::string& why) {
+  throw std::runtime_error(fmt::format("{}: {}", p.string(), why));
+}
+
+void require_dir(const fs::path& p, const std::string& what) {
+  std::error_code ec;
+  if (!fs::is_directory(p, ec)) data_error(p, fmt::format("{} folder not found", what));
+}
+
+bool has_suffix(const std::string& s, const std::string& suf) {
+  return s.size() >= suf.size() && s.compare(s.size() - suf.size(), suf.size(), suf) == 0;
+}
+
+// File name without .nii / .nii.gz.
+std::string nifti_stem(const fs::path& p) {
+  std::string n = p.filename().string();
+  for (const char* suf : {".nii.gz", ".nii"})
+    if (has_suffix(n, suf)) return n.substr(0, n.size() - std::string(suf).size());
+  return n;
+}
+
+bool is_nifti(const fs::path& p) {
+  const std::string n = p.filename().string();
+  // "._name" files are macOS resource forks shipped inside the MSD tarballs, not volumes.
+  return n.rfind("._", 0) != 0 && (has_suffix(n, ".nii") || has_suffix(n, ".nii.gz"));
+}
+
+uint8_t to_label(float v, int num_labels, const fs::path& p) {
+  const float r = std::round(v);
+  if (std::fabs(v - r) > 1e-3f) data_error(p, fmt::format("label value {} is not an integer", v));
+  if (r < 0 || r >= num_labels)
+    data_error(p, fmt::format("label value {} out of range [0, {}) for this modality", r, num_labels));
+  return static_cast<uint8_t>(r);
+}
+
+struct PairedVolume {
+  fs::path image, label;
+  std::string subject;
+};
+
+// Slices along the third voxel axis (through-plane for ACDC short-axis stacks and axial CT).
+void slice_volumes(const std::vector<PairedVolume>& pairs, const ModalityEntry& m, const DataConfig& data,
+                   const SourceConfig& src, bool ct, int size, std::vector<Slice>& out) {
+  for (const auto& pv : pairs) {
+    const Volume im = read_nifti(pv.image), lb = read_nifti(pv.label);
+    check_same_geometry(im, lb);
+    std::vector<float> vox = im.data;
+    if (!ct) normalise_percentiles(vox, data.intensity.mri_percentile_lo, data.intensity.mri_percentile_hi);
+    Volume norm = im;
+    norm.data = std::move(vox);
+    for (int64_t z = 0; z < im.nz; ++z) {
+      const SliceView sv = slice_view(norm, z), sl = slice_view(lb, z);
+      std::vector<uint8_t> labels(sl.values.size());
+      bool fg = false;
+      for (size_t i = 0; i < labels.size(); ++i) {
+        labels[i] = to_label(sl.values[i], m.spec.num_labels(), pv.label);
+        fg |= labels[i] != 0;
+      }
+      if (src.skip_empty && !fg) continue;
+      std::vector<float> img = sv.values;
+      if (ct)
+        for (auto& x : img) x = ct_window(x, data.intensity.ct_window_level, data.intensity.ct_window_width);
+      const int r = static_cast<int>(sv.rows), c = static_cast<int>(sv.cols);
+      out.push_back(
+          {square_resize_image(img, r, c, 1, size), square_resize_labels(labels, r, c, size), pv.subject});
+    }
+  }
+}
+
+std::vector<PairedVolume> find_acdc(const fs::path& root) {
+  require_dir(root, "ACDC");
+  static const std::regex frame(R"((patient\d+)_frame\d+)");
+  std::vector<PairedVolume> out;
+  for (const auto& d : fs::directory_iterator(root)) {
+    if (!d.is_directory()) continue;
+    for (const auto& f : fs::directory_iterator(d.path())) {
+      if (!is_nifti(f.path())) continue;
+      std::smatch mt;
+      const std::string stem = nifti_stem(f.path());
+      if (!std::regex_match(stem, mt, frame)) continue;
+      const std::string ext = has_suffix(f.path().string(), ".gz") ? ".nii.gz" : ".nii";
+      fs::path gt = f.path().parent_path() / (stem + "_gt" + ext);
+      if (fs::exists(gt)) out.push_back({f.path(), gt, mt[1].str()});
+    }
+  }
+  if (out.empty())
+    data_error(root, "no ACDC image/label pairs (patientNNN/patientNNN_frameNN.nii.gz with _gt) found");
+  return out;
+}
+
+std::vector<PairedVolume> find_lits(const fs::path& root) {
+  require_dir(root, "LiTS");
+  static const std::regex vol(R"(volume-(\d+))"), seg(R"(segmentation-(\d+))");
+  std::map<std::string, fs::path> vols, segs;
+  for (const auto& f : fs::recursive_directory_iterator(root)) {
+    if (!f.is_regular_file() || !is_nifti(f.path())) continue;
+    std::smatch mt;
+    const std::string stem = nifti_stem(f.path());
+    if (std::regex_match(stem, mt, vol)) vols[mt[1].str()] = f.path();
+    if (std::regex_match(stem, mt, seg)) segs[mt[1].str()] = f.path();
+  }
+  std::vector<PairedVolume> out;
+  for (const auto& [id, p] : vols)
+    if (segs.count(id)) out.push_back({p, segs[id], "volume-" + id});
+  if (out.empty()) data_error(root, "no LiTS pairs (volume-N.nii + segmentation-N.nii) found");
+  return out;
+}
+
+std::vector<PairedVolume> find_msd(const fs::path& root) {
+  require_dir(root / "imagesTr", "MSD imagesTr");
+  require_dir(root / "labelsTr", "MSD labelsTr");
+  std::vector<PairedVolume> out;
+  for (const auto& f : fs::directory_iterator(root / "imagesTr")) {
+    if (!is_nifti(f.path())) continue;
+    const fs::path lab = root / "labelsTr" / f.path().filename();
+    if (!fs::exists(lab)) data_error(f.path(), fmt::format("no label volume {}", lab.string()));
+    out.push_back({f.path(), lab, nifti_stem(f.path())});
+  }
+  if (out.empty()) data_error(root / "imagesTr", "no .nii/.nii.gz volumes found");
+  return out;
+}
+
+bool is_image_file(const fs::path& p, const fs::path& folder) {
+  std::string ext = p.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
+  if (ext == ".gif")
+    data_error(p, fmt::format("GIF is not readable here (OpenCV 4.6); convert the masks in {} to PNG first, "
+                              "e.g. `mogrify -format png *.gif` (DRIVE ships 1st_manual/ and mask/ as GIF)",
+                              folder.string()));
+  return ext == ".png" || ext == ".tif" || ext == ".tiff" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp";
+}
+
+std::vector<fs::path> image_files(const fs::path& dir) {
+  require_dir(dir, "image");
+  std::vector<fs::path> out;
+  for (const auto& f : fs::directory_iterator(dir))
+    if (f.is_regular_file() && f.path().filename().string()[0] != '.' && is_image_file(f.path(), dir))
+      out.push_back(f.path());
+  std::sort(out.begin(), out.end());
+  if (out.empty()) data_error(dir, "no PNG/TIFF/JPEG/BMP images found");
+  return out;
+}
+
+// Match key: the whole stem, and the part before the first '_' (DRIVE: 21_training.tif <-> 21_manual1.png).
+std::string prefix_key(const fs::path& p) {
+  const std::string stem = p.stem().string();
+  return stem.substr(0, stem.find('_'));
+}
+
+cv::Mat read_image(const fs::path& p, int flags) {
+  cv::Mat m = cv::imread(p.string(), flags);
+  if (m.empty()) data_error(p, "cannot decode image (unreadable, truncated or unsupported)");
+  return m;
+}
+
+void load_folder(const ModalityEntry& m, const SourceConfig& src, int size, int64_t max_subjects,
+                 std::vector<Slice>& out) {
+  require_dir(src.path, "dataset");
+  const auto images = image_files(src.path / src.images);
+  const auto masks = image_files(src.path / src.masks);
+  std::map<std::string, fs::path> by_stem, by_prefix;
+  std::map<std::string, int> prefix_count;
+  for (const auto& k : masks) {
+    by_stem[k.stem().string()] = k;
+    by_prefix[prefix_key(k)] = k;
+    ++prefix_count[prefix_key(k)];
+  }
+  const int channels = m.spec.channels;
+  int64_t used = 0;
+  for (const auto& ip : images) {
+    if (max_subjects > 0 && used >= max_subjects) break;
+    fs::path mp;
+    if (auto it = by_stem.find(ip.stem().string()); it != by_stem.end())
+      mp = it->second;
+    else if (prefix_count[prefix_key(ip)] == 1)
+      mp = by_prefix[prefix_key(ip)];
+    else
+      data_error(ip, fmt::format("no mask with the same name (or the same prefix before '_') in {}",
+                                 (src.path / src.masks).string()));
+    cv::Mat im =
+        read_image(ip, (channels == 3 ? cv::IMREAD_COLOR : cv::IMREAD_GRAYSCALE) | cv::IMREAD_ANYDEPTH);
+    cv::Mat mk = read_image(mp, cv::IMREAD_GRAYSCALE | cv::IMREAD_ANYDEPTH);
+    if (im.rows != mk.rows || im.cols != mk.cols)
+      data_error(ip, fmt::format("image is {}x{} but its mask {} is {}x{}", im.cols, im.rows, mp.string(),
+                                 mk.cols, mk.rows));
+    const double scale = im.depth() == CV_16U ? 1.0 / 65535 : (im.depth() == CV_8U ? 1.0 / 255 : 1.0);
+    if (im.depth() != CV_8U && im.depth() != CV_16U && im.depth() != CV_32F)
+      data_error(ip, "unsupported pixel depth (use 8- or 16-bit integer or 32-bit float images)");
+    cv::Mat f;
+    im.convertTo(f, CV_32F, scale);
+    if (channels == 3) cv::cvtColor(f, f, cv::COLOR_BGR2RGB);
+    std::vector<float> chw(static_cast<size_t>(channels) * f.rows * f.cols);
+    for (int y = 0; y < f.rows; ++y)
+      for (int x = 0; x < f.cols; ++x)
+        for (int c = 0; c < channels; ++c) {
+          const float v = channels == 3 ? f.at<cv::Vec3f>(y, x)[c] : f.at<float>(y, x);
+          chw[(static_cast<size_t>(c) * f.rows + y) * f.cols + x] = std::clamp(v, 0.0f, 1.0f);
+        }
+    cv::Mat mk32;
+    mk.convertTo(mk32, CV_32F);
+    double mmax = 0;
+    cv::minMaxLoc(mk32, nullptr, &mmax);
+    // Binary masks stored as 0/255 (DRIVE) mean vessel / no vessel; other masks hold label values.
+    const bool binary_255 = m.spec.num_labels() == 2 && mmax > 1;
+    std::vector<uint8_t> labels(static_cast<size_t>(mk.rows) * mk.cols);
+    for (int y = 0; y < mk.rows; ++y)
+      for (int x = 0; x < mk.cols; ++x) {
+        const float v = mk32.at<float>(y, x);
+        labels[static_cast<size_t>(y) * mk.cols + x] =
+            binary_255 ? (v > 127) : to_label(v, m.spec.num_labels(), mp);
+      }
+    out.push_back({square_resize_image(chw, f.rows, f.cols, channels, size),
+                   square_resize_labels(labels, mk.rows, mk.cols, size), ip.stem().string()});
+    ++used;
+  }
+}
+
+ImageSet to_image_set(std::vector<Slice>& slices, int channels, int size) {
+  ImageSet set;
+  const auto n = static_cast<int64_t>(slices.size());
+  set.images = torch::empty({n, channels, size, size}, torch::kFloat32);
+  auto lab = torch::empty({n, size, size}, torch::kUInt8);
+  for (int64_t i = 0; i < n; ++i) {
+    std::copy(slices[i].image.begin(), slices[i].image.end(), set.images[i].data_ptr<float>());
+    std::copy(slices[i].labels.begin(), slices[i].labels.end(), lab[i].data_ptr<uint8_t>());
+    set.subjects.push_back(std::move(slices[i].subject));
+  }
+  set.labels = lab.to(torch::kInt64);
+  return set;
+}
+
+}  // namespace
+
+const SourceConfig& DataConfig::source_for(const std::string& modality) const {
+  static const SourceConfig phantom;
+  auto it = sources.find(modality);
+  return it == sources.end() ? phantom : it->second;
+}
+
+const std::vector<std::string>& real_formats() {
+  static const std::vector<std::string> f = {"acdc", "lits", "msd", "folder"};
+  return f;
+}
+
+void normalise_percentiles(std::vector<float>& v, double lo, double hi) {
+  if (v.empty()) return;
+  if (!(lo >= 0 && lo < hi && hi <= 100))
+    throw std::invalid_argument("percentiles must satisfy 0 <= lo < hi <= 100");
+  std::vector<float> s = v;
+  auto pct = [&](double p) {  // linear interpolation between order statistics, as numpy.percentile
+    const double pos = p / 100.0 * (s.size() - 1);
+    const auto k = static_cast<size_t>(pos);
+    std::nth_element(s.begin(), s.begin() + k, s.end());
+    const double a = s[k];
+    if (k + 1 >= s.size()) return a;
+    const double b = *std::min_element(s.begin() + k + 1, s.end());
+    return a + (pos - k) * (b - a);
+  };
+  const double a = pct(lo), b = pct(hi);
+  const double span = b > a ? b - a : 1.0;
+  for (auto& x : v) x = static_cast<float>(std::clamp((x - a) / span, 0.0, 1.0));
+}
+
+std::vector<float> square_resize_image(const std::vector<float>& v, int rows, int cols, int channels,
+                                       int size) {
+  const int side = std::max(rows, cols), top = (side - rows) / 2, left = (side - cols) / 2;
+  std::vector<float> out(static_cast<size_t>(channels) * size * size);
+  for (int c = 0; c < channels; ++c) {
+    cv::Mat src(rows, cols, CV_32F, const_cast<float*>(v.data()) + static_cast<size_t>(c) * rows * cols);
+    cv::Mat sq(side, side, CV_32F, cv::Scalar(0)),
+        dst(size, size, CV_32F, out.data() + static_cast<size_t>(c) * size * size);
+    src.copyTo(sq(cv::Rect(left, top, cols, rows)));
+    cv::resize(sq, dst, cv::Size(size, size), 0, 0, side > size ? cv::INTER_AREA : cv::INTER_LINEAR);
+  }
+  for (auto& x : out) x = std::clamp(x, 0.0f, 1.0f);
+  return out;
+}
+
+std::vector<uint8_t> square_resize_labels(const std::vector<uint8_t>& v, int rows, int cols, int size) {
+  const int side = std::max(rows, cols), top = (side - rows) / 2, left = (side - cols) / 2;
+  cv::Mat src(rows, cols, CV_8U, const_cast<uint8_t*>(v.data())), sq(side, side, CV_8U, cv::Scalar(0));
+  src.copyTo(sq(cv::Rect(left, top, cols, rows)));
+  std::vector<uint8_t> out(static_cast<size_t>(size) * size);
+  cv::Mat dst(size, size, CV_8U, out.data());
+  cv::resize(sq, dst, cv::Size(size, size), 0, 0, cv::INTER_NEAREST);
+  return out;
+}
+
+ImageSet load_modality_data(const ModalityEntry& m, const DataConfig& data, int size, int64_t max_subjects) {
+  const SourceConfig& src = data.source_for(m.spec.name);
+  if (src.format == "phantom") {
+    const int64_t n = max_subjects > 0 ? std::min(max_subjects, data.count) : data.count;
+    return make_phantom_set(m, size, n, data.seed, data.intensity);
+  }
+  if (std::find(m.sources.begin(), m.sources.end(), src.format) == m.sources.end())
+    throw std::invalid_argument(fmt::format("modality '{}' cannot be read from format '{}'; valid: {}",
+                                            m.spec.name, src.format, fmt::join(m.sources, ", ")));
+  const int64_t cap = max_subjects > 0 ? max_subjects : src.max_subjects;
+  std::vector<Slice> slices;
+  if (src.format == "folder") {
+    load_folder(m, src, size, cap, slices);
+  } else {
+    std::vector<PairedVolume> pairs = src.format == "acdc"   ? find_acdc(src.path)
+                                      : src.format == "lits" ? find_lits(src.path)
+                                                             : find_msd(src.path);
+    std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.image < b.image; });
+    if (cap > 0) {  // keep every volume of the first `cap` subjects
+      std::set<std::string> keep;
+      std::vector<PairedVolume> kept;
+      for (const auto& p : pairs)
+        if (keep.count(p.subject) || static_cast<int64_t>(keep.size()) < cap)
+          keep.insert(p.subject), kept.push_back(p);
+      pairs = std::move(kept);
+    }
+    slice_volumes(pairs, m, data, src, src.format != "acdc", size, slices);
+  }
+  if (slices.empty())
+    data_error(src.path,
+               src.skip_empty ? "no slices with foreground labels (skip_empty is on)" : "no slices found");
+  return to_image_set(slices, m.spec.channels, size);
+}
+
+}  // namespace ganbench

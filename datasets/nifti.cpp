@@ -1,0 +1,144 @@
+#include "datasets/nifti.h"
+
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <nifti2_io.h>
+
+namespace ganbench {
+namespace {
+
+template <typename T>
+void convert(const void* src, size_t n, float slope, float inter, std::vector<float>& out) {
+  const T* p = static_cast<const T*>(src);
+  out.resize(n);
+  for (size_t i = 0; i < n; ++i) out[i] = static_cast<float>(static_cast<double>(p[i]) * slope + inter);
+}
+
+struct NiftiDeleter {
+  void operator()(nifti_image* nim) const { nifti_image_free(nim); }
+};
+
+}  // namespace
+
+Volume read_nifti(const std::filesystem::path& path) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw std::runtime_error(fmt::format("{}: no such file", path.string()));
+  static std::once_flag quiet;
+  std::call_once(quiet, [] { nifti_set_debug_level(0); });  // errors are reported by us, with the path
+  std::unique_ptr<nifti_image, NiftiDeleter> nim(nifti_image_read(path.c_str(), 1));
+  if (!nim || !nim->data)
+    throw std::runtime_error(fmt::format(
+        "{}: cannot read as NIfTI (not a NIfTI-1/2 file, or truncated or corrupt; a .gz must be complete)",
+        path.string()));
+  if (nim->ndim > 3 && nim->nt * nim->nu * nim->nv * nim->nw > 1)
+    throw std::runtime_error(fmt::format(
+        "{}: {}-D series with {} frames; give one 3-D frame per file (ACDC: patientNNN_frameNN.nii.gz)",
+        path.string(), nim->ndim, nim->nt * nim->nu * nim->nv * nim->nw));
+  Volume v;
+  v.path = path;
+  v.nx = nim->nx, v.ny = std::max<int64_t>(1, nim->ny), v.nz = std::max<int64_t>(1, nim->nz);
+  v.spacing = {std::fabs(nim->dx), std::fabs(nim->dy), std::fabs(nim->dz)};
+  v.datatype = nifti_datatype_to_string(nim->datatype);
+  if (v.datatype.rfind("NIFTI_TYPE_", 0) == 0) v.datatype = v.datatype.substr(11);
+  const size_t n = static_cast<size_t>(v.nx * v.ny * v.nz);
+  if (static_cast<size_t>(nim->nvox) < n)
+    throw std::runtime_error(fmt::format("{}: header gives fewer voxels than its dimensions", path.string()));
+  // NIfTI: a slope of 0 means "no scaling".
+  const bool scaled = nim->scl_slope != 0.0 && std::isfinite(nim->scl_slope) && std::isfinite(nim->scl_inter);
+  const float slope = scaled ? static_cast<float>(nim->scl_slope) : 1.0f;
+  const float inter = scaled ? static_cast<float>(nim->scl_inter) : 0.0f;
+  switch (nim->datatype) {
+    case NIFTI_TYPE_UINT8:
+      convert<uint8_t>(nim->data, n, slope, inter, v.data);
+      break;
+    case NIFTI_TYPE_INT8:
+      convert<int8_t>(nim->data, n, slope, inter, v.data);
+      break;
+    case NIFTI_TYPE_INT16:
+      convert<int16_t>(nim->data, n, slope, inter, v.data);
+      break;
+    case NIFTI_TYPE_UINT16:
+      convert<uint16_t>(nim->data, n, slope, inter, v.data);
+      break;
+    case NIFTI_TYPE_INT32:
+      convert<int32_t>(nim->data, n, slope, inter, v.data);
+      break;
+    case NIFTI_TYPE_UINT32:
+      convert<uint32_t>(nim->data, n, slope, inter, v.data);
+      break;
+    case NIFTI_TYPE_INT64:
+      convert<int64_t>(nim->data, n, slope, inter, v.data);
+      break;
+    case NIFTI_TYPE_UINT64:
+      convert<uint64_t>(nim->data, n, slope, inter, v.data);
+      break;
+    case NIFTI_TYPE_FLOAT32:
+      convert<float>(nim->data, n, slope, inter, v.data);
+      break;
+    case NIFTI_TYPE_FLOAT64:
+      convert<double>(nim->data, n, slope, inter, v.data);
+      break;
+    default:
+      throw std::runtime_error(
+          fmt::format("{}: unsupported NIfTI datatype {} (supported: integer types, FLOAT32, FLOAT64)",
+                      path.string(), v.datatype));
+  }
+  for (float x : v.data)
+    if (!std::isfinite(x))
+      throw std::runtime_error(fmt::format("{}: contains NaN or Inf voxels", path.string()));
+  const auto& m = nim->sform_code > 0 ? nim->sto_xyz : nim->qto_xyz;
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 4; ++c) v.affine[r * 4 + c] = m.m[r][c];
+  return v;
+}
+
+void check_same_geometry(const Volume& a, const Volume& b, double tol_mm) {
+  const auto where = fmt::format("{} and {}", a.path.string(), b.path.string());
+  if (a.nx != b.nx || a.ny != b.ny || a.nz != b.nz)
+    throw std::runtime_error(
+        fmt::format("{}: grids differ ({}x{}x{} vs {}x{}x{})", where, a.nx, a.ny, a.nz, b.nx, b.ny, b.nz));
+  for (int k = 0; k < 3; ++k)
+    if (std::fabs(a.spacing[k] - b.spacing[k]) > 1e-3 * std::max(1.0, a.spacing[k]))
+      throw std::runtime_error(fmt::format("{}: voxel sizes differ on axis {} ({} vs {} mm)", where, k,
+                                           a.spacing[k], b.spacing[k]));
+  for (int k = 0; k < 12; ++k)
+    if (std::fabs(a.affine[k] - b.affine[k]) > tol_mm)
+      throw std::runtime_error(
+          fmt::format("{}: affines differ (entry {}: {} vs {})", where, k, a.affine[k], b.affine[k]));
+}
+
+SliceView slice_view(const Volume& v, int64_t z) {
+  if (z < 0 || z >= v.nz)
+    throw std::out_of_range(fmt::format("{}: slice {} of {}", v.path.string(), z, v.nz));
+  // Which world axis (0 = x/R, 1 = y/A, 2 = z/S) each in-plane voxel axis mostly follows, and its sign.
+  auto dominant = [&](int col) {
+    int best = 0;
+    for (int r = 1; r < 3; ++r)
+      if (std::fabs(v.affine[r * 4 + col]) > std::fabs(v.affine[best * 4 + col])) best = r;
+    return best;
+  };
+  const int wi = dominant(0), wj = dominant(1);
+  bool transpose = false, flip_cols = false, flip_rows = false;
+  if ((wi == 0 && wj == 1) || (wi == 1 && wj == 0)) {
+    transpose = wi == 1;  // columns must follow world x
+    const int col_axis = transpose ? 1 : 0, row_axis = transpose ? 0 : 1;
+    flip_cols = v.affine[0 * 4 + col_axis] > 0;  // columns run towards patient left (-x in RAS)
+    flip_rows = v.affine[1 * 4 + row_axis] > 0;  // rows run anterior to posterior (-y in RAS)
+  }
+  SliceView s;
+  s.rows = transpose ? v.nx : v.ny;
+  s.cols = transpose ? v.ny : v.nx;
+  s.values.resize(static_cast<size_t>(s.rows * s.cols));
+  for (int64_t r = 0; r < s.rows; ++r)
+    for (int64_t c = 0; c < s.cols; ++c) {
+      const int64_t rr = flip_rows ? s.rows - 1 - r : r, cc = flip_cols ? s.cols - 1 - c : c;
+      s.values[r * s.cols + c] = transpose ? v.at(rr, cc, z) : v.at(cc, rr, z);
+    }
+  return s;
+}
+
+}  // namespace ganbench
