@@ -212,7 +212,7 @@ int cmd_data(const std::vector<std::string>& args) {
     check_image_set(set, entry.spec, name);
     rows.push_back(grid_row(set, count));
   }
-  write_file_atomic(out, render_sample_grid(rows, size >= 96 ? 1 : 2));
+  write_file_atomic(out, render_sample_grid(rows, size >= 64 ? 1 : 2));
   fmt::print("{}\n", out);
   return 0;
 }
