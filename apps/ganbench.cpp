@@ -94,11 +94,19 @@ int cmd_list(const std::vector<std::string>& args) {
     }
   } else if (args[0] == "metrics") {
     for (const auto& name : feature_extractor_names()) {
-      auto ex = make_feature_extractor(name);
+      std::unique_ptr<FeatureExtractor> ex;
+      try {
+        ex = make_feature_extractor(name);
+      } catch (const ExtractorUnavailable& e) {
+        fmt::print("{:<24} '{}' features: {}\n", name == "inception" ? "fid_inception" : "fd_" + name, name,
+                   e.what());
+        continue;
+      }
       fmt::print(
-          "fd_{0:<14} Fréchet distance in '{0}' features: {1}\nkid_{0:<13} KID (unbiased MMD², cubic kernel) "
-          "in '{0}' features\n",
-          name, ex->description());
+          "{:<24} Fréchet distance in '{}' features: {}\n{:<24} KID (unbiased MMD², cubic kernel)\n"
+          "{:<24} precision and recall (k = 3 nearest neighbours)\n",
+          ex->distance_metric(), name, ex->description(), ex->kid_metric(),
+          fmt::format("precision_{0}, recall_{0}", name));
     }
     fmt::print("{:<17} fraction of generated label maps with no foreground\n", "degenerate_label_fraction");
   } else {

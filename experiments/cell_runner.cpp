@@ -16,6 +16,7 @@
 #include "metrics/feature_extractor.h"
 #include "metrics/frechet.h"
 #include "metrics/kid.h"
+#include "metrics/precision_recall.h"
 
 namespace ganbench {
 namespace fs = std::filesystem;
@@ -64,11 +65,70 @@ const Splits& DataCache::splits(const std::string& modality) {
   return splits_.emplace(modality, std::move(s)).first->second;
 }
 
-const torch::Tensor& DataCache::real_features(const std::string& modality, const std::string& extractor) {
-  const std::string key = modality + "/" + extractor;
+FeatureExtractor* DataCache::extractor(const std::string& name) {
+  if (auto it = extractors_.find(name); it != extractors_.end()) return it->second.get();
+  ExtractorOptions opts;
+  opts.inception_weights = cfg_.eval.inception_weights;
+  opts.inception_dims = cfg_.eval.inception_dims;
+  opts.device = device_;
+  std::unique_ptr<FeatureExtractor> ex;
+  try {
+    ex = make_feature_extractor(name, opts);
+  } catch (const ExtractorUnavailable& e) {
+    fmt::print(stderr, "ganbench: {}; its metrics are left out\n", e.what());
+  }
+  return extractors_.emplace(name, std::move(ex)).first->second.get();
+}
+
+fs::path feature_cache_dir(const std::string& setting) {
+  if (setting.empty()) return {};
+  if (setting != "auto") return setting;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "ganbench" / "features";
+  if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".cache" / "ganbench" / "features";
+  return {};
+}
+
+const torch::Tensor& DataCache::real_features(const std::string& modality, const std::string& name) {
+  const std::string key = modality + "/" + name;
   if (auto it = feats_.find(key); it != feats_.end()) return it->second;
-  auto ex = make_feature_extractor(extractor);
-  return feats_.emplace(key, ex->extract(splits(modality).train.images)).first->second;
+  FeatureExtractor* ex = extractor(name);
+  if (!ex) throw std::logic_error("real_features: extractor '" + name + "' is unavailable");
+  const torch::Tensor& images = splits(modality).train.images;
+  // Features of real data are cached on disk by content: the images' bytes and the extractor's key.
+  const fs::path dir = feature_cache_dir(cfg_.eval.feature_cache);
+  fs::path file;
+  if (!dir.empty()) {
+    auto c = images.contiguous();
+    const uint64_t h = fnv1a64(std::string_view(static_cast<const char*>(c.data_ptr()), c.nbytes()),
+                               fnv1a64(ex->cache_key()));
+    file = dir / fmt::format("{}-{}.npy", ex->cache_key(), hex64(h));
+    std::error_code ec;
+    if (fs::exists(file, ec)) {
+      try {
+        const NpyArray a = read_npy(file);
+        if (a.shape.size() == 2 && a.shape[0] == images.size(0)) {
+          auto v = a.to_floats();
+          return feats_
+              .emplace(key, torch::from_blob(v.data(), {a.shape[0], a.shape[1]}, torch::kFloat32).clone())
+              .first->second;
+        }
+      } catch (const std::exception& e) {
+        fmt::print(stderr, "ganbench: ignoring unreadable feature cache {}: {}\n", file.string(), e.what());
+      }
+    }
+  }
+  torch::Tensor f = ex->extract(images).to(torch::kCPU, torch::kFloat32).contiguous();
+  if (!file.empty()) {
+    try {
+      fs::create_directories(file.parent_path());
+      write_npy(file, NpyArray::from_floats(
+                          std::vector<float>(f.data_ptr<float>(), f.data_ptr<float>() + f.numel()),
+                          {f.size(0), f.size(1)}));
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "ganbench: could not write feature cache {}: {}\n", file.string(), e.what());
+    }
+  }
+  return feats_.emplace(key, f).first->second;
 }
 
 const FeatureStats& DataCache::real_stats(const std::string& modality, const std::string& extractor) {
@@ -80,9 +140,9 @@ const FeatureStats& DataCache::real_stats(const std::string& modality, const std
 double DataCache::real_floor(const std::string& modality, const std::string& extractor) {
   const std::string key = modality + "/" + extractor;
   if (auto it = floors_.find(key); it != floors_.end()) return it->second;
-  auto ex = make_feature_extractor(extractor);
   const double fd =
-      frechet_distance(real_stats(modality, extractor), extract_stats(*ex, splits(modality).test.images));
+      frechet_distance(real_stats(modality, extractor),
+                       extract_stats(*this->extractor(extractor), splits(modality).test.images));
   return floors_.emplace(key, fd).first->second;
 }
 
@@ -144,20 +204,24 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   auto score = [&](int64_t step, bool final) {
     const Sample s = model->sample(cfg.eval.samples, eval_seed);
     for (const auto& name : cfg.eval.extractors) {
-      auto ex = make_feature_extractor(name);
+      FeatureExtractor* ex = env.data.extractor(name);
+      if (!ex) continue;  // unavailable here (hint printed once); no number rather than a wrong one
       auto feats = ex->extract(s.images);
       const auto fake = to_eigen(feats);
-      rows.push_back({cell.id, "fd_" + name, step,
+      rows.push_back({cell.id, ex->distance_metric(), step,
                       frechet_distance(env.data.real_stats(cell.modality, name), compute_stats(fake))});
       if (final) {
         const auto kid =
             kernel_inception_distance(to_eigen(env.data.real_features(cell.modality, name)), fake,
                                       static_cast<int>(cfg.eval.kid_subsets), cfg.eval.kid_subset_size,
                                       mix_seed(cell.seed, kKidSeedSalt));
-        rows.push_back({cell.id, "kid_" + name, step, kid.mean});
-        rows.push_back({cell.id, "kid_" + name + "_std", step, kid.std});
+        const auto pr = precision_recall(to_eigen(env.data.real_features(cell.modality, name)), fake, 3);
+        rows.push_back({cell.id, "precision_" + name, step, pr.precision});
+        rows.push_back({cell.id, "recall_" + name, step, pr.recall});
+        rows.push_back({cell.id, ex->kid_metric(), step, kid.mean});
+        rows.push_back({cell.id, ex->kid_metric() + "_std", step, kid.std});
         rows.push_back(
-            {cell.id, "fd_" + name + "_real_floor", step, env.data.real_floor(cell.modality, name)});
+            {cell.id, ex->distance_metric() + "_real_floor", step, env.data.real_floor(cell.modality, name)});
       }
     }
     rows.push_back({cell.id, "degenerate_label_fraction", step, degenerate_fraction(s.labels)});

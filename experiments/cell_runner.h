@@ -10,6 +10,7 @@
 #include "experiments/config.h"
 #include "experiments/results_store.h"
 #include "experiments/sweep.h"
+#include "metrics/feature_extractor.h"
 #include "metrics/feature_stats.h"
 
 namespace ganbench {
@@ -17,8 +18,10 @@ namespace ganbench {
 // Data and reference statistics shared by the cells of one sweep, built on first use.
 class DataCache {
  public:
-  explicit DataCache(const SweepConfig& cfg) : cfg_(cfg) {}
+  DataCache(const SweepConfig& cfg, c10::Device device = c10::kCPU) : cfg_(cfg), device_(device) {}
   const Splits& splits(const std::string& modality);
+  // The sweep's extractor `name`, built once; nullptr (after one printed hint) when it cannot run here.
+  FeatureExtractor* extractor(const std::string& name);
   // Statistics and raw features of the real training split in `extractor`'s space.
   const FeatureStats& real_stats(const std::string& modality, const std::string& extractor);
   const torch::Tensor& real_features(const std::string& modality, const std::string& extractor);
@@ -27,6 +30,8 @@ class DataCache {
 
  private:
   const SweepConfig& cfg_;
+  c10::Device device_;
+  std::map<std::string, std::unique_ptr<FeatureExtractor>> extractors_;
   std::map<std::string, Splits> splits_;
   std::map<std::string, FeatureStats> stats_;
   std::map<std::string, torch::Tensor> feats_;

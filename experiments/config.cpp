@@ -178,6 +178,9 @@ void SweepConfig::validate() const {
   check(eval.kid_subset_size >= 2, c, "eval.kid_subset_size", "must be >= 2");
   check(eval.grid >= 1 && eval.grid <= eval.samples, c, "eval.grid", "must be in [1, eval.samples]");
   check(!eval.extractors.empty(), c, "eval.extractors", "list at least one feature extractor");
+  check(eval.inception_dims == 64 || eval.inception_dims == 192 || eval.inception_dims == 768 ||
+            eval.inception_dims == 2048,
+        c, "eval.inception_dims", fmt::format("must be 64, 192, 768 or 2048, got {}", eval.inception_dims));
   for (const auto& [arch_name, opts] : arch) {
     check(uniq_a.count(arch_name) > 0, c, "arch." + arch_name,
           fmt::format("options given for an architecture not in 'architectures' ({})",
@@ -266,6 +269,9 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
     r.get("kid_subsets", c.eval.kid_subsets);
     r.get("kid_subset_size", c.eval.kid_subset_size);
     r.get("grid", c.eval.grid);
+    r.get("inception_weights", c.eval.inception_weights);
+    r.get("inception_dims", c.eval.inception_dims);
+    r.get("feature_cache", c.eval.feature_cache);
     r.reject_unknown();
   }
   if (top.has("arch")) {
@@ -355,6 +361,9 @@ std::string to_yaml(const SweepConfig& c) {
   out << YAML::Key << "kid_subsets" << YAML::Value << c.eval.kid_subsets;
   out << YAML::Key << "kid_subset_size" << YAML::Value << c.eval.kid_subset_size;
   out << YAML::Key << "grid" << YAML::Value << c.eval.grid;
+  out << YAML::Key << "inception_weights" << YAML::Value << c.eval.inception_weights;
+  out << YAML::Key << "inception_dims" << YAML::Value << c.eval.inception_dims;
+  out << YAML::Key << "feature_cache" << YAML::Value << c.eval.feature_cache;
   out << YAML::EndMap;
   out << YAML::Key << "arch" << YAML::Value << YAML::BeginMap;
   for (const auto& a : c.architectures) {

@@ -33,6 +33,10 @@ struct EvalConfig {
   int64_t kid_subsets = 20;                               // KID subsets
   int64_t kid_subset_size = 100;                          // KID max subset size
   int64_t grid = 16;                                      // samples kept for the report's grid
+  std::string inception_weights;  // FID Inception safetensors; empty = $GANBENCH_FID_WEIGHTS
+  int64_t inception_dims = 2048;  // FID feature tap: 64, 192, 768 or 2048
+  std::string feature_cache =
+      "auto";  // real-data feature cache folder; auto = $XDG_CACHE_HOME/ganbench, "" = off
 };
 
 struct SweepConfig {

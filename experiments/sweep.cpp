@@ -79,6 +79,8 @@ std::string cell_config_hash(const SweepConfig& cfg, const Cell& cell) {
   c.output = "";
   c.threads = "auto";
   c.device = "auto";
+  c.eval.feature_cache = "auto";  // where things are stored does not change results
+  c.eval.inception_weights = "";
   return hex64(fnv1a64(to_yaml(c)));
 }
 
@@ -89,7 +91,8 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
   cfg.validate();
   for (const auto& ex : cfg.eval.extractors) {
     try {
-      make_feature_extractor(ex);
+      const auto names = feature_extractor_names();
+      if (std::find(names.begin(), names.end(), ex) == names.end()) make_feature_extractor(ex);  // throws
     } catch (const std::invalid_argument& e) {
       throw ConfigError(fmt::format("{}: key 'eval.extractors': {}", cfg.source, e.what()));
     }
@@ -120,7 +123,7 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
 
   fmt::print(stderr, "ganbench: sweep '{}': {} cells, {} threads, device {}, run folder {}\n", cfg.name,
              cells.size(), threads, device.str(), run_dir.string());
-  DataCache data(cfg);
+  DataCache data(cfg, device);
   CellEnv env{cfg, run_dir, store, data, device, threads, opts.progress};
   SweepSummary summary;
   for (const auto& cell : cells) {

@@ -8,6 +8,8 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "metrics/inception_extractor.h"
+
 namespace ganbench {
 namespace {
 constexpr int64_t kLayoutSide = 8;      // downsampled grey image side, px
@@ -68,18 +70,24 @@ std::vector<std::string> feature_extractor_names() {
   return names;
 }
 
-std::unique_ptr<FeatureExtractor> make_feature_extractor(const std::string& name) {
+std::unique_ptr<FeatureExtractor> make_feature_extractor(const std::string& name,
+                                                         const ExtractorOptions& opts) {
   auto it = extractor_registry().find(name);
   if (it == extractor_registry().end())
     throw std::invalid_argument(fmt::format("unknown feature extractor '{}'; valid: {}", name,
                                             fmt::join(feature_extractor_names(), ", ")));
-  return it->second();
+  return it->second(opts);
 }
 
 void register_builtin_feature_extractors() {
   static std::once_flag once;
   std::call_once(once, [] {
-    register_feature_extractor("handcrafted", [] { return std::make_unique<HandcraftedExtractor>(); });
+    register_feature_extractor(
+        "handcrafted", [](const ExtractorOptions&) { return std::make_unique<HandcraftedExtractor>(); });
+    register_feature_extractor("inception",
+                               [](const ExtractorOptions& o) -> std::unique_ptr<FeatureExtractor> {
+                                 return std::make_unique<InceptionExtractor>(o);
+                               });
   });
 }
 

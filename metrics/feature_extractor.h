@@ -2,8 +2,10 @@
 // extractors are separate). Metric names carry the extractor: fd_<name>, kid_<name>.
 #pragma once
 
+#include <filesystem>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,11 @@ class FeatureExtractor {
   virtual std::string name() const = 0;         // e.g. "handcrafted"; metric names are fd_<name>
   virtual std::string description() const = 0;  // one line for `ganbench list metrics`
   virtual int64_t dims(int64_t channels) const = 0;
+  // Metric names in this feature space: the Fréchet distance and KID.
+  virtual std::string distance_metric() const { return "fd_" + name(); }
+  virtual std::string kid_metric() const { return "kid_" + name(); }
+  // Identifies the feature space for caches: changes when weights or settings change.
+  virtual std::string cache_key() const { return name(); }
   // images [N, C, H, W] float32 in [0, 1] -> features [N, D] float32.
   virtual torch::Tensor extract(const torch::Tensor& images) = 0;
 };
@@ -34,10 +41,25 @@ class HandcraftedExtractor : public FeatureExtractor {
   torch::Tensor extract(const torch::Tensor& images) override;
 };
 
-using ExtractorFactory = std::function<std::unique_ptr<FeatureExtractor>()>;
+// Settings an extractor may need; each extractor reads what concerns it.
+struct ExtractorOptions {
+  std::filesystem::path inception_weights;  // FID Inception safetensors; empty = $GANBENCH_FID_WEIGHTS
+  int64_t inception_dims = 2048;            // 64, 192, 768 or 2048 (pytorch-fid's taps)
+  int64_t batch_size = 50;                  // images per forward pass
+  c10::Device device = c10::kCPU;
+};
+
+// The extractor cannot run here (e.g. no weights file); the message is a one-line hint.
+class ExtractorUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+using ExtractorFactory = std::function<std::unique_ptr<FeatureExtractor>(const ExtractorOptions&)>;
 void register_feature_extractor(const std::string& name, ExtractorFactory factory);
-std::unique_ptr<FeatureExtractor> make_feature_extractor(
-    const std::string& name);  // throws listing valid names
+// Throws std::invalid_argument listing valid names; ExtractorUnavailable when it cannot run here.
+std::unique_ptr<FeatureExtractor> make_feature_extractor(const std::string& name,
+                                                         const ExtractorOptions& opts = {});
 std::vector<std::string> feature_extractor_names();
 void register_builtin_feature_extractors();
 

@@ -40,6 +40,9 @@ TEST_SUITE("metrics") {
   TEST_CASE("extractor registry lists and rejects names") {
     register_builtin_feature_extractors();
     CHECK(make_feature_extractor("handcrafted")->name() == "handcrafted");
-    CHECK_THROWS_WITH(make_feature_extractor("inception"), doctest::Contains("valid: handcrafted"));
+    CHECK_THROWS_WITH(make_feature_extractor("vgg"), doctest::Contains("valid: handcrafted, inception"));
+    ExtractorOptions none;
+    none.inception_weights = "/nonexistent/fid.safetensors";
+    CHECK_THROWS_AS(make_feature_extractor("inception", none), ExtractorUnavailable);
   }
 }

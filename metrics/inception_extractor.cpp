@@ -1,0 +1,64 @@
+#include "metrics/inception_extractor.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "common/hash.h"
+
+namespace ganbench {
+
+std::filesystem::path resolve_fid_weights(const std::filesystem::path& configured) {
+  std::filesystem::path p = configured;
+  if (p.empty())
+    if (const char* env = std::getenv("GANBENCH_FID_WEIGHTS"); env && *env) p = env;
+  if (p.empty())
+    throw ExtractorUnavailable(
+        "FID unavailable: no Inception weights; convert pytorch-fid's pt_inception-2015-12-05-6726825d.pth "
+        "with "
+        "tools/convert_fid_weights.py and pass --weights FILE, eval.inception_weights or "
+        "GANBENCH_FID_WEIGHTS");
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(p, ec))
+    throw ExtractorUnavailable(
+        fmt::format("FID unavailable: Inception weights file {} not found", p.string()));
+  return p;
+}
+
+InceptionExtractor::InceptionExtractor(const ExtractorOptions& opts)
+    : dims_(opts.inception_dims),
+      batch_(opts.batch_size),
+      block_(fid_block_for_dims(opts.inception_dims)),
+      device_(opts.device) {
+  if (batch_ < 1) throw std::invalid_argument("Inception batch size must be >= 1");
+  const auto path = resolve_fid_weights(opts.inception_weights);
+  load_fid_weights(model_, path);
+  model_->to(device_);
+  model_->eval();
+  const auto sz = std::filesystem::file_size(path);
+  const auto mtime = std::filesystem::last_write_time(path).time_since_epoch().count();
+  cache_key_ =
+      fmt::format("inception{}-{}", dims_, hex64(fnv1a64(fmt::format("{}:{}:{}", path.string(), sz, mtime))));
+}
+
+std::string InceptionExtractor::description() const {
+  return fmt::format("pytorch-fid InceptionV3, {}-d features (FID when 2048)", dims_);
+}
+
+torch::Tensor InceptionExtractor::extract(const torch::Tensor& images) {
+  if (images.dim() != 4 || (images.size(1) != 1 && images.size(1) != 3))
+    throw std::invalid_argument("Inception features need images [N, 1 or 3, H, W]");
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < images.size(0); i += batch_) {
+    auto x = images.slice(0, i, std::min(i + batch_, images.size(0))).to(device_, torch::kFloat32);
+    if (x.size(1) == 1) x = x.expand({-1, 3, -1, -1});
+    auto f = model_->forward(x, block_).back();
+    // pytorch-fid: blocks other than the last are average-pooled to 1x1.
+    out.push_back(f.mean({2, 3}).to(torch::kCPU));
+  }
+  return torch::cat(out, 0);
+}
+
+}  // namespace ganbench

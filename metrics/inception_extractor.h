@@ -1,0 +1,36 @@
+// FID features: pytorch-fid's InceptionV3 taps (64, 192, 768 or 2048 dims) behind the extractor interface.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "metrics/feature_extractor.h"
+#include "metrics/inception.h"
+
+namespace ganbench {
+
+// The weights file to use: `configured` if set, else $GANBENCH_FID_WEIGHTS. Throws ExtractorUnavailable
+// with a one-line hint when neither names a file, or the file does not exist.
+std::filesystem::path resolve_fid_weights(const std::filesystem::path& configured);
+
+class InceptionExtractor : public FeatureExtractor {
+ public:
+  // Loads the weights (see resolve_fid_weights); throws std::runtime_error for a malformed file.
+  explicit InceptionExtractor(const ExtractorOptions& opts);
+  std::string name() const override { return "inception"; }
+  std::string description() const override;
+  int64_t dims(int64_t) const override { return dims_; }
+  std::string distance_metric() const override { return "fid_inception"; }
+  std::string cache_key() const override { return cache_key_; }
+  // Images [N, 1 or 3, H, W] in [0, 1] (grey is repeated to RGB) -> [N, dims] on the CPU, in batches.
+  torch::Tensor extract(const torch::Tensor& images) override;
+
+ private:
+  FidInceptionV3 model_;
+  int64_t dims_, batch_;
+  int block_;
+  c10::Device device_;
+  std::string cache_key_;
+};
+
+}  // namespace ganbench
