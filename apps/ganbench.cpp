@@ -16,6 +16,9 @@
 #include "experiments/config.h"
 #include "experiments/sweep.h"
 #include "metrics/feature_extractor.h"
+#include "metrics/fid_folder.h"
+#include "metrics/frechet.h"
+#include "metrics/inception.h"
 #include "reports/report.h"
 #include "reports/sample_grid.h"
 
@@ -33,6 +36,11 @@ const char* kUsage = R"(usage:
   ganbench data preview MODALITY[,MODALITY...] --out FILE.png [--size PX] [--count N] [--seed S] [--config CONFIG.yaml]
       Sample sheet of a modality's images with their label maps: the built-in phantom, or the source
       that CONFIG.yaml's data section gives for that modality. 'all' previews every modality.
+  ganbench fid PATH_A PATH_B [--weights FILE] [--batch-size N] [--dims 64|192|768|2048] [--device D]
+               [--save-stats FILE] [--no-cache]
+  ganbench fid --save-stats DIR OUT.npz [...]
+      FID between two image folders or pytorch-fid .npz statistics files, as `python -m pytorch_fid`;
+      prints "FID:  <value>". Weights: --weights or $GANBENCH_FID_WEIGHTS (see README, "FID weights").
   ganbench check-config CONFIG.yaml
       Validate a config and print it fully resolved.
   ganbench --version
@@ -225,6 +233,75 @@ int cmd_data(const std::vector<std::string>& args) {
   return 0;
 }
 
+// A folder's statistics, or a stored .npz's.
+FeatureStats stats_of(const std::string& path, FeatureExtractor* ex, const FolderStatsOptions& opts) {
+  if (std::filesystem::path(path).extension() == ".npz") return load_stats_npz(path);
+  if (!ex) throw std::logic_error("no extractor");
+  return folder_stats(path, *ex, opts);
+}
+
+int cmd_fid(const std::vector<std::string>& args) {
+  std::vector<std::string> paths;
+  std::string save_stats, device = "auto";
+  bool save_mode = false, cache = true;
+  ExtractorOptions eo;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--weights")
+      eo.inception_weights = take_value(args, i);
+    else if (a == "--batch-size")
+      eo.batch_size = parse_int_flag(a, take_value(args, i), 1, 4096);
+    else if (a == "--dims")
+      eo.inception_dims = parse_int_flag(a, take_value(args, i), 1, 4096);
+    else if (a == "--device")
+      device = take_value(args, i);
+    else if (a == "--no-cache")
+      cache = false;
+    else if (a == "--save-stats")
+      save_stats = take_value(args, i);
+    else if (!a.empty() && a[0] == '-')
+      throw UsageError(fmt::format("fid: unknown option '{}'", a));
+    else
+      paths.push_back(a);
+  }
+  if (paths.size() == 1 && !save_stats.empty()) {  // statistics only
+    save_mode = true;
+    if (std::filesystem::is_directory(save_stats)) std::swap(save_stats, paths[0]);  // pytorch-fid's order
+  } else if (paths.size() != 2) {
+    throw UsageError("fid needs two paths (folders or .npz statistics), or one with --save-stats FILE");
+  }
+  fid_block_for_dims(eo.inception_dims);  // validates --dims
+  apply_threads(parse_threads("auto"));
+  eo.device = parse_device(device);
+  register_builtin_feature_extractors();
+  std::unique_ptr<FeatureExtractor> ex;
+  const bool need_model = std::any_of(paths.begin(), paths.end(), [](const std::string& p) {
+    return std::filesystem::path(p).extension() != ".npz";
+  });
+  if (need_model) {
+    try {
+      ex = make_feature_extractor("inception", eo);
+    } catch (const ExtractorUnavailable& e) {
+      throw std::runtime_error(e.what());
+    }
+  }
+  FolderStatsOptions fo;
+  fo.batch_size = eo.batch_size;
+  if (cache) fo.cache_dir = user_cache_dir().empty() ? "" : user_cache_dir() / "stats";
+  const FeatureStats a = stats_of(paths[0], ex.get(), fo);
+  if (!save_stats.empty()) {
+    save_stats_npz(save_stats, a);
+    fmt::print(stderr, "ganbench fid: statistics of {} saved to {}\n", paths[0], save_stats);
+  }
+  if (save_mode) return 0;
+  const FeatureStats b = stats_of(paths[1], ex.get(), fo);
+  if (a.mu.size() != b.mu.size())
+    throw std::runtime_error(
+        fmt::format("{} has {}-d statistics but {} has {}-d", paths[0], a.mu.size(), paths[1], b.mu.size()));
+  fmt::print("FID:  {}\n", frechet_distance(a, b));
+  return 0;
+}
+
 int cmd_check_config(const std::vector<std::string>& args) {
   if (args.size() != 1) throw UsageError("check-config needs one CONFIG.yaml");
   fmt::print("{}", to_yaml(load_sweep_config(args[0])));
@@ -251,6 +328,7 @@ int main(int argc, char** argv) {
     if (cmd == "report") return cmd_report(rest);
     if (cmd == "list") return cmd_list(rest);
     if (cmd == "data") return cmd_data(rest);
+    if (cmd == "fid") return cmd_fid(rest);
     if (cmd == "check-config") return cmd_check_config(rest);
     throw UsageError(fmt::format("unknown command '{}'", cmd));
   } catch (const UsageError& e) {

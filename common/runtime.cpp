@@ -51,4 +51,20 @@ std::string blas_name() {
   return "unknown BLAS";
 }
 
+namespace {
+void set_openblas_threads(int n) {
+  using SetThreads = void (*)(int);
+  if (auto f = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(n);
+}
+}  // namespace
+
+ScopedBlasThreads::ScopedBlasThreads(int n) { set_openblas_threads(std::max(1, n)); }
+ScopedBlasThreads::~ScopedBlasThreads() { set_openblas_threads(1); }
+
+std::filesystem::path user_cache_dir() {
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::filesystem::path(x) / "ganbench";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::filesystem::path(h) / ".cache" / "ganbench";
+  return {};
+}
+
 }  // namespace ganbench

@@ -1,6 +1,7 @@
 // Thread count and device selection from config strings.
 #pragma once
 
+#include <filesystem>
 #include <string>
 
 #include <c10/core/Device.h>
@@ -17,5 +18,16 @@ c10::Device parse_device(const std::string& spec);
 
 // e.g. "openblas (pthread)"; benchmarks print it.
 std::string blas_name();
+// Lets OpenBLAS use `n` threads while in scope (one large LAPACK call, e.g. the Fréchet distance),
+// then restores one thread per caller as apply_threads set it. No effect without OpenBLAS.
+class ScopedBlasThreads {
+ public:
+  explicit ScopedBlasThreads(int n);
+  ~ScopedBlasThreads();
+  ScopedBlasThreads(const ScopedBlasThreads&) = delete;
+  ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
+};
+// $XDG_CACHE_HOME/ganbench, else ~/.cache/ganbench; empty when neither variable is set.
+std::filesystem::path user_cache_dir();
 
 }  // namespace ganbench

@@ -12,6 +12,7 @@
 #include "common/atomic_file.h"
 #include "common/hash.h"
 #include "common/npy.h"
+#include "common/runtime.h"
 #include "experiments/trainer.h"
 #include "metrics/feature_extractor.h"
 #include "metrics/frechet.h"
@@ -83,9 +84,8 @@ FeatureExtractor* DataCache::extractor(const std::string& name) {
 fs::path feature_cache_dir(const std::string& setting) {
   if (setting.empty()) return {};
   if (setting != "auto") return setting;
-  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return fs::path(x) / "ganbench" / "features";
-  if (const char* h = std::getenv("HOME"); h && *h) return fs::path(h) / ".cache" / "ganbench" / "features";
-  return {};
+  const fs::path base = user_cache_dir();
+  return base.empty() ? base : base / "features";
 }
 
 const torch::Tensor& DataCache::real_features(const std::string& modality, const std::string& name) {

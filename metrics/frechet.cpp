@@ -5,7 +5,10 @@
 #include <stdexcept>
 
 #include <fmt/format.h>
+#include <torch/torch.h>
 #include <Eigen/Eigenvalues>
+
+#include "common/runtime.h"
 
 namespace ganbench {
 namespace {
@@ -35,25 +38,35 @@ double trace_of_roots(const Eigen::VectorXcd& eigenvalues) {
   return tr.real();
 }
 
-// tr(sqrtm(s1 s2)); NaN when a decomposition fails.
+// A symmetric Eigen matrix as a torch tensor sharing its memory (column- and row-major agree).
+torch::Tensor as_tensor(const Eigen::MatrixXd& m) {
+  return torch::from_blob(const_cast<double*>(m.data()), {m.rows(), m.cols()}, torch::kFloat64);
+}
+
+// tr(sqrtm(s1 s2)) for symmetric s1, s2; NaN when a decomposition fails. The symmetric eigenproblems
+// run in LAPACK (dsyevd, through LibTorch) with all intra-op threads given to BLAS.
 double trace_sqrt_product(const Eigen::MatrixXd& s1, const Eigen::MatrixXd& s2) {
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> e1(s1);
-  if (e1.info() != Eigen::Success) return NAN;
-  const double scale = std::max(1e-300, e1.eigenvalues().cwiseAbs().maxCoeff());
-  if (e1.eigenvalues().minCoeff() < -1e-9 * scale) {
-    // Not a covariance: take the spectrum of the product directly, as scipy's sqrtm would.
-    Eigen::EigenSolver<Eigen::MatrixXd> ep(s1 * s2, false);
-    if (ep.info() != Eigen::Success) return NAN;
-    return trace_of_roots(ep.eigenvalues());
+  ScopedBlasThreads blas(at::get_num_threads());
+  try {
+    auto [w1, v1] = torch::linalg_eigh(as_tensor(s1));
+    const double scale = std::max(1e-300, w1.abs().max().item<double>());
+    if (w1.min().item<double>() < -1e-9 * scale) {
+      // Not a covariance: take the spectrum of the product directly, as scipy's sqrtm would.
+      Eigen::EigenSolver<Eigen::MatrixXd> ep(s1 * s2, false);
+      if (ep.info() != Eigen::Success) return NAN;
+      return trace_of_roots(ep.eigenvalues());
+    }
+    // S1 is PSD: S1 S2 has the spectrum of the symmetric S1^1/2 S2 S1^1/2.
+    const auto r = torch::matmul(v1 * w1.clamp_min(0.0).sqrt().unsqueeze(0), v1.transpose(0, 1));
+    auto m = torch::matmul(torch::matmul(r, as_tensor(s2)), r);
+    m = 0.5 * (m + m.transpose(0, 1));
+    const auto wm = torch::linalg_eigvalsh(m).contiguous();
+    Eigen::VectorXcd ev(wm.size(0));
+    for (int64_t i = 0; i < wm.size(0); ++i) ev(i) = wm[i].item<double>();
+    return trace_of_roots(ev);
+  } catch (const c10::Error&) {
+    return NAN;  // LAPACK did not converge
   }
-  // S1 is PSD: S1 S2 has the spectrum of the symmetric S1^1/2 S2 S1^1/2.
-  const Eigen::VectorXd root = e1.eigenvalues().cwiseMax(0.0).cwiseSqrt();
-  const Eigen::MatrixXd r = e1.eigenvectors() * root.asDiagonal() * e1.eigenvectors().transpose();
-  Eigen::MatrixXd m = r * s2 * r;
-  m = 0.5 * (m + m.transpose());
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> em(m, Eigen::EigenvaluesOnly);
-  if (em.info() != Eigen::Success) return NAN;
-  return trace_of_roots(em.eigenvalues().cast<std::complex<double>>());
 }
 
 void check_inputs(const Eigen::VectorXd& mu1, const Eigen::MatrixXd& s1, const Eigen::VectorXd& mu2,
