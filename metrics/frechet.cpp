@@ -48,6 +48,18 @@ torch::Tensor as_tensor(const Eigen::MatrixXd& m) {
 double trace_sqrt_product(const Eigen::MatrixXd& s1, const Eigen::MatrixXd& s2) {
   ScopedBlasThreads blas(at::get_num_threads());
   try {
+    // Positive definite S1 = L L^T: S1 S2 has the spectrum of the symmetric L^T S2 L (Cholesky, two
+    // GEMMs and one eigenvalues-only solve; about 4x less work than an eigendecomposition with vectors).
+    auto [chol, info] = torch::linalg_cholesky_ex(as_tensor(s1));
+    if (info.item<int64_t>() == 0) {
+      auto m = torch::matmul(chol.transpose(0, 1), torch::matmul(as_tensor(s2), chol));
+      m = 0.5 * (m + m.transpose(0, 1));
+      const auto wm = torch::linalg_eigvalsh(m).contiguous();
+      Eigen::VectorXcd ev(wm.size(0));
+      for (int64_t i = 0; i < wm.size(0); ++i) ev(i) = wm[i].item<double>();
+      return trace_of_roots(ev);
+    }
+    // Singular S1 (fewer samples than dimensions): its eigendecomposition gives S1^1/2.
     auto [w1, v1] = torch::linalg_eigh(as_tensor(s1));
     const double scale = std::max(1e-300, w1.abs().max().item<double>());
     if (w1.min().item<double>() < -1e-9 * scale) {
