@@ -60,6 +60,11 @@ const Splits& DataCache::splits(const std::string& modality) {
   const std::string source = cfg_.data.source_for(modality).format;
   check_image_set(all, spec, fmt::format("{} '{}'", source, modality));
   Splits s = split_by_subject(all, cfg_.data.seed, {cfg_.data.val_fraction, cfg_.data.test_fraction});
+  if (s.train.size() < 2 || s.test.size() < 2)
+    throw std::runtime_error(fmt::format(
+        "{} {}: the subject split leaves {} training and {} test images; scoring needs at least 2 of each "
+        "(more subjects, or a larger data.test_fraction)",
+        modality, source, s.train.size(), s.test.size()));
   fmt::print(stderr, "ganbench: {} {}: {} images ({} train / {} val / {} test) in {:.1f}s\n", modality,
              source, all.size(), s.train.size(), s.val.size(), s.test.size(),
              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -1,44 +1,21 @@
 #include <doctest/doctest.h>
 
-#include <opencv2/imgcodecs.hpp>
 #include <torch/torch.h>
+#include <opencv2/imgcodecs.hpp>
 
 #include "common/safetensors.h"
 #include "metrics/fid_folder.h"
 #include "metrics/frechet.h"
 #include "metrics/inception_extractor.h"
+#include "tests/metrics/formula_weights.h"
 #include "tests/test_util.h"
 
 using namespace ganbench;
-using ganbench::test::formula_uniform;
 using ganbench::test::TempDir;
 namespace fs = std::filesystem;
 
 namespace {
-// Small random-but-valid weights: enough for a pipeline test (exactness is checked by the fixture test).
-void write_weights(const fs::path& p) {
-  FidInceptionV3 m;
-  std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> w;
-  auto add = [&](const std::string& k, const torch::Tensor& t) {
-    std::vector<int64_t> shape(t.sizes().begin(), t.sizes().end());
-    const auto u = formula_uniform(k, static_cast<size_t>(t.numel()));
-    std::vector<float> v(u.size());
-    const bool conv = k.find("conv.weight") != std::string::npos;
-    const double fan = conv ? static_cast<double>(t.numel() / t.size(0)) : 1.0;
-    for (size_t i = 0; i < v.size(); ++i) {
-      const double x = 2 * u[i] - 1;
-      v[i] = static_cast<float>(conv ? x * std::sqrt(6.0 / fan)
-                                     : (k.find("running_var") != std::string::npos || k.find("bn.weight") != std::string::npos
-                                            ? 1 + 0.1 * x
-                                            : 0.01 * x));
-    }
-    w[k] = {shape, v};
-  };
-  for (const auto& q : m->named_parameters()) add(q.key(), q.value());
-  for (const auto& b : m->named_buffers())
-    if (b.key().find("num_batches_tracked") == std::string::npos) add(b.key(), b.value());
-  write_safetensors(p, w);
-}
+void write_weights(const fs::path& p) { ganbench::test::write_formula_weights(p); }
 
 void write_folder(const fs::path& dir, int n, int offset) {
   fs::create_directories(dir);
@@ -79,9 +56,11 @@ TEST_SUITE("metrics") {
     // The same numbers from one direct pass over the resized images.
     std::vector<torch::Tensor> imgs;
     for (const auto& f : list_fid_images(tmp / "a"))
-      imgs.push_back(torch::nn::functional::interpolate(
-          read_rgb_image(f).unsqueeze(0),
-          torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{299, 299}).mode(torch::kBilinear).align_corners(false)));
+      imgs.push_back(torch::nn::functional::interpolate(read_rgb_image(f).unsqueeze(0),
+                                                        torch::nn::functional::InterpolateFuncOptions()
+                                                            .size(std::vector<int64_t>{299, 299})
+                                                            .mode(torch::kBilinear)
+                                                            .align_corners(false)));
     const FeatureStats direct = compute_stats(to_eigen(ex.extract(torch::cat(imgs, 0))));
     CHECK((sa.mu - direct.mu).cwiseAbs().maxCoeff() < 1e-6);
     CHECK((sa.sigma - direct.sigma).cwiseAbs().maxCoeff() < 1e-6);

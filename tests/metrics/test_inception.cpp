@@ -8,54 +8,15 @@
 
 #include "common/safetensors.h"
 #include "metrics/inception.h"
+#include "tests/metrics/formula_weights.h"
 #include "tests/test_util.h"
 
 using namespace ganbench;
 using ganbench::test::fixtures;
-using ganbench::test::formula_uniform;
+using ganbench::test::formula_weights;
 using ganbench::test::TempDir;
 
 namespace {
-
-// The fixture's formula weights (fixtures/fid_inception/README.md) for one key and shape.
-std::vector<float> formula_tensor(const std::string& key, const std::vector<int64_t>& shape) {
-  int64_t n = 1;
-  for (auto s : shape) n *= s;
-  const auto u = formula_uniform(key, static_cast<size_t>(n));
-  auto ends = [&](const std::string& suf) {
-    return key.size() >= suf.size() && key.compare(key.size() - suf.size(), suf.size(), suf) == 0;
-  };
-  std::vector<float> out(static_cast<size_t>(n));
-  for (size_t i = 0; i < out.size(); ++i) {
-    const double v = 2.0 * u[i] - 1.0;
-    double x;
-    if (ends("conv.weight"))
-      x = v * std::sqrt(6.0 / static_cast<double>(shape[1] * shape[2] * shape[3]));
-    else if (ends("bn.weight") || ends("bn.running_var"))
-      x = 1.0 + 0.1 * v;
-    else if (ends("bn.bias") || ends("bn.running_mean"))
-      x = 0.01 * v;
-    else if (key.rfind("fc.", 0) == 0)
-      x = v * std::sqrt(3.0 / 2048.0);
-    else
-      throw std::runtime_error("no formula for " + key);
-    out[i] = static_cast<float>(x);
-  }
-  return out;
-}
-
-std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> formula_weights(
-    FidInceptionV3& m) {
-  std::map<std::string, std::pair<std::vector<int64_t>, std::vector<float>>> w;
-  auto add = [&](const std::string& k, const torch::Tensor& t) {
-    std::vector<int64_t> shape(t.sizes().begin(), t.sizes().end());
-    w[k] = {shape, formula_tensor(k, shape)};
-  };
-  for (const auto& p : m->named_parameters()) add(p.key(), p.value());
-  for (const auto& b : m->named_buffers())
-    if (b.key().find("num_batches_tracked") == std::string::npos) add(b.key(), b.value());
-  return w;
-}
 
 torch::Tensor npy_tensor(const std::filesystem::path& p) {
   const NpyArray a = read_npy(p);
@@ -78,7 +39,7 @@ TEST_SUITE("metrics") {
     std::string line;
     std::getline(f, line);  // header
     size_t rows = 0;
-    const auto w = formula_weights(model);
+    const auto w = formula_weights();
     while (std::getline(f, line)) {
       std::istringstream ss(line);
       std::string key, shape, first, second, sum;
@@ -105,7 +66,7 @@ TEST_SUITE("metrics") {
   TEST_CASE("FID Inception equals pytorch-fid on the formula-weights fixture (pool3 and every block)") {
     TempDir tmp;
     FidInceptionV3 model;
-    write_safetensors(tmp / "formula.safetensors", formula_weights(model));
+    write_safetensors(tmp / "formula.safetensors", formula_weights());
     load_fid_weights(model, tmp / "formula.safetensors");
     torch::NoGradGuard no_grad;
     const auto input = npy_tensor(fixtures() / "fid_inception" / "input.npy");
@@ -132,7 +93,7 @@ TEST_SUITE("metrics") {
   TEST_CASE("FID Inception weights: missing, unexpected and mis-shaped keys are listed") {
     TempDir tmp;
     FidInceptionV3 model;
-    auto w = formula_weights(model);
+    auto w = formula_weights();
     w.erase("Mixed_7c.branch_pool.conv.weight");
     w["Conv2d_1a_3x3.bn.bias"] = {{31}, std::vector<float>(31, 0.f)};
     w["aux.extra"] = {{1}, {0.f}};
