@@ -65,6 +65,19 @@ const Splits& DataCache::splits(const std::string& modality) {
         "{} {}: the subject split leaves {} training and {} test images; scoring needs at least 2 of each "
         "(more subjects, or a larger data.test_fraction)",
         modality, source, s.train.size(), s.test.size()));
+  if (!record_dir_.empty()) {
+    std::map<std::string, std::pair<std::string, int>> rows;  // subject -> (split, images)
+    for (const auto& [name, part] :
+         {std::pair<const char*, const ImageSet*>{"train", &s.train}, {"val", &s.val}, {"test", &s.test}})
+      for (const auto& subj : part->subjects) {
+        rows[subj].first = name;
+        ++rows[subj].second;
+      }
+    std::string csv = "subject,split,images\n";
+    for (const auto& [subj, r] : rows) csv += fmt::format("{},{},{}\n", subj, r.first, r.second);
+    fs::create_directories(record_dir_);
+    write_file_atomic(record_dir_ / (modality + "_split.csv"), csv);
+  }
   fmt::print(stderr, "ganbench: {} {}: {} images ({} train / {} val / {} test) in {:.1f}s\n", modality,
              source, all.size(), s.train.size(), s.val.size(), s.test.size(),
              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

@@ -18,7 +18,9 @@ namespace ganbench {
 // Data and reference statistics shared by the cells of one sweep, built on first use.
 class DataCache {
  public:
-  DataCache(const SweepConfig& cfg, c10::Device device = c10::kCPU) : cfg_(cfg), device_(device) {}
+  // `record_dir`, when set, receives <modality>_split.csv: every subject with its split and image count.
+  DataCache(const SweepConfig& cfg, c10::Device device = c10::kCPU, std::filesystem::path record_dir = {})
+      : cfg_(cfg), device_(device), record_dir_(std::move(record_dir)) {}
   const Splits& splits(const std::string& modality);
   // The sweep's extractor `name`, built once; nullptr (after one printed hint) when it cannot run here.
   FeatureExtractor* extractor(const std::string& name);
@@ -31,6 +33,7 @@ class DataCache {
  private:
   const SweepConfig& cfg_;
   c10::Device device_;
+  std::filesystem::path record_dir_;
   std::map<std::string, std::unique_ptr<FeatureExtractor>> extractors_;
   std::map<std::string, Splits> splits_;
   std::map<std::string, FeatureStats> stats_;

@@ -123,7 +123,7 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
 
   fmt::print(stderr, "ganbench: sweep '{}': {} cells, {} threads, device {}, run folder {}\n", cfg.name,
              cells.size(), threads, device.str(), run_dir.string());
-  DataCache data(cfg, device);
+  DataCache data(cfg, device, run_dir / "data");
   CellEnv env{cfg, run_dir, store, data, device, threads, opts.progress};
   SweepSummary summary;
   for (const auto& cell : cells) {

@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <fmt/format.h>
@@ -108,6 +109,12 @@ arch: {{dcgan: {{z_dim: 8, base_channels: 8}}}}
     size_t cached = 0;
     for (const auto& e : fs::directory_iterator(tmp / "cache")) cached += e.path().extension() == ".npy";
     CHECK(cached == 4);  // 2 modalities x 2 extractors
+    // The split is recorded: every ACDC patient once, in one split, with both frames' slices.
+    const std::string split = read_file(c.run_dir() / "data" / "cardiac_split.csv");
+    CHECK(split.rfind("subject,split,images\n", 0) == 0);
+    CHECK(split.find("patient001,") != std::string::npos);
+    CHECK(std::count(split.begin(), split.end(), '\n') == 7);  // header + 6 patients
+    CHECK(split.find(",test,4\n") != std::string::npos);       // 2 frames x 2 non-empty slices
     // The resolved config records the source of each modality.
     const std::string resolved = read_file(c.run_dir() / "cells" / "dcgan-cardiac-s0" / "config.yaml");
     CHECK(resolved.find("format: acdc") != std::string::npos);
