@@ -125,6 +125,15 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
              cells.size(), threads, device.str(), run_dir.string());
   DataCache data(cfg, device, run_dir / "data");
   CellEnv env{cfg, run_dir, store, data, device, threads, opts.progress};
+  // Load every modality that still has work before training anything: a wrong path or a corrupt file
+  // stops the sweep here with one error, instead of failing each of its cells.
+  for (const auto& m : cfg.modalities) {
+    const bool pending = std::any_of(cells.begin(), cells.end(), [&](const Cell& c) {
+      auto prior = c.modality == m ? store.find_cell(c.id) : std::nullopt;
+      return c.modality == m && (!prior || prior->status != "done");
+    });
+    if (pending) data.splits(m);
+  }
   SweepSummary summary;
   for (const auto& cell : cells) {
     const std::string hash = cell_config_hash(cfg, cell);
