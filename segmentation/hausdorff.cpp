@@ -1,0 +1,85 @@
+#include "segmentation/hausdorff.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+namespace ganbench {
+namespace {
+
+struct Point {
+  int y, x;
+};
+
+std::vector<Point> surface(const torch::Tensor& mask) {
+  auto m = mask.to(torch::kBool).contiguous();
+  const int h = static_cast<int>(m.size(0)), w = static_cast<int>(m.size(1));
+  const bool* p = m.data_ptr<bool>();
+  std::vector<Point> out;
+  for (int y = 0; y < h; ++y)
+    for (int x = 0; x < w; ++x) {
+      if (!p[y * w + x]) continue;
+      const bool edge = y == 0 || x == 0 || y == h - 1 || x == w - 1 || !p[(y - 1) * w + x] ||
+                        !p[(y + 1) * w + x] || !p[y * w + x - 1] || !p[y * w + x + 1];
+      if (edge) out.push_back({y, x});
+    }
+  return out;
+}
+
+// numpy.percentile with linear interpolation.
+double percentile(std::vector<double> v, double q) {
+  const double pos = q / 100.0 * (v.size() - 1);
+  const auto k = static_cast<size_t>(pos);
+  std::nth_element(v.begin(), v.begin() + k, v.end());
+  const double a = v[k];
+  if (k + 1 >= v.size()) return a;
+  const double b = *std::min_element(v.begin() + k + 1, v.end());
+  return a + (pos - k) * (b - a);
+}
+
+double directed95(const std::vector<Point>& from, const std::vector<Point>& to) {
+  std::vector<double> d(from.size());
+  for (size_t i = 0; i < from.size(); ++i) {
+    double best = std::numeric_limits<double>::infinity();
+    for (const auto& t : to) {
+      const double dy = from[i].y - t.y, dx = from[i].x - t.x;
+      best = std::min(best, dy * dy + dx * dx);
+    }
+    d[i] = std::sqrt(best);
+  }
+  return percentile(std::move(d), 95.0);
+}
+
+}  // namespace
+
+double hd95(const torch::Tensor& pred, const torch::Tensor& target) {
+  if (pred.dim() != 2 || pred.sizes() != target.sizes())
+    throw std::invalid_argument("hd95: need two [H, W] masks of the same size");
+  const auto sp = surface(pred), st = surface(target);
+  if (sp.empty() && st.empty()) return 0.0;
+  if (sp.empty() || st.empty()) return NAN;
+  return std::max(directed95(sp, st), directed95(st, sp));
+}
+
+std::vector<double> hd95_per_class(const torch::Tensor& pred, const torch::Tensor& target, int64_t num_labels,
+                                   bool include_background) {
+  if (pred.dim() != 3 || pred.sizes() != target.sizes())
+    throw std::invalid_argument(fmt::format("hd95: need pred and target [N, H, W] of the same shape"));
+  std::vector<double> out(static_cast<size_t>(num_labels), NAN);
+  for (int64_t k = include_background ? 0 : 1; k < num_labels; ++k) {
+    double sum = 0;
+    int n = 0;
+    for (int64_t i = 0; i < pred.size(0); ++i) {
+      const double d = hd95(pred[i] == k, target[i] == k);
+      if (std::isfinite(d)) sum += d, ++n;
+    }
+    out[static_cast<size_t>(k)] = n ? sum / n : NAN;
+  }
+  return out;
+}
+
+}  // namespace ganbench
