@@ -12,6 +12,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "common/percentile.h"
 #include "datasets/nifti.h"
 
 namespace fs = std::filesystem;
@@ -274,17 +275,7 @@ void normalise_percentiles(std::vector<float>& v, double lo, double hi) {
   if (v.empty()) return;
   if (!(lo >= 0 && lo < hi && hi <= 100))
     throw std::invalid_argument("percentiles must satisfy 0 <= lo < hi <= 100");
-  std::vector<float> s = v;
-  auto pct = [&](double p) {  // linear interpolation between order statistics, as numpy.percentile
-    const double pos = p / 100.0 * (s.size() - 1);
-    const auto k = static_cast<size_t>(pos);
-    std::nth_element(s.begin(), s.begin() + k, s.end());
-    const double a = s[k];
-    if (k + 1 >= s.size()) return a;
-    const double b = *std::min_element(s.begin() + k + 1, s.end());
-    return a + (pos - k) * (b - a);
-  };
-  const double a = pct(lo), b = pct(hi);
+  const double a = percentile_linear(v, lo), b = percentile_linear(v, hi);
   const double span = b > a ? b - a : 1.0;
   for (auto& x : v) x = static_cast<float>(std::clamp((x - a) / span, 0.0, 1.0));
 }

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "common/percentile.h"
+
 namespace ganbench {
 namespace {
 
@@ -30,17 +32,6 @@ std::vector<Point> surface(const torch::Tensor& mask) {
   return out;
 }
 
-// numpy.percentile with linear interpolation.
-double percentile(std::vector<double> v, double q) {
-  const double pos = q / 100.0 * (v.size() - 1);
-  const auto k = static_cast<size_t>(pos);
-  std::nth_element(v.begin(), v.begin() + k, v.end());
-  const double a = v[k];
-  if (k + 1 >= v.size()) return a;
-  const double b = *std::min_element(v.begin() + k + 1, v.end());
-  return a + (pos - k) * (b - a);
-}
-
 double directed95(const std::vector<Point>& from, const std::vector<Point>& to) {
   std::vector<double> d(from.size());
   for (size_t i = 0; i < from.size(); ++i) {
@@ -51,7 +42,7 @@ double directed95(const std::vector<Point>& from, const std::vector<Point>& to) 
     }
     d[i] = std::sqrt(best);
   }
-  return percentile(std::move(d), 95.0);
+  return percentile_linear(std::move(d), 95.0);
 }
 
 }  // namespace
