@@ -164,6 +164,18 @@ double DataCache::real_floor(const std::string& modality, const std::string& ext
   return floors_.emplace(key, fd).first->second;
 }
 
+const SegScore& DataCache::seg_baseline(const std::string& modality, uint64_t seed) {
+  const std::string key = fmt::format("{}/{}", modality, seed);
+  if (auto it = seg_baselines_.find(key); it != seg_baselines_.end()) return it->second;
+  const Splits& s = splits(modality);
+  ModalitySpec spec = find_modality(modality).spec;
+  spec.size = static_cast<int>(cfg_.image_size);
+  return seg_baselines_
+      .emplace(key, train_and_score(s.train, s.val, s.test, spec, cfg_.segmentation, mix_seed(seed, 0x5E9),
+                                    device_))
+      .first->second;
+}
+
 double peak_rss_mib() {
   std::ifstream in("/proc/self/status");
   std::string line;
@@ -273,6 +285,42 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   const TrainResult tr = train_gan(*model, data.train, topts, hooks);
 
   score(cfg.train.steps, true);
+  if (cfg.segmentation.enabled) {
+    // Segmentation protocol: the same U-Net recipe on real, synthetic and mixed training sets, each scored
+    // on the real test split; deltas are against the real-only baseline (negative = augmentation hurt).
+    const int64_t step = cfg.train.steps;
+    const auto& sg = cfg.segmentation;
+    const int64_t n = data.train.size();
+    double max_ratio = 1.0;
+    for (double r : sg.ratios) max_ratio = std::max(max_ratio, r);
+    const Sample syn =
+        model->sample(static_cast<int64_t>(std::llround(max_ratio * n)), mix_seed(cell.seed, 0x5A11));
+    ImageSet synthetic{syn.images.contiguous(), syn.labels.contiguous(), {}};
+    for (int64_t i = 0; i < synthetic.size(); ++i)
+      synthetic.subjects.push_back(fmt::format("synthetic{:06d}", i));
+    const uint64_t useed = mix_seed(cell.seed, 0x5E9);  // every arm starts from the same U-Net weights
+    auto put = [&](const std::string& arm, const SegScore& s, const SegScore& base) {
+      rows.push_back({cell.id, "seg_dice_" + arm, step, s.dice});
+      rows.push_back({cell.id, "seg_hd95_" + arm, step, s.hd95});
+      rows.push_back({cell.id, "seg_train_images_" + arm, step, static_cast<double>(s.train_images)});
+      if (arm != "real") rows.push_back({cell.id, "seg_dice_" + arm + "_delta", step, s.dice - base.dice});
+      for (size_t k = 1; k < s.dice_class.size(); ++k)
+        rows.push_back({cell.id, fmt::format("seg_dice_{}/{}", arm, spec.labels[k]), step, s.dice_class[k]});
+    };
+    const SegScore& base = env.data.seg_baseline(cell.modality, cell.seed);
+    put("real", base, base);
+    put("synth",
+        train_and_score(
+            mix_sets(ImageSet{data.train.images.slice(0, 0, 0), data.train.labels.slice(0, 0, 0), {}},
+                     synthetic, n),
+            data.val, data.test, spec, sg, useed, env.device),
+        base);
+    for (double r : sg.ratios)
+      put(mix_arm(r),
+          train_and_score(mix_sets(data.train, synthetic, static_cast<int64_t>(std::llround(r * n))),
+                          data.val, data.test, spec, sg, useed, env.device),
+          base);
+  }
   const int64_t last = cfg.train.steps;
   rows.push_back({cell.id, "train_seconds", last, tr.seconds});
   rows.push_back({cell.id, "steps_per_second", last, tr.steps_per_second});

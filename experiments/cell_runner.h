@@ -9,6 +9,7 @@
 #include "datasets/dataset.h"
 #include "experiments/config.h"
 #include "experiments/results_store.h"
+#include "experiments/seg_protocol.h"
 #include "experiments/sweep.h"
 #include "metrics/feature_extractor.h"
 #include "metrics/feature_stats.h"
@@ -29,6 +30,8 @@ class DataCache {
   const torch::Tensor& real_features(const std::string& modality, const std::string& extractor);
   // Fréchet distance between the real training and test splits: the floor a perfect GAN could reach.
   double real_floor(const std::string& modality, const std::string& extractor);
+  // The real-only U-Net baseline of the segmentation protocol, trained once per modality and seed.
+  const SegScore& seg_baseline(const std::string& modality, uint64_t seed);
 
  private:
   const SweepConfig& cfg_;
@@ -39,6 +42,7 @@ class DataCache {
   std::map<std::string, FeatureStats> stats_;
   std::map<std::string, torch::Tensor> feats_;
   std::map<std::string, double> floors_;
+  std::map<std::string, SegScore> seg_baselines_;
 };
 
 struct CellEnv {

@@ -178,6 +178,16 @@ void SweepConfig::validate() const {
   check(eval.kid_subset_size >= 2, c, "eval.kid_subset_size", "must be >= 2");
   check(eval.grid >= 1 && eval.grid <= eval.samples, c, "eval.grid", "must be in [1, eval.samples]");
   check(!eval.extractors.empty(), c, "eval.extractors", "list at least one feature extractor");
+  const auto& sg = segmentation;
+  for (double r : sg.ratios)
+    check(r > 0 && r <= 100, c, "segmentation.ratios", fmt::format("must be in (0, 100], got {}", r));
+  check(sg.steps >= 1 && sg.batch_size >= 1 && sg.eval_every >= 1 && sg.patience >= 0 && sg.lr > 0, c,
+        "segmentation", "steps, batch_size, eval_every >= 1, patience >= 0 and lr > 0 required");
+  check(sg.depth >= 1 && sg.depth <= 6 && image_size % (int64_t{1} << sg.depth) == 0, c, "segmentation.depth",
+        fmt::format("must be in [1, 6] with image_size divisible by 2^depth, got {}", sg.depth));
+  check(sg.base_channels >= 1 && sg.base_channels <= 256, c, "segmentation.base_channels",
+        "must be in [1, 256]");
+  check(sg.norm == "batch" || sg.norm == "instance", c, "segmentation.norm", "must be batch or instance");
   check(eval.inception_dims == 64 || eval.inception_dims == 192 || eval.inception_dims == 768 ||
             eval.inception_dims == 2048,
         c, "eval.inception_dims", fmt::format("must be 64, 192, 768 or 2048, got {}", eval.inception_dims));
@@ -274,6 +284,20 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
     r.get("feature_cache", c.eval.feature_cache);
     r.reject_unknown();
   }
+  if (top.has("segmentation")) {
+    MapReader r(top.node("segmentation"), "segmentation", source);
+    r.get<bool>("enabled", c.segmentation.enabled, "true or false");
+    r.get_list("ratios", c.segmentation.ratios, "a number");
+    r.get("steps", c.segmentation.steps);
+    r.get("batch_size", c.segmentation.batch_size);
+    r.get("lr", c.segmentation.lr);
+    r.get("eval_every", c.segmentation.eval_every);
+    r.get("patience", c.segmentation.patience);
+    r.get("depth", c.segmentation.depth);
+    r.get("base_channels", c.segmentation.base_channels);
+    r.get("norm", c.segmentation.norm);
+    r.reject_unknown();
+  }
   if (top.has("arch")) {
     const YAML::Node arch = top.node("arch");
     if (!arch.IsMap()) fail(where(source, arch), "arch", "must be a mapping of architecture name to options");
@@ -364,6 +388,19 @@ std::string to_yaml(const SweepConfig& c) {
   out << YAML::Key << "inception_weights" << YAML::Value << c.eval.inception_weights;
   out << YAML::Key << "inception_dims" << YAML::Value << c.eval.inception_dims;
   out << YAML::Key << "feature_cache" << YAML::Value << c.eval.feature_cache;
+  out << YAML::EndMap;
+  const auto& sg = c.segmentation;
+  out << YAML::Key << "segmentation" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "enabled" << YAML::Value << sg.enabled;
+  out << YAML::Key << "ratios" << YAML::Value << YAML::Flow << sg.ratios;
+  out << YAML::Key << "steps" << YAML::Value << sg.steps;
+  out << YAML::Key << "batch_size" << YAML::Value << sg.batch_size;
+  out << YAML::Key << "lr" << YAML::Value << sg.lr;
+  out << YAML::Key << "eval_every" << YAML::Value << sg.eval_every;
+  out << YAML::Key << "patience" << YAML::Value << sg.patience;
+  out << YAML::Key << "depth" << YAML::Value << sg.depth;
+  out << YAML::Key << "base_channels" << YAML::Value << sg.base_channels;
+  out << YAML::Key << "norm" << YAML::Value << sg.norm;
   out << YAML::EndMap;
   out << YAML::Key << "arch" << YAML::Value << YAML::BeginMap;
   for (const auto& a : c.architectures) {

@@ -27,6 +27,20 @@ struct TrainConfig {
   double instance_noise = 0.2;     // std of Gaussian noise on every D input, real and fake; 0 = off
 };
 
+// The U-Net augmentation protocol (real / synthetic / real + synthetic), run after each GAN cell.
+struct SegmentationConfig {
+  bool enabled = false;                          // off: GAN metrics only
+  std::vector<double> ratios = {0.5, 1.0, 2.0};  // synthetic-to-real ratios of the mixed arms
+  int64_t steps = 600;                           // U-Net optimiser steps (upper bound; early stopping)
+  int64_t batch_size = 16;                       // images per U-Net step
+  double lr = 2e-3;                              // Adam learning rate
+  int64_t eval_every = 50;                       // steps between validation Dice checks
+  int64_t patience = 4;                          // checks without improvement before stopping; 0 = never
+  int64_t depth = 3;                             // U-Net pooling levels
+  int64_t base_channels = 16;                    // U-Net channels at full resolution
+  std::string norm = "batch";                    // batch | instance
+};
+
 struct EvalConfig {
   int64_t samples = 256;                                  // generated images scored per cell
   std::vector<std::string> extractors = {"handcrafted"};  // feature spaces for fd_* and kid_*
@@ -51,6 +65,7 @@ struct SweepConfig {
   TrainConfig train;
   DataConfig data;
   EvalConfig eval;
+  SegmentationConfig segmentation;
   std::map<std::string, ArchOptions> arch;  // per-architecture option overrides
   std::string source;                       // where this came from, for messages
 

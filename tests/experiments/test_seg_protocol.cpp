@@ -1,0 +1,74 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include <fmt/format.h>
+#include <torch/torch.h>
+
+#include "experiments/results_store.h"
+#include "experiments/seg_protocol.h"
+#include "experiments/sweep.h"
+#include "tests/test_util.h"
+
+using namespace ganbench;
+
+TEST_SUITE("experiments") {
+  TEST_CASE("segmentation protocol: test subjects may never be trained on; mixing counts") {
+    ImageSet a, b;
+    a.images = torch::zeros({3, 1, 4, 4});
+    a.labels = torch::zeros({3, 4, 4}, torch::kInt64);
+    a.subjects = {"p1", "p2", "p3"};
+    b = a;
+    b.subjects = {"p4", "p5", "p3"};
+    CHECK_THROWS_WITH(check_disjoint(a, b), doctest::Contains("test subject 'p3' was trained on"));
+    b.subjects = {"p4", "p5", "p6"};
+    CHECK_NOTHROW(check_disjoint(a, b));
+    const ImageSet m = mix_sets(a, b, 2);
+    CHECK(m.size() == 5);
+    CHECK(m.subjects.back() == "p5");
+    CHECK_THROWS_AS(mix_sets(a, b, 4), std::invalid_argument);
+    CHECK(mix_arm(0.5) == "mix_r0.5");
+    CHECK(mix_arm(2) == "mix_r2");
+  }
+
+  TEST_CASE("segmentation protocol in a sweep: real, synthetic and mixed arms with N and r bookkeeping") {
+    test::TempDir tmp;
+    const std::string yaml = R"(
+name: seg
+architectures: [dcgan]
+modalities: [cardiac]
+seeds: [0]
+image_size: 16
+threads: 2
+train: {steps: 10, batch_size: 8, checkpoint_every: 0}
+data: {count: 50}
+eval: {samples: 8, grid: 2, kid_subsets: 2, kid_subset_size: 4}
+segmentation: {enabled: true, ratios: [0.5, 1], steps: 40, eval_every: 20, depth: 2, base_channels: 4}
+arch: {dcgan: {z_dim: 8, base_channels: 8}}
+)";
+    SweepConfig c = parse_sweep_config(yaml, "seg.yaml");
+    c.output = tmp / "runs";
+    RunOptions opts;
+    opts.progress = false;
+    REQUIRE(run_sweep(c, opts).done == 1);
+    ResultsStore store(c.run_dir() / "results.db");
+    std::map<std::string, double> m;
+    for (const auto& r : store.metrics("dcgan-cardiac-s0"))
+      if (r.step == 10) m[r.name] = r.value;
+    const double n = m.at("seg_train_images_real");
+    CHECK(n == 35);  // 50 subjects, 10% validation, 20% test
+    CHECK(m.at("seg_train_images_synth") == n);
+    CHECK(m.at("seg_train_images_mix_r0.5") == n + std::round(0.5 * n));
+    CHECK(m.at("seg_train_images_mix_r1") == 2 * n);
+    for (const std::string arm : {"real", "synth", "mix_r0.5", "mix_r1"}) {
+      INFO(arm);
+      CHECK(m.at("seg_dice_" + arm) >= 0);
+      CHECK(m.at("seg_dice_" + arm) <= 1);
+      CHECK(m.count("seg_dice_" + arm + "/lv") == 1);
+      if (arm != "real")
+        CHECK(m.at("seg_dice_" + arm + "_delta") ==
+              doctest::Approx(m.at("seg_dice_" + arm) - m.at("seg_dice_real")));
+    }
+    CHECK(m.count("seg_hd95_real") == 1);
+  }
+}
