@@ -18,6 +18,7 @@
 #include "metrics/frechet.h"
 #include "metrics/kid.h"
 #include "metrics/precision_recall.h"
+#include "segmentation/unet_extractor.h"
 
 namespace ganbench {
 namespace fs = std::filesystem;
@@ -170,10 +171,16 @@ const SegScore& DataCache::seg_baseline(const std::string& modality, uint64_t se
   const Splits& s = splits(modality);
   ModalitySpec spec = find_modality(modality).spec;
   spec.size = static_cast<int>(cfg_.image_size);
-  return seg_baselines_
-      .emplace(key, train_and_score(s.train, s.val, s.test, spec, cfg_.segmentation, mix_seed(seed, 0x5E9),
-                                    device_))
-      .first->second;
+  UNet net{nullptr};
+  SegScore score =
+      train_and_score(s.train, s.val, s.test, spec, cfg_.segmentation, mix_seed(seed, 0x5E9), device_, &net);
+  seg_nets_.emplace(key, net);
+  return seg_baselines_.emplace(key, std::move(score)).first->second;
+}
+
+UNet DataCache::seg_baseline_net(const std::string& modality, uint64_t seed) {
+  seg_baseline(modality, seed);
+  return seg_nets_.at(fmt::format("{}/{}", modality, seed));
 }
 
 double peak_rss_mib() {
@@ -309,6 +316,15 @@ void run_cell(const CellEnv& env, const Cell& cell) {
     };
     const SegScore& base = env.data.seg_baseline(cell.modality, cell.seed);
     put("real", base, base);
+    // fd_unet: the Fréchet distance in the baseline U-Net encoder's features (no download needed), on the
+    // same generated images as the other distances, with its real train-vs-test floor.
+    UNetEncoderExtractor unet_ex(env.data.seg_baseline_net(cell.modality, cell.seed), env.device);
+    const FeatureStats real_unet = extract_stats(unet_ex, data.train.images);
+    const auto eval_images = model->sample(cfg.eval.samples, eval_seed).images;
+    rows.push_back({cell.id, unet_ex.distance_metric(), step,
+                    frechet_distance(real_unet, extract_stats(unet_ex, eval_images))});
+    rows.push_back({cell.id, unet_ex.distance_metric() + "_real_floor", step,
+                    frechet_distance(real_unet, extract_stats(unet_ex, data.test.images))});
     put("synth",
         train_and_score(
             mix_sets(ImageSet{data.train.images.slice(0, 0, 0), data.train.labels.slice(0, 0, 0), {}},

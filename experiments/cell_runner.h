@@ -32,6 +32,8 @@ class DataCache {
   double real_floor(const std::string& modality, const std::string& extractor);
   // The real-only U-Net baseline of the segmentation protocol, trained once per modality and seed.
   const SegScore& seg_baseline(const std::string& modality, uint64_t seed);
+  // That baseline's U-Net, whose encoder is the fd_unet feature space.
+  UNet seg_baseline_net(const std::string& modality, uint64_t seed);
 
  private:
   const SweepConfig& cfg_;
@@ -43,6 +45,7 @@ class DataCache {
   std::map<std::string, torch::Tensor> feats_;
   std::map<std::string, double> floors_;
   std::map<std::string, SegScore> seg_baselines_;
+  std::map<std::string, UNet> seg_nets_;
 };
 
 struct CellEnv {

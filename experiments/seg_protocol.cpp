@@ -22,7 +22,7 @@ void check_disjoint(const ImageSet& train, const ImageSet& test) {
 
 SegScore train_and_score(const ImageSet& train, const ImageSet& val, const ImageSet& test,
                          const ModalitySpec& spec, const SegmentationConfig& cfg, uint64_t seed,
-                         c10::Device device) {
+                         c10::Device device, UNet* trained) {
   check_disjoint(train, test);
   check_disjoint(val, test);
   torch::manual_seed(seed);
@@ -53,6 +53,7 @@ SegScore train_and_score(const ImageSet& train, const ImageSet& val, const Image
     if (std::isfinite(h[k])) sum += h[k], ++n;
   s.hd95 = n ? sum / n : NAN;
   s.train_images = train.size();
+  if (trained) *trained = net;
   return s;
 }
 

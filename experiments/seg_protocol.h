@@ -9,6 +9,7 @@
 
 #include "datasets/dataset.h"
 #include "experiments/config.h"
+#include "segmentation/unet.h"
 
 namespace ganbench {
 
@@ -26,7 +27,7 @@ void check_disjoint(const ImageSet& train, const ImageSet& test);
 // Trains a U-Net on `train` (early stopping on `val`) and scores it on `test`.
 SegScore train_and_score(const ImageSet& train, const ImageSet& val, const ImageSet& test,
                          const ModalitySpec& spec, const SegmentationConfig& cfg, uint64_t seed,
-                         c10::Device device);
+                         c10::Device device, UNet* trained = nullptr);  // `trained` receives the U-Net
 
 // real + round(ratio * n) synthetic images (the first ones of `synthetic`), as one set.
 ImageSet mix_sets(const ImageSet& real, const ImageSet& synthetic, int64_t n_synthetic);

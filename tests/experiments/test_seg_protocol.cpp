@@ -70,5 +70,7 @@ arch: {dcgan: {z_dim: 8, base_channels: 8}}
               doctest::Approx(m.at("seg_dice_" + arm) - m.at("seg_dice_real")));
     }
     CHECK(m.count("seg_hd95_real") == 1);
+    CHECK(m.at("fd_unet") > 0);  // works without any Inception weights
+    CHECK(m.at("fd_unet_real_floor") >= 0);
   }
 }
