@@ -2,12 +2,16 @@
 
 #include "architectures/dcgan.h"
 #include "architectures/registry.h"
+#include "architectures/wgan_gp.h"
 
 namespace ganbench {
 
 void register_builtin_architectures() {
   static std::once_flag once;
-  std::call_once(once, [] { register_architecture(dcgan_entry()); });
+  std::call_once(once, [] {
+    register_architecture(dcgan_entry());
+    register_architecture(wgan_gp_entry());
+  });
 }
 
 }  // namespace ganbench

@@ -12,7 +12,6 @@ namespace ganbench {
 namespace {
 constexpr double kInitStd = 0.02;    // N(0, 0.02) weights, as in the paper
 constexpr double kLeakySlope = 0.2;  // D activations
-constexpr int kSampleChunk = 256;    // images per forward pass when sampling
 }  // namespace
 
 std::vector<int64_t> DCGANShape::channels() const {
@@ -159,17 +158,9 @@ class DCGANModel : public GanModel {
   }
 
   Sample sample(int64_t n, uint64_t seed) override {
-    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-    torch::NoGradGuard no_grad;
-    G_->eval();
-    std::vector<torch::Tensor> outs;
-    for (int64_t done = 0; done < n; done += kSampleChunk) {
-      const int64_t m = std::min<int64_t>(kSampleChunk, n - done);
-      auto z = torch::randn({m, shape_.z_dim}, gen).to(device_);
-      outs.push_back(G_->forward(z).to(torch::kCPU));
-    }
-    G_->train();
-    return split_joint_output(torch::cat(outs), shape_.image_channels);
+    return sample_latent_generator(
+        *G_, [&](const torch::Tensor& z) { return G_->forward(z); }, shape_.z_dim, shape_.image_channels, n,
+        seed, device_);
   }
 
   void save(const std::filesystem::path& path) const override { save_checkpoint(path, parts()); }
@@ -199,20 +190,24 @@ class DCGANModel : public GanModel {
 
 }  // namespace
 
+std::vector<OptionSpec> dcgan_shape_options(double z_dim) {
+  return {{"z_dim", z_dim, 1, 1024, true, "latent size"},
+          {"base_channels", 64, 1, 1024, true, "channels of the highest-resolution block"},
+          {"max_channels", 512, 1, 4096, true, "channel cap at low resolution"}};
+}
+
 ArchEntry dcgan_entry() {
   ArchEntry e;
   e.name = "dcgan";
   e.description = "DCGAN: transposed-conv G, strided-conv D, batch norm, non-saturating loss";
   e.citation = "Radford et al. 2016, ICLR";
   e.capabilities.loss = "non_saturating";
-  e.options = {
-      {"z_dim", 100, 1, 1024, true, "latent size"},
-      {"base_channels", 64, 1, 1024, true, "channels of the highest-resolution block"},
-      {"max_channels", 512, 1, 4096, true, "channel cap at low resolution"},
-      {"lr", 2e-4, 1e-7, 1.0, false, "Adam learning rate, both networks"},
-      {"beta1", 0.5, 0.0, 0.9999, false, "Adam beta1"},
-      {"beta2", 0.999, 0.0, 0.99999, false, "Adam beta2"},
-  };
+  e.options = dcgan_shape_options(100);
+  e.options.insert(e.options.end(), {
+                                        {"lr", 2e-4, 1e-7, 1.0, false, "Adam learning rate, both networks"},
+                                        {"beta1", 0.5, 0.0, 0.9999, false, "Adam beta1"},
+                                        {"beta2", 0.999, 0.0, 0.99999, false, "Adam beta2"},
+                                    });
   e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
     return std::make_unique<DCGANModel>(ctx);
   };

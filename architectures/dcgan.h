@@ -36,6 +36,9 @@ struct DCGANDiscriminatorImpl : torch::nn::Module {
 };
 TORCH_MODULE(DCGANDiscriminator);
 
+// z_dim (default given), base_channels and max_channels: the options of every DCGAN-shaped network.
+std::vector<OptionSpec> dcgan_shape_options(double z_dim);
+
 ArchEntry dcgan_entry();
 
 }  // namespace ganbench

@@ -37,7 +37,8 @@ struct Sample {
 class GanModel {
  public:
   virtual ~GanModel() = default;
-  // One full update (critic_steps D updates and one G update) on a real batch.
+  // One full update (critic_steps D updates and one G update) on a real batch of critic_steps x batch_size
+  // images; each critic update takes its own slice.
   virtual StepStats train_step(const Batch& real) = 0;
   // Deterministic for a given seed and weights; does not change training state.
   virtual Sample sample(int64_t n, uint64_t seed) = 0;

@@ -30,4 +30,20 @@ Sample split_joint_output(const torch::Tensor& joint, int64_t image_channels) {
   return s;
 }
 
+Sample sample_latent_generator(torch::nn::Module& module,
+                               const std::function<torch::Tensor(const torch::Tensor&)>& g, int64_t z_dim,
+                               int64_t image_channels, int64_t n, uint64_t seed, torch::Device device) {
+  constexpr int64_t kChunk = 256;  // images per forward pass
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  torch::NoGradGuard no_grad;
+  module.eval();
+  std::vector<torch::Tensor> outs;
+  for (int64_t done = 0; done < n; done += kChunk) {
+    const int64_t m = std::min(kChunk, n - done);
+    outs.push_back(g(torch::randn({m, z_dim}, gen).to(device)).to(torch::kCPU));
+  }
+  module.train();
+  return split_joint_output(torch::cat(outs), image_channels);
+}
+
 }  // namespace ganbench

@@ -2,6 +2,8 @@
 // The D input is [image in [-1, 1] (C channels), label probabilities in [0, 1] (K channels)].
 #pragma once
 
+#include <functional>
+
 #include <torch/torch.h>
 
 #include "architectures/gan_model.h"
@@ -16,5 +18,10 @@ torch::Tensor joint_output(const torch::Tensor& raw, int64_t image_channels, boo
 torch::Tensor joint_input(const Batch& real, int64_t num_labels);
 // G output in the joint space -> Sample on CPU (images in [0, 1], argmax labels, probabilities).
 Sample split_joint_output(const torch::Tensor& joint, int64_t image_channels);
+// n samples of a latent-input generator `g` (z [m, z_dim] -> joint output), in chunks, in eval mode,
+// with latents from a CPU generator seeded by `seed`; leaves `module` in training mode.
+Sample sample_latent_generator(torch::nn::Module& module,
+                               const std::function<torch::Tensor(const torch::Tensor&)>& g, int64_t z_dim,
+                               int64_t image_channels, int64_t n, uint64_t seed, torch::Device device);
 
 }  // namespace ganbench

@@ -61,7 +61,8 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
   const auto t0 = std::chrono::steady_clock::now();
   for (int64_t step = result.start_step + 1; step <= opts.steps; ++step) {
     gen.set_current_seed(mix_seed(opts.seed, static_cast<uint64_t>(step)));
-    const Batch batch = sample_batch(train, opts.batch_size, gen);
+    // One real batch per critic update: the model splits it into capabilities().critic_steps parts.
+    const Batch batch = sample_batch(train, opts.batch_size * model.capabilities().critic_steps, gen);
     const StepStats stats = model.train_step(batch);
     for (const auto& [name, value] : stats.values)
       if (!std::isfinite(value))

@@ -1,0 +1,177 @@
+#include "architectures/wgan_gp.h"
+
+#include <fmt/format.h>
+
+#include "architectures/checkpoint.h"
+#include "architectures/joint.h"
+
+namespace ganbench {
+namespace {
+constexpr double kLeakySlope = 0.2;  // critic activations
+}  // namespace
+
+WGANCriticImpl::WGANCriticImpl(const DCGANShape& s) : shape(s) {
+  namespace nn = torch::nn;
+  auto ch = s.channels();
+  std::reverse(ch.begin(), ch.end());
+  net = nn::Sequential();
+  net->push_back(
+      "from_input",
+      nn::Conv2d(nn::Conv2dOptions(s.image_channels + s.num_labels, ch[0], 4).stride(2).padding(1)));
+  net->push_back("from_input_act", nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kLeakySlope)));
+  for (size_t i = 1; i < ch.size(); ++i) {
+    net->push_back(fmt::format("down{}", i),
+                   nn::Conv2d(nn::Conv2dOptions(ch[i - 1], ch[i], 4).stride(2).padding(1)));
+    net->push_back(fmt::format("down{}_ln", i), nn::GroupNorm(nn::GroupNormOptions(1, ch[i])));
+    net->push_back(fmt::format("down{}_act", i),
+                   nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kLeakySlope)));
+  }
+  net->push_back("to_score", nn::Conv2d(nn::Conv2dOptions(ch.back(), 1, 4)));
+  register_module("net", net);
+}
+
+torch::Tensor WGANCriticImpl::forward(const torch::Tensor& x) {
+  TORCH_CHECK(x.dim() == 4 && x.size(1) == shape.image_channels + shape.num_labels && x.size(2) == shape.size,
+              "WGAN critic: input must be [B, ", shape.image_channels + shape.num_labels, ", ", shape.size,
+              ", ", shape.size, "], got ", x.sizes());
+  return net->forward(x).view({x.size(0)});
+}
+
+torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Tensor&)>& critic,
+                               const torch::Tensor& real, const torch::Tensor& fake, const torch::Tensor& eps,
+                               double lambda) {
+  TORCH_CHECK(real.sizes() == fake.sizes() && eps.dim() == 1 && eps.size(0) == real.size(0),
+              "gradient_penalty: real and fake must match and eps must be [B]");
+  std::vector<int64_t> shape(real.dim(), 1);
+  shape[0] = real.size(0);
+  auto e = eps.view(shape).to(real.device(), real.scalar_type());
+  auto x = (e * real.detach() + (1 - e) * fake.detach()).requires_grad_(true);
+  auto score = critic(x);
+  auto grad = torch::autograd::grad({score.sum()}, {x}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
+  auto norm = grad.reshape({grad.size(0), -1}).norm(2, 1);
+  return lambda * (norm - 1).pow(2).mean();
+}
+
+namespace {
+
+class WGANGPModel : public GanModel {
+ public:
+  explicit WGANGPModel(const ArchContext& ctx)
+      : shape_{ctx.modality.channels,
+               ctx.modality.num_labels(),
+               ctx.modality.size,
+               static_cast<int>(ctx.options.at("z_dim")),
+               static_cast<int>(ctx.options.at("base_channels")),
+               static_cast<int>(ctx.options.at("max_channels"))},
+        n_critic_(static_cast<int>(ctx.options.at("n_critic"))),
+        lambda_(ctx.options.at("gp_lambda")),
+        device_(ctx.device),
+        augment_(ctx.augment),
+        noise_(at::make_generator<at::CPUGeneratorImpl>(ctx.seed)),
+        G_(nullptr),
+        D_(nullptr) {
+    torch::manual_seed(ctx.seed);
+    G_ = DCGANGenerator(shape_);
+    D_ = WGANCritic(shape_);
+    G_->to(device_);
+    D_->to(device_);
+    const auto adam = torch::optim::AdamOptions(ctx.options.at("lr"))
+                          .betas({ctx.options.at("beta1"), ctx.options.at("beta2")});
+    opt_g_ = std::make_unique<torch::optim::Adam>(G_->parameters(), adam);
+    opt_d_ = std::make_unique<torch::optim::Adam>(D_->parameters(), adam);
+  }
+
+  StepStats train_step(const Batch& real) override {
+    const int64_t b = std::max<int64_t>(1, real.images.size(0) / n_critic_);
+    const auto x_all = joint_input(real, shape_.num_labels).to(device_);
+    double w_dist = 0, gp_last = 0, loss_d_last = 0;
+    auto critic = [&](const torch::Tensor& x) { return D_->forward(x); };
+    for (int k = 0; k < n_critic_; ++k) {
+      const auto x_real =
+          x_all.slice(0, std::min(k * b, x_all.size(0) - b), std::min(k * b, x_all.size(0) - b) + b);
+      torch::Tensor fake;
+      {
+        torch::NoGradGuard no_grad;
+        fake = G_->forward(torch::randn({b, shape_.z_dim}, noise_).to(device_));
+      }
+      const auto r = augment_.apply(x_real, noise_), f = augment_.apply(fake, noise_);
+      opt_d_->zero_grad();
+      const auto d_real = D_->forward(r).mean(), d_fake = D_->forward(f).mean();
+      const auto gp = gradient_penalty(critic, r, f, torch::rand({b}, noise_), lambda_);
+      const auto loss_d = d_fake - d_real + gp;
+      loss_d.backward();
+      opt_d_->step();
+      w_dist = (d_real - d_fake).item<double>();
+      gp_last = gp.item<double>();
+      loss_d_last = loss_d.item<double>();
+    }
+    opt_g_->zero_grad();
+    const auto fake = G_->forward(torch::randn({b, shape_.z_dim}, noise_).to(device_));
+    const auto loss_g = -D_->forward(augment_.apply(fake, noise_)).mean();
+    loss_g.backward();
+    opt_g_->step();
+    return {{{"loss_d", loss_d_last},
+             {"loss_g", loss_g.item<double>()},
+             {"wasserstein", w_dist},
+             {"gp", gp_last}}};
+  }
+
+  Sample sample(int64_t n, uint64_t seed) override {
+    return sample_latent_generator(
+        *G_, [&](const torch::Tensor& z) { return G_->forward(z); }, shape_.z_dim, shape_.image_channels, n,
+        seed, device_);
+  }
+
+  void save(const std::filesystem::path& path) const override { save_checkpoint(path, parts()); }
+  void load(const std::filesystem::path& path) override { load_checkpoint(path, parts(), device_); }
+  Capabilities capabilities() const override {
+    Capabilities c = wgan_gp_entry().capabilities;
+    c.critic_steps = n_critic_;
+    return c;
+  }
+  int64_t parameter_count() const override { return count_parameters(*G_) + count_parameters(*D_); }
+
+ private:
+  CheckpointParts parts() const {
+    auto* self = const_cast<WGANGPModel*>(this);
+    return {{{"generator", self->G_.ptr().get()}, {"critic", self->D_.ptr().get()}},
+            {{"generator", self->opt_g_.get()}, {"critic", self->opt_d_.get()}},
+            {{"noise", &self->noise_}}};
+  }
+
+  DCGANShape shape_;
+  int n_critic_;
+  double lambda_;
+  torch::Device device_;
+  DInputAugment augment_;
+  at::Generator noise_;
+  DCGANGenerator G_;
+  WGANCritic D_;
+  std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
+};
+
+}  // namespace
+
+ArchEntry wgan_gp_entry() {
+  ArchEntry e;
+  e.name = "wgan_gp";
+  e.description = "WGAN-GP: DCGAN-shaped G, layer-norm critic, Wasserstein loss with gradient penalty";
+  e.citation = "Gulrajani et al. 2017, NeurIPS";
+  e.capabilities.loss = "wasserstein";
+  e.capabilities.needs_gradient_penalty = true;
+  e.capabilities.critic_steps = 5;
+  e.options = dcgan_shape_options(128);
+  e.options.insert(e.options.end(), {
+                                        {"n_critic", 5, 1, 20, true, "critic updates per generator update"},
+                                        {"gp_lambda", 10, 0, 1000, false, "gradient penalty weight"},
+                                        {"lr", 1e-4, 1e-7, 1.0, false, "Adam learning rate, both networks"},
+                                        {"beta1", 0.0, 0.0, 0.9999, false, "Adam beta1"},
+                                        {"beta2", 0.9, 0.0, 0.99999, false, "Adam beta2"},
+                                    });
+  e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
+    return std::make_unique<WGANGPModel>(ctx);
+  };
+  return e;
+}
+
+}  // namespace ganbench
