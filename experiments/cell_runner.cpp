@@ -238,8 +238,8 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   const uint64_t eval_seed = mix_seed(cell.seed, kEvalSeedSalt);
   const fs::path ckpt_dir = dir / "checkpoints";
   std::vector<MetricRow> rows;
-  auto score = [&](int64_t step, bool final) {
-    const Sample s = model->sample(cfg.eval.samples, eval_seed);
+  auto score = [&](int64_t step, bool final) -> Sample {
+    Sample s = model->sample(cfg.eval.samples, eval_seed);
     for (const auto& name : cfg.eval.extractors) {
       FeatureExtractor* ex = env.data.extractor(name);
       if (!ex) continue;  // unavailable here (hint printed once); no number rather than a wrong one
@@ -248,11 +248,11 @@ void run_cell(const CellEnv& env, const Cell& cell) {
       rows.push_back({cell.id, ex->distance_metric(), step,
                       frechet_distance(env.data.real_stats(cell.modality, name), compute_stats(fake))});
       if (final) {
+        const Eigen::MatrixXd real = to_eigen(env.data.real_features(cell.modality, name));
         const auto kid =
-            kernel_inception_distance(to_eigen(env.data.real_features(cell.modality, name)), fake,
-                                      static_cast<int>(cfg.eval.kid_subsets), cfg.eval.kid_subset_size,
-                                      mix_seed(cell.seed, kKidSeedSalt));
-        const auto pr = precision_recall(to_eigen(env.data.real_features(cell.modality, name)), fake, 3);
+            kernel_inception_distance(real, fake, static_cast<int>(cfg.eval.kid_subsets),
+                                      cfg.eval.kid_subset_size, mix_seed(cell.seed, kKidSeedSalt));
+        const auto pr = precision_recall(real, fake, 3);
         rows.push_back({cell.id, "precision_" + name, step, pr.precision});
         rows.push_back({cell.id, "recall_" + name, step, pr.recall});
         rows.push_back({cell.id, ex->kid_metric(), step, kid.mean});
@@ -263,6 +263,7 @@ void run_cell(const CellEnv& env, const Cell& cell) {
     }
     rows.push_back({cell.id, "degenerate_label_fraction", step, degenerate_fraction(s.labels)});
     save_samples(dir, final ? "samples" : "samples_step0", s, cfg.eval.grid);
+    return s;
   };
 
   const bool fresh = !latest_checkpoint(ckpt_dir).has_value();
@@ -291,7 +292,7 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   };
   const TrainResult tr = train_gan(*model, data.train, topts, hooks);
 
-  score(cfg.train.steps, true);
+  const Sample final_samples = score(cfg.train.steps, true);
   if (cfg.segmentation.enabled) {
     // Segmentation protocol: the same U-Net recipe on real, synthetic and mixed training sets, each scored
     // on the real test split; deltas are against the real-only baseline (negative = augmentation hurt).
@@ -320,9 +321,8 @@ void run_cell(const CellEnv& env, const Cell& cell) {
     // same generated images as the other distances, with its real train-vs-test floor.
     UNetEncoderExtractor unet_ex(env.data.seg_baseline_net(cell.modality, cell.seed), env.device);
     const FeatureStats real_unet = extract_stats(unet_ex, data.train.images);
-    const auto eval_images = model->sample(cfg.eval.samples, eval_seed).images;
     rows.push_back({cell.id, unet_ex.distance_metric(), step,
-                    frechet_distance(real_unet, extract_stats(unet_ex, eval_images))});
+                    frechet_distance(real_unet, extract_stats(unet_ex, final_samples.images))});
     rows.push_back({cell.id, unet_ex.distance_metric() + "_real_floor", step,
                     frechet_distance(real_unet, extract_stats(unet_ex, data.test.images))});
     put("synth",

@@ -38,6 +38,12 @@ double trace_of_roots(const Eigen::VectorXcd& eigenvalues) {
   return tr.real();
 }
 
+// Real eigenvalues (a 1-D double tensor) as the complex vector trace_of_roots takes.
+Eigen::VectorXcd to_complex(const torch::Tensor& w) {
+  const auto c = w.to(torch::kCPU, torch::kFloat64).contiguous();
+  return Eigen::Map<const Eigen::VectorXd>(c.data_ptr<double>(), c.size(0)).cast<std::complex<double>>();
+}
+
 // A symmetric Eigen matrix as a torch tensor sharing its memory (column- and row-major agree).
 torch::Tensor as_tensor(const Eigen::MatrixXd& m) {
   return torch::from_blob(const_cast<double*>(m.data()), {m.rows(), m.cols()}, torch::kFloat64);
@@ -55,9 +61,7 @@ double trace_sqrt_product(const Eigen::MatrixXd& s1, const Eigen::MatrixXd& s2) 
       auto m = torch::matmul(chol.transpose(0, 1), torch::matmul(as_tensor(s2), chol));
       m = 0.5 * (m + m.transpose(0, 1));
       const auto wm = torch::linalg_eigvalsh(m).contiguous();
-      Eigen::VectorXcd ev(wm.size(0));
-      for (int64_t i = 0; i < wm.size(0); ++i) ev(i) = wm[i].item<double>();
-      return trace_of_roots(ev);
+      return trace_of_roots(to_complex(wm));
     }
     // Singular S1 (fewer samples than dimensions): its eigendecomposition gives S1^1/2.
     auto [w1, v1] = torch::linalg_eigh(as_tensor(s1));
@@ -73,9 +77,7 @@ double trace_sqrt_product(const Eigen::MatrixXd& s1, const Eigen::MatrixXd& s2) 
     auto m = torch::matmul(torch::matmul(r, as_tensor(s2)), r);
     m = 0.5 * (m + m.transpose(0, 1));
     const auto wm = torch::linalg_eigvalsh(m).contiguous();
-    Eigen::VectorXcd ev(wm.size(0));
-    for (int64_t i = 0; i < wm.size(0); ++i) ev(i) = wm[i].item<double>();
-    return trace_of_roots(ev);
+    return trace_of_roots(to_complex(wm));
   } catch (const c10::Error&) {
     return NAN;  // LAPACK did not converge
   }
