@@ -1,7 +1,9 @@
 #include <mutex>
 
 #include "architectures/dcgan.h"
+#include "architectures/multiscale.h"
 #include "architectures/registry.h"
+#include "architectures/stylegan2.h"
 #include "architectures/wgan_gp.h"
 
 namespace ganbench {
@@ -11,6 +13,8 @@ void register_builtin_architectures() {
   std::call_once(once, [] {
     register_architecture(dcgan_entry());
     register_architecture(wgan_gp_entry());
+    register_architecture(stylegan2_entry());
+    register_architecture(multiscale_entry());
   });
 }
 

@@ -17,6 +17,8 @@ void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
     ar.write("optim." + name, sub);
   }
   for (const auto& [name, gen] : parts.generators) ar.write("rng." + name, gen->get_state());
+  for (const auto& [name, v] : parts.scalars)
+    ar.write("scalar." + name, torch::full({1}, *v, torch::kFloat64));
   ar.save_to(path.string());
 }
 
@@ -45,6 +47,12 @@ void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
       torch::Tensor state;
       ar.read("rng." + name, state);
       gen->set_state(state.to(torch::kCPU));
+    }
+    for (const auto& [name, v] : parts.scalars) {
+      part = "scalar " + name;
+      torch::Tensor t;
+      ar.read("scalar." + name, t);
+      *v = t.to(torch::kCPU).item<double>();
     }
   } catch (const c10::Error& e) {
     throw std::runtime_error(

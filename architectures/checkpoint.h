@@ -13,6 +13,7 @@ struct CheckpointParts {
   std::map<std::string, torch::nn::Module*> modules;
   std::map<std::string, torch::optim::Optimizer*> optimizers;
   std::map<std::string, at::Generator*> generators;  // RNG state, for exact resume
+  std::map<std::string, double*> scalars;            // loss and schedule state (EMA counters, ADA p)
 };
 
 void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts);

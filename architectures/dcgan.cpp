@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "architectures/checkpoint.h"
+#include "architectures/gan_base.h"
 #include "architectures/joint.h"
 
 namespace ganbench {
@@ -104,31 +104,21 @@ torch::Tensor DCGANDiscriminatorImpl::forward(const torch::Tensor& x) {
 
 namespace {
 
-class DCGANModel : public GanModel {
+class DCGANModel : public GanModelBase {
  public:
   explicit DCGANModel(const ArchContext& ctx)
-      : shape_{ctx.modality.channels,
-               ctx.modality.num_labels(),
-               ctx.modality.size,
-               static_cast<int>(ctx.options.at("z_dim")),
-               static_cast<int>(ctx.options.at("base_channels")),
-               static_cast<int>(ctx.options.at("max_channels"))},
-        device_(ctx.device),
-        augment_(ctx.augment),
-        noise_(at::make_generator<at::CPUGeneratorImpl>(ctx.seed)),
-        G_(nullptr),
-        D_(nullptr),
-        opt_g_(nullptr),
-        opt_d_(nullptr) {
+      : GanModelBase(ctx, dcgan_entry().capabilities), shape_(dcgan_shape(ctx)), G_(nullptr), D_(nullptr) {
     torch::manual_seed(ctx.seed);  // initial weights
     G_ = DCGANGenerator(shape_);
     D_ = DCGANDiscriminator(shape_);
     G_->to(device_);
     D_->to(device_);
-    const double lr = ctx.options.at("lr");
-    const auto adam = torch::optim::AdamOptions(lr).betas({ctx.options.at("beta1"), ctx.options.at("beta2")});
-    opt_g_ = std::make_unique<torch::optim::Adam>(G_->parameters(), adam);
-    opt_d_ = std::make_unique<torch::optim::Adam>(D_->parameters(), adam);
+    opt_g_ = make_adam(G_->parameters(), ctx.options);
+    opt_d_ = make_adam(D_->parameters(), ctx.options);
+    track("generator", *G_);
+    track("discriminator", *D_);
+    track("generator", *opt_g_);
+    track("discriminator", *opt_d_);
   }
 
   StepStats train_step(const Batch& real) override {
@@ -139,22 +129,22 @@ class DCGANModel : public GanModel {
     auto fake = G_->forward(z);
 
     opt_d_->zero_grad();
-    auto logit_real = D_->forward(augment_.apply(x_real, noise_));
-    auto logit_fake = D_->forward(augment_.apply(fake.detach(), noise_));
+    auto logit_real = D_->forward(d_input(x_real));
+    auto logit_fake = D_->forward(d_input(fake.detach()));
     auto loss_d = torch::softplus(-logit_real).mean() + torch::softplus(logit_fake).mean();
     loss_d.backward();
     opt_d_->step();
 
     opt_g_->zero_grad();
-    auto loss_g =
-        torch::softplus(-D_->forward(augment_.apply(fake, noise_))).mean();  // non-saturating G loss
+    auto loss_g = torch::softplus(-D_->forward(d_input(fake))).mean();  // non-saturating G loss
     loss_g.backward();
     opt_g_->step();
 
     return {{{"loss_d", loss_d.item<double>()},
              {"loss_g", loss_g.item<double>()},
              {"d_real", torch::sigmoid(logit_real).mean().item<double>()},
-             {"d_fake", torch::sigmoid(logit_fake).mean().item<double>()}}};
+             {"d_fake", torch::sigmoid(logit_fake).mean().item<double>()},
+             {"d_real_sign", logit_real.sign().mean().item<double>()}}};
   }
 
   Sample sample(int64_t n, uint64_t seed) override {
@@ -163,32 +153,23 @@ class DCGANModel : public GanModel {
         seed, device_);
   }
 
-  void save(const std::filesystem::path& path) const override { save_checkpoint(path, parts()); }
-  void load(const std::filesystem::path& path) override { load_checkpoint(path, parts(), device_); }
-  Capabilities capabilities() const override {
-    static const Capabilities caps = dcgan_entry().capabilities;
-    return caps;
-  }
-  int64_t parameter_count() const override { return count_parameters(*G_) + count_parameters(*D_); }
-
  private:
-  CheckpointParts parts() const {
-    auto* self = const_cast<DCGANModel*>(this);
-    return {{{"generator", self->G_.ptr().get()}, {"discriminator", self->D_.ptr().get()}},
-            {{"generator", self->opt_g_.get()}, {"discriminator", self->opt_d_.get()}},
-            {{"noise", &self->noise_}}};
-  }
-
   DCGANShape shape_;
-  torch::Device device_;
-  DInputAugment augment_;
-  at::Generator noise_;  // training latents, on CPU so runs match across devices
   DCGANGenerator G_;
   DCGANDiscriminator D_;
   std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
 };
 
 }  // namespace
+
+DCGANShape dcgan_shape(const ArchContext& ctx) {
+  return {ctx.modality.channels,
+          ctx.modality.num_labels(),
+          ctx.modality.size,
+          static_cast<int>(ctx.options.at("z_dim")),
+          static_cast<int>(ctx.options.at("base_channels")),
+          static_cast<int>(ctx.options.at("max_channels"))};
+}
 
 std::vector<OptionSpec> dcgan_shape_options(double z_dim) {
   return {{"z_dim", z_dim, 1, 1024, true, "latent size"},

@@ -36,6 +36,8 @@ struct DCGANDiscriminatorImpl : torch::nn::Module {
 };
 TORCH_MODULE(DCGANDiscriminator);
 
+// The shape from a context's modality and its z_dim, base_channels and max_channels options.
+DCGANShape dcgan_shape(const ArchContext& ctx);
 // z_dim (default given), base_channels and max_channels: the options of every DCGAN-shaped network.
 std::vector<OptionSpec> dcgan_shape_options(double z_dim);
 

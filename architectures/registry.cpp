@@ -59,17 +59,22 @@ ArchOptions resolve_options(const ArchEntry& entry, const ArchOptions& overrides
   return out;
 }
 
-std::unique_ptr<GanModel> create_architecture(const std::string& name, ArchContext ctx) {
-  const ArchEntry& e = find_architecture(name);
-  const int s = ctx.modality.size;
+ArchOptions check_architecture(const ArchEntry& e, int s, const ArchOptions& overrides) {
   if (s < e.min_size || s > e.max_size || (s & (s - 1)) != 0)
     throw std::invalid_argument(
-        fmt::format("architecture '{}' needs a power-of-two image size in [{}, {}], got {}", name, e.min_size,
-                    e.max_size, s));
+        fmt::format("architecture '{}' needs a power-of-two image size in [{}, {}], got {}", e.name,
+                    e.min_size, e.max_size, s));
+  ArchOptions resolved = resolve_options(e, overrides);
+  if (e.check) e.check(s, resolved);
+  return resolved;
+}
+
+std::unique_ptr<GanModel> create_architecture(const std::string& name, ArchContext ctx) {
+  const ArchEntry& e = find_architecture(name);
+  ctx.options = check_architecture(e, ctx.modality.size, ctx.options);
   if (ctx.modality.channels < 1 || ctx.modality.num_labels() < 2)
     throw std::invalid_argument(fmt::format(
         "architecture '{}': modality '{}' needs >= 1 channel and >= 2 labels", name, ctx.modality.name));
-  ctx.options = resolve_options(e, ctx.options);
   return e.create(ctx);
 }
 

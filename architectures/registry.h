@@ -26,9 +26,11 @@ using ArchOptions = std::map<std::string, double>;
 struct ArchContext {
   ModalitySpec modality;  // channels, size and labels of the data
   c10::Device device = c10::Device(c10::kCPU);
-  uint64_t seed = 0;      // initialisation and training noise
-  ArchOptions options;    // complete: defaults filled in by resolve_options
-  DInputAugment augment;  // applied to every D input (trainer-level, not per architecture)
+  uint64_t seed = 0;    // initialisation and training noise
+  ArchOptions options;  // complete: defaults filled in by resolve_options
+  // Applied to every D input (trainer-level, not per architecture); shared with the trainer, which adapts
+  // its probability under ADA. Null = none.
+  std::shared_ptr<DInputAugment> augment;
 };
 
 using ArchFactory = std::function<std::unique_ptr<GanModel>(const ArchContext&)>;
@@ -41,6 +43,9 @@ struct ArchEntry {
   std::vector<OptionSpec> options;
   int min_size = 16, max_size = 256;  // supported image sides (powers of two)
   ArchFactory create;
+  // Optional cross-option rules for a size (e.g. levels vs image side); throws std::invalid_argument
+  // naming the option. Called by config validation and before every create.
+  std::function<void(int size, const ArchOptions& resolved)> check;
 };
 
 // Throws std::logic_error on a duplicate name or an entry without a factory.
@@ -51,7 +56,9 @@ std::vector<std::string> architecture_names();
 // Defaults overlaid with `overrides`; throws std::invalid_argument naming an unknown key (with the valid
 // ones) or an out-of-range value.
 ArchOptions resolve_options(const ArchEntry& entry, const ArchOptions& overrides);
-// Checks the size and options, then builds the model.
+// Size range, power of two, options and the entry's own check; throws std::invalid_argument.
+ArchOptions check_architecture(const ArchEntry& entry, int size, const ArchOptions& overrides);
+// Checks the size and options (the entry's check included), then builds the model.
 std::unique_ptr<GanModel> create_architecture(const std::string& name, ArchContext ctx);
 // Idempotent: registers dcgan and the other built-ins.
 void register_builtin_architectures();

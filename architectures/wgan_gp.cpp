@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "architectures/checkpoint.h"
+#include "architectures/gan_base.h"
 #include "architectures/joint.h"
 
 namespace ganbench {
@@ -54,49 +54,46 @@ torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Te
 
 namespace {
 
-class WGANGPModel : public GanModel {
+class WGANGPModel : public GanModelBase {
  public:
   explicit WGANGPModel(const ArchContext& ctx)
-      : shape_{ctx.modality.channels,
-               ctx.modality.num_labels(),
-               ctx.modality.size,
-               static_cast<int>(ctx.options.at("z_dim")),
-               static_cast<int>(ctx.options.at("base_channels")),
-               static_cast<int>(ctx.options.at("max_channels"))},
+      : GanModelBase(ctx, wgan_gp_entry().capabilities),
+        shape_(dcgan_shape(ctx)),
         n_critic_(static_cast<int>(ctx.options.at("n_critic"))),
         lambda_(ctx.options.at("gp_lambda")),
-        device_(ctx.device),
-        augment_(ctx.augment),
-        noise_(at::make_generator<at::CPUGeneratorImpl>(ctx.seed)),
         G_(nullptr),
         D_(nullptr) {
+    caps_.critic_steps = n_critic_;
     torch::manual_seed(ctx.seed);
     G_ = DCGANGenerator(shape_);
     D_ = WGANCritic(shape_);
     G_->to(device_);
     D_->to(device_);
-    const auto adam = torch::optim::AdamOptions(ctx.options.at("lr"))
-                          .betas({ctx.options.at("beta1"), ctx.options.at("beta2")});
-    opt_g_ = std::make_unique<torch::optim::Adam>(G_->parameters(), adam);
-    opt_d_ = std::make_unique<torch::optim::Adam>(D_->parameters(), adam);
+    opt_g_ = make_adam(G_->parameters(), ctx.options);
+    opt_d_ = make_adam(D_->parameters(), ctx.options);
+    track("generator", *G_);
+    track("critic", *D_);
+    track("generator", *opt_g_);
+    track("critic", *opt_d_);
   }
 
   StepStats train_step(const Batch& real) override {
     const int64_t b = std::max<int64_t>(1, real.images.size(0) / n_critic_);
     const auto x_all = joint_input(real, shape_.num_labels).to(device_);
-    double w_dist = 0, gp_last = 0, loss_d_last = 0;
+    double w_dist = 0, gp_last = 0, loss_d_last = 0, real_sign = 0;
     auto critic = [&](const torch::Tensor& x) { return D_->forward(x); };
     for (int k = 0; k < n_critic_; ++k) {
-      const auto x_real =
-          x_all.slice(0, std::min(k * b, x_all.size(0) - b), std::min(k * b, x_all.size(0) - b) + b);
+      const int64_t start = std::min(k * b, x_all.size(0) - b);
+      const auto x_real = x_all.slice(0, start, start + b);
       torch::Tensor fake;
       {
         torch::NoGradGuard no_grad;
         fake = G_->forward(torch::randn({b, shape_.z_dim}, noise_).to(device_));
       }
-      const auto r = augment_.apply(x_real, noise_), f = augment_.apply(fake, noise_);
+      const auto r = d_input(x_real), f = d_input(fake);
       opt_d_->zero_grad();
-      const auto d_real = D_->forward(r).mean(), d_fake = D_->forward(f).mean();
+      const auto s_real = D_->forward(r);
+      const auto d_real = s_real.mean(), d_fake = D_->forward(f).mean();
       const auto gp = gradient_penalty(critic, r, f, torch::rand({b}, noise_), lambda_);
       const auto loss_d = d_fake - d_real + gp;
       loss_d.backward();
@@ -104,16 +101,18 @@ class WGANGPModel : public GanModel {
       w_dist = (d_real - d_fake).item<double>();
       gp_last = gp.item<double>();
       loss_d_last = loss_d.item<double>();
+      real_sign = s_real.sign().mean().item<double>();
     }
     opt_g_->zero_grad();
     const auto fake = G_->forward(torch::randn({b, shape_.z_dim}, noise_).to(device_));
-    const auto loss_g = -D_->forward(augment_.apply(fake, noise_)).mean();
+    const auto loss_g = -D_->forward(d_input(fake)).mean();
     loss_g.backward();
     opt_g_->step();
     return {{{"loss_d", loss_d_last},
              {"loss_g", loss_g.item<double>()},
              {"wasserstein", w_dist},
-             {"gp", gp_last}}};
+             {"gp", gp_last},
+             {"d_real_sign", real_sign}}};
   }
 
   Sample sample(int64_t n, uint64_t seed) override {
@@ -122,29 +121,10 @@ class WGANGPModel : public GanModel {
         seed, device_);
   }
 
-  void save(const std::filesystem::path& path) const override { save_checkpoint(path, parts()); }
-  void load(const std::filesystem::path& path) override { load_checkpoint(path, parts(), device_); }
-  Capabilities capabilities() const override {
-    Capabilities c = wgan_gp_entry().capabilities;
-    c.critic_steps = n_critic_;
-    return c;
-  }
-  int64_t parameter_count() const override { return count_parameters(*G_) + count_parameters(*D_); }
-
  private:
-  CheckpointParts parts() const {
-    auto* self = const_cast<WGANGPModel*>(this);
-    return {{{"generator", self->G_.ptr().get()}, {"critic", self->D_.ptr().get()}},
-            {{"generator", self->opt_g_.get()}, {"critic", self->opt_d_.get()}},
-            {{"noise", &self->noise_}}};
-  }
-
   DCGANShape shape_;
   int n_critic_;
   double lambda_;
-  torch::Device device_;
-  DInputAugment augment_;
-  at::Generator noise_;
   DCGANGenerator G_;
   WGANCritic D_;
   std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;

@@ -231,7 +231,11 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   ctx.modality = spec;
   ctx.device = env.device;
   ctx.seed = cell.seed;
-  ctx.augment.instance_noise = cfg.train.instance_noise;
+  {
+    AugmentConfig ag = cfg.train.augment;
+    ag.instance_noise = cfg.train.instance_noise;
+    ctx.augment = std::make_shared<DInputAugment>(ag, spec.channels, spec.channels + spec.num_labels());
+  }
   if (auto it = cfg.arch.find(cell.architecture); it != cfg.arch.end()) ctx.options = it->second;
   auto model = create_architecture(cell.architecture, ctx);
 
@@ -282,6 +286,7 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   topts.checkpoint_dir = ckpt_dir;
   topts.label = cell.id;
   topts.progress = env.progress;
+  topts.augment = ctx.augment;
   TrainerHooks hooks;
   hooks.on_log = [&](int64_t step, const StepStats& st) {
     for (const auto& [name, value] : st.values) rows.push_back({cell.id, "train/" + name, step, value});

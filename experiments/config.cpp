@@ -117,6 +117,13 @@ void SweepConfig::validate() const {
       check(image_size >= e.min_size && image_size <= e.max_size, c, "image_size",
             fmt::format("architecture '{}' supports {} to {} px, got {}", e.name, e.min_size, e.max_size,
                         image_size));
+      const auto it = arch.find(e.name);
+      if ((image_size & (image_size - 1)) != 0) continue;  // reported below, under image_size
+      try {
+        check_architecture(e, static_cast<int>(image_size), it == arch.end() ? ArchOptions{} : it->second);
+      } catch (const std::invalid_argument& err) {
+        throw ConfigError(fmt::format("{}: key 'arch.{}': {}", source, e.name, err.what()));
+      }
     } catch (const std::invalid_argument& e) {
       throw ConfigError(fmt::format("{}: key 'architectures[{}]': {}", source, i, e.what()));
     }
@@ -151,6 +158,19 @@ void SweepConfig::validate() const {
   check(train.log_every >= 1, c, "train.log_every", "must be >= 1");
   check(train.instance_noise >= 0 && train.instance_noise <= 2, c, "train.instance_noise",
         fmt::format("must be in [0, 2], got {}", train.instance_noise));
+  const auto& ag = train.augment;
+  for (size_t i = 0; i < ag.policy.size(); ++i)
+    check(std::find(augment_ops().begin(), augment_ops().end(), ag.policy[i]) != augment_ops().end(), c,
+          fmt::format("train.augment.policy[{}]", i),
+          fmt::format("unknown augmentation '{}'; valid: {}", ag.policy[i], fmt::join(augment_ops(), ", ")));
+  check(ag.p >= 0 && ag.p <= 1, c, "train.augment.p", fmt::format("must be in [0, 1], got {}", ag.p));
+  check(ag.translation >= 0 && ag.translation <= 0.5, c, "train.augment.translation", "must be in [0, 0.5]");
+  check(ag.cutout >= 0 && ag.cutout <= 1, c, "train.augment.cutout", "must be in [0, 1]");
+  check(!ag.adaptive || !ag.policy.empty(), c, "train.augment.adaptive",
+        "needs a policy (e.g. [translation, cutout, brightness, contrast])");
+  check(ag.ada_target > -1 && ag.ada_target < 1, c, "train.augment.ada_target", "must be in (-1, 1)");
+  check(ag.ada_kimg > 0, c, "train.augment.ada_kimg", "must be > 0");
+  check(ag.ada_interval >= 1, c, "train.augment.ada_interval", "must be >= 1");
   for (const auto& [mod, src] : data.sources) {
     check(uniq_m.count(mod) > 0, c, "data.sources." + mod,
           fmt::format("source given for a modality not in 'modalities' ({})", fmt::join(modalities, ", ")));
@@ -231,6 +251,19 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
     r.get("checkpoint_every", c.train.checkpoint_every);
     r.get("log_every", c.train.log_every);
     r.get("instance_noise", c.train.instance_noise);
+    if (r.has("augment")) {
+      MapReader a(r.node("augment"), "train.augment", source);
+      auto& ag = c.train.augment;
+      a.get_list("policy", ag.policy, "a string");
+      a.get("p", ag.p);
+      a.get("translation", ag.translation);
+      a.get("cutout", ag.cutout);
+      a.get<bool>("adaptive", ag.adaptive, "true or false");
+      a.get("ada_target", ag.ada_target);
+      a.get("ada_kimg", ag.ada_kimg);
+      a.get("ada_interval", ag.ada_interval);
+      a.reject_unknown();
+    }
     r.reject_unknown();
   }
   if (top.has("data")) {
@@ -349,6 +382,17 @@ std::string to_yaml(const SweepConfig& c) {
   out << YAML::Key << "checkpoint_every" << YAML::Value << c.train.checkpoint_every;
   out << YAML::Key << "log_every" << YAML::Value << c.train.log_every;
   out << YAML::Key << "instance_noise" << YAML::Value << c.train.instance_noise;
+  const auto& ag = c.train.augment;
+  out << YAML::Key << "augment" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "policy" << YAML::Value << YAML::Flow << ag.policy;
+  out << YAML::Key << "p" << YAML::Value << ag.p;
+  out << YAML::Key << "translation" << YAML::Value << ag.translation;
+  out << YAML::Key << "cutout" << YAML::Value << ag.cutout;
+  out << YAML::Key << "adaptive" << YAML::Value << ag.adaptive;
+  out << YAML::Key << "ada_target" << YAML::Value << ag.ada_target;
+  out << YAML::Key << "ada_kimg" << YAML::Value << ag.ada_kimg;
+  out << YAML::Key << "ada_interval" << YAML::Value << ag.ada_interval;
+  out << YAML::EndMap;
   out << YAML::EndMap;
   out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
   out << YAML::Key << "count" << YAML::Value << c.data.count;

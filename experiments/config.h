@@ -25,6 +25,7 @@ struct TrainConfig {
   int64_t checkpoint_every = 100;  // steps between checkpoints; 0 = only at the end
   int64_t log_every = 25;          // steps between log lines and stored loss values
   double instance_noise = 0.2;     // std of Gaussian noise on every D input, real and fake; 0 = off
+  AugmentConfig augment;           // DiffAugment / ADA on D inputs (train.augment); instance_noise above
 };
 
 // The U-Net augmentation protocol (real / synthetic / real + synthetic), run after each GAN cell.

@@ -1,5 +1,6 @@
 #include "experiments/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <regex>
@@ -63,7 +64,16 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
     gen.set_current_seed(mix_seed(opts.seed, static_cast<uint64_t>(step)));
     // One real batch per critic update: the model splits it into capabilities().critic_steps parts.
     const Batch batch = sample_batch(train, opts.batch_size * model.capabilities().critic_steps, gen);
-    const StepStats stats = model.train_step(batch);
+    StepStats stats = model.train_step(batch);
+    if (opts.augment && opts.augment->config().adaptive) {
+      auto it = std::find_if(stats.values.begin(), stats.values.end(),
+                             [](const auto& kv) { return kv.first == "d_real_sign"; });
+      if (it == stats.values.end())
+        throw std::invalid_argument(
+            "train.augment.adaptive: this architecture does not report d_real_sign, which ADA needs");
+      opts.augment->observe(it->second, batch.images.size(0));
+      stats.values.emplace_back("augment_p", opts.augment->probability());
+    }
     for (const auto& [name, value] : stats.values)
       if (!std::isfinite(value))
         throw NonFiniteLoss(

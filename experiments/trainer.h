@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "architectures/augment.h"
 #include "architectures/gan_model.h"
 #include "datasets/dataset.h"
 
@@ -27,6 +29,9 @@ struct TrainerOptions {
   std::filesystem::path checkpoint_dir;  // step_XXXXXXXX.pt files; the newest is kept
   std::string label;                     // progress prefix
   bool progress = true;
+  // The model's D-input augmentation; under ADA the trainer feeds it each step's "d_real_sign" stat and
+  // logs its probability as "augment_p".
+  std::shared_ptr<DInputAugment> augment;
 };
 
 struct TrainResult {

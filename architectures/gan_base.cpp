@@ -1,0 +1,38 @@
+#include "architectures/gan_base.h"
+
+namespace ganbench {
+
+GanModelBase::GanModelBase(const ArchContext& ctx, Capabilities caps)
+    : device_(ctx.device),
+      augment_(ctx.augment
+                   ? ctx.augment
+                   : std::make_shared<DInputAugment>(AugmentConfig{}, ctx.modality.channels,
+                                                     ctx.modality.channels + ctx.modality.num_labels())),
+      noise_(at::make_generator<at::CPUGeneratorImpl>(ctx.seed)),
+      caps_(std::move(caps)) {
+  track("augment_p", augment_->probability_state());
+  parts_.generators["noise"] = &noise_;
+}
+
+void GanModelBase::track(const std::string& name, torch::nn::Module& m, bool trainable) {
+  parts_.modules[name] = &m;
+  if (trainable) trainable_.push_back(&m);
+}
+void GanModelBase::track(const std::string& name, torch::optim::Optimizer& o) {
+  parts_.optimizers[name] = &o;
+}
+void GanModelBase::track(const std::string& name, double& scalar) { parts_.scalars[name] = &scalar; }
+
+int64_t GanModelBase::parameter_count() const {
+  int64_t n = 0;
+  for (const auto* m : trainable_) n += count_parameters(*m);
+  return n;
+}
+
+std::unique_ptr<torch::optim::Adam> make_adam(std::vector<torch::Tensor> params, const ArchOptions& opts) {
+  return std::make_unique<torch::optim::Adam>(
+      std::move(params),
+      torch::optim::AdamOptions(opts.at("lr")).betas({opts.at("beta1"), opts.at("beta2")}));
+}
+
+}  // namespace ganbench

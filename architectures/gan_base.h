@@ -1,0 +1,47 @@
+// Shared plumbing for GanModel implementations: device, D-input augmentation, the training RNG, and
+// checkpointing of every registered network, optimiser and scalar state.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "architectures/checkpoint.h"
+#include "architectures/registry.h"
+
+namespace ganbench {
+
+class GanModelBase : public GanModel {
+ public:
+  void save(const std::filesystem::path& path) const override { save_checkpoint(path, parts_); }
+  void load(const std::filesystem::path& path) override { load_checkpoint(path, parts_, device_); }
+  Capabilities capabilities() const override { return caps_; }
+  // Trainable parameters (EMA copies excluded).
+  int64_t parameter_count() const override;
+
+ protected:
+  GanModelBase(const ArchContext& ctx, Capabilities caps);
+  // Registers a part under a stable checkpoint name; the object must outlive the model.
+  void track(const std::string& name, torch::nn::Module& m, bool trainable = true);
+  void track(const std::string& name, torch::optim::Optimizer& o);
+  void track(const std::string& name, double& scalar);
+  // Every D input, real and fake, goes through this (DiffAugment, instance noise).
+  torch::Tensor d_input(const torch::Tensor& x) { return augment_->apply(x, noise_); }
+
+  torch::Device device_;
+  std::shared_ptr<DInputAugment> augment_;
+  at::Generator noise_;  // training randomness, on CPU so runs match across devices
+  Capabilities caps_;
+
+ private:
+  CheckpointParts parts_;
+  std::vector<const torch::nn::Module*> trainable_;
+};
+
+// Adam over `params` with options lr, beta1, beta2 read from `opts`.
+std::unique_ptr<torch::optim::Adam> make_adam(std::vector<torch::Tensor> params, const ArchOptions& opts);
+
+}  // namespace ganbench

@@ -1,0 +1,349 @@
+#include "architectures/multiscale.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "architectures/dcgan.h"
+#include "architectures/gan_base.h"
+#include "architectures/joint.h"
+#include "common/hash.h"
+
+namespace ganbench {
+namespace nn = torch::nn;
+namespace F = torch::nn::functional;
+
+namespace {
+constexpr double kSlope = 0.2;      // leaky ReLU slope
+constexpr double kClampEps = 1e-3;  // keeps atanh / log of the condition finite
+constexpr int kMinLevel0 = 8;       // smallest level-0 side, px
+constexpr int kMinPatch = 8;        // smallest patch side, px
+
+nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1) {
+  return nn::Conv2d(
+      nn::Conv2dOptions(in, out, k).stride(stride).padding(k == 4 ? 1 : k / 2).padding_mode(torch::kReflect));
+}
+torch::Tensor act(const torch::Tensor& x) { return torch::leaky_relu(x, kSlope); }
+}  // namespace
+
+PatchGeneratorImpl::PatchGeneratorImpl(int64_t c, int64_t j, int64_t ch)
+    : image_channels(c), joint_channels(j) {
+  in = register_module("input_conv", conv(j + 1, ch, 3));
+  down = register_module("down", conv(ch, 2 * ch, 4, 2));
+  res1a = register_module("res1a", conv(2 * ch, 2 * ch, 3));
+  res1b = register_module("res1b", conv(2 * ch, 2 * ch, 3));
+  res2a = register_module("res2a", conv(2 * ch, 2 * ch, 3));
+  res2b = register_module("res2b", conv(2 * ch, 2 * ch, 3));
+  up = register_module("up", conv(2 * ch, ch, 3));
+  merge = register_module("merge", conv(2 * ch, ch, 3));
+  out = register_module("out", conv(ch, j, 3));
+  torch::NoGradGuard g;
+  out->weight.zero_();  // starts as the identity on the condition
+  out->bias.zero_();
+}
+
+torch::Tensor PatchGeneratorImpl::forward(const torch::Tensor& cond, const torch::Tensor& noise) {
+  TORCH_CHECK(cond.dim() == 4 && cond.size(1) == joint_channels && noise.size(1) == 1 &&
+                  cond.size(2) % 2 == 0 && noise.size(2) == cond.size(2),
+              "patch generator: cond [B, ", joint_channels, ", P, P] and noise [B, 1, P, P], got ",
+              cond.sizes(), " and ", noise.sizes());
+  auto h0 = act(in->forward(torch::cat({cond, noise}, 1)));
+  auto h = act(down->forward(h0));
+  h = h + res1b->forward(act(res1a->forward(h)));
+  h = h + res2b->forward(act(res2a->forward(h)));
+  h = F::interpolate(
+      h, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest));
+  h = act(merge->forward(torch::cat({act(up->forward(h)), h0}, 1)));
+  const auto img = cond.narrow(1, 0, image_channels).clamp(-1 + kClampEps, 1 - kClampEps);
+  const auto lab = cond.narrow(1, image_channels, joint_channels - image_channels).clamp_min(kClampEps);
+  const auto base = torch::cat({torch::atanh(img), torch::log(lab)}, 1);
+  return base + out->forward(h);
+}
+
+PatchDiscriminatorImpl::PatchDiscriminatorImpl(int64_t j, int64_t ch) {
+  net = nn::Sequential();
+  net->push_back("conv0", nn::Conv2d(nn::Conv2dOptions(2 * j, ch, 4).stride(2).padding(1)));
+  net->push_back("act0", nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kSlope)));
+  net->push_back("conv1", nn::Conv2d(nn::Conv2dOptions(ch, 2 * ch, 4).stride(2).padding(1)));
+  net->push_back("act1", nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kSlope)));
+  net->push_back("score", nn::Conv2d(nn::Conv2dOptions(2 * ch, 1, 2)));
+  register_module("net", net);
+}
+
+torch::Tensor PatchDiscriminatorImpl::forward(const torch::Tensor& cond, const torch::Tensor& x) {
+  return net->forward(torch::cat({cond, x}, 1));
+}
+
+std::vector<int64_t> tile_origins(int64_t n, int64_t p, int64_t overlap) {
+  TORCH_CHECK(p >= 2 && p <= n && overlap >= 0 && overlap < p, "tile_origins: need 0 <= overlap < p <= n");
+  std::vector<int64_t> o{0};
+  const int64_t stride = std::max<int64_t>(2, (p - overlap) / 2 * 2);
+  while (o.back() + p < n) o.push_back(std::min(o.back() + stride, n - p));
+  return o;
+}
+
+torch::Tensor blend_window(int64_t p, int64_t overlap) {
+  auto u = torch::arange(p, torch::kFloat32);
+  auto ramp =
+      overlap > 0 ? torch::minimum(u + 0.5, p - u - 0.5).div(double(overlap)).clamp(0, 1) : torch::ones({p});
+  ramp = ramp.clamp_min(1e-3);
+  return ramp.unsqueeze(1) * ramp.unsqueeze(0);
+}
+
+namespace {
+torch::Tensor harden(const torch::Tensor& x, int64_t c) {
+  auto lab = x.narrow(1, c, x.size(1) - c);
+  auto hard = torch::zeros_like(lab).scatter_(1, lab.argmax(1, true), 1.0);
+  return torch::cat({x.narrow(1, 0, c), hard}, 1);
+}
+}  // namespace
+
+torch::Tensor downsample_joint(const torch::Tensor& x, int64_t c, int64_t size) {
+  if (x.size(2) == size) return x;
+  TORCH_CHECK(x.size(2) % size == 0, "downsample_joint: ", x.size(2), " is not a multiple of ", size);
+  return harden(F::avg_pool2d(x, F::AvgPool2dFuncOptions(x.size(2) / size)), c);
+}
+
+torch::Tensor upsample_condition(const torch::Tensor& x, int64_t c) {
+  return F::interpolate(harden(x, c), F::InterpolateFuncOptions()
+                                          .scale_factor(std::vector<double>{2, 2})
+                                          .mode(torch::kBilinear)
+                                          .align_corners(false));
+}
+
+torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t c, int64_t patch,
+                           int64_t overlap, int64_t tile_batch, uint64_t seed) {
+  const int64_t h = prev.size(2), n = 2 * h, half = patch / 2, j = prev.size(1);
+  const auto dev = prev.device();
+  const auto origins = tile_origins(n, patch, overlap);
+  const auto win = blend_window(patch, overlap).to(dev);
+  auto out = torch::zeros({1, j, n, n}, prev.options());
+  auto wsum = torch::zeros({1, 1, n, n}, prev.options());
+  std::vector<std::pair<int64_t, int64_t>> tiles;
+  for (auto y : origins)
+    for (auto x : origins) tiles.emplace_back(y, x);
+  for (size_t t0 = 0; t0 < tiles.size(); t0 += tile_batch) {
+    const size_t t1 = std::min(tiles.size(), t0 + static_cast<size_t>(tile_batch));
+    std::vector<torch::Tensor> conds, noises;
+    for (size_t t = t0; t < t1; ++t) {
+      const auto [y, x] = tiles[t];
+      // Crop level l - 1 with a 1 px margin so bilinear upsampling matches the whole-image result.
+      const int64_t ly = y / 2, lx = x / 2;
+      const int64_t y0 = std::max<int64_t>(0, ly - 1), x0 = std::max<int64_t>(0, lx - 1);
+      const int64_t y1 = std::min(h, ly + half + 1), x1 = std::min(h, lx + half + 1);
+      auto up = upsample_condition(prev.slice(2, y0, y1).slice(3, x0, x1), c);
+      conds.push_back(
+          up.slice(2, 2 * (ly - y0), 2 * (ly - y0) + patch).slice(3, 2 * (lx - x0), 2 * (lx - x0) + patch));
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(mix_seed(seed, t));
+      noises.push_back(torch::randn({1, 1, patch, patch}, gen).to(dev));
+    }
+    auto raw = g->forward(torch::cat(conds), torch::cat(noises));
+    auto joint = joint_output(raw, c, false);
+    for (size_t t = t0; t < t1; ++t) {
+      const auto [y, x] = tiles[t];
+      out.slice(2, y, y + patch).slice(3, x, x + patch).add_(joint[t - t0] * win);
+      wsum.slice(2, y, y + patch).slice(3, x, x + patch).add_(win);
+    }
+  }
+  return out.div_(wsum);
+}
+
+namespace {
+
+struct Level {
+  int64_t side, patch, overlap;
+  PatchGenerator g{nullptr};
+  PatchDiscriminator d{nullptr};
+  std::unique_ptr<torch::optim::Adam> opt_g, opt_d;
+};
+
+class MultiScaleModel : public GanModelBase {
+ public:
+  explicit MultiScaleModel(const ArchContext& ctx)
+      : GanModelBase(ctx, multiscale_entry().capabilities), o_(ctx.options), G0_(nullptr), D0_(nullptr) {
+    C_ = ctx.modality.channels;
+    J_ = C_ + ctx.modality.num_labels();
+    size_ = ctx.modality.size;
+    const int L = static_cast<int>(o_.at("levels"));
+    torch::manual_seed(ctx.seed);
+    shape0_ = {C_,
+               ctx.modality.num_labels(),
+               size_ >> (L - 1),
+               static_cast<int>(o_.at("z_dim")),
+               static_cast<int>(o_.at("base_channels")),
+               static_cast<int>(o_.at("max_channels"))};
+    G0_ = DCGANGenerator(shape0_);
+    D0_ = DCGANDiscriminator(shape0_);
+    G0_->to(device_);
+    D0_->to(device_);
+    opt_g0_ = make_adam(G0_->parameters(), o_);
+    opt_d0_ = make_adam(D0_->parameters(), o_);
+    track("level0_generator", *G0_);
+    track("level0_discriminator", *D0_);
+    track("level0_generator", *opt_g0_);
+    track("level0_discriminator", *opt_d0_);
+    const int64_t ch = static_cast<int64_t>(o_.at("patch_channels"));
+    levels_.resize(L - 1);
+    for (int l = 1; l < L; ++l) {
+      Level& lv = levels_[l - 1];
+      lv.side = int64_t{shape0_.size} << l;
+      lv.patch = std::min<int64_t>(static_cast<int64_t>(o_.at("patch")), lv.side);
+      lv.overlap = lv.patch == lv.side ? 0 : std::lround(lv.patch * o_.at("overlap") / 2) * 2;
+      lv.g = PatchGenerator(C_, J_, ch);
+      lv.d = PatchDiscriminator(J_, ch);
+      lv.g->to(device_);
+      lv.d->to(device_);
+      lv.opt_g = make_adam(lv.g->parameters(), o_);
+      lv.opt_d = make_adam(lv.d->parameters(), o_);
+      track(fmt::format("level{}_generator", l), *lv.g);
+      track(fmt::format("level{}_discriminator", l), *lv.d);
+      track(fmt::format("level{}_generator", l), *lv.opt_g);
+      track(fmt::format("level{}_discriminator", l), *lv.opt_d);
+    }
+  }
+
+  StepStats train_step(const Batch& real) override {
+    const int64_t b = real.images.size(0);
+    const auto x_real = joint_input(real, J_ - C_).to(device_);
+    StepStats stats;
+    double loss_d_sum = 0, loss_g_sum = 0, sign_sum = 0;
+
+    // Level 0: unconditional, whole image at low resolution, LSGAN.
+    {
+      const auto real0 = downsample_joint(x_real, C_, shape0_.size);
+      const auto fake = G0_->forward(torch::randn({b, shape0_.z_dim}, noise_).to(device_));
+      opt_d0_->zero_grad();
+      const auto s_real = D0_->forward(d_input(real0));
+      const auto loss_d =
+          0.5 * ((s_real - 1).square().mean() + D0_->forward(d_input(fake.detach())).square().mean());
+      loss_d.backward();
+      opt_d0_->step();
+      opt_g0_->zero_grad();
+      const auto loss_g = (D0_->forward(d_input(fake)) - 1).square().mean();
+      loss_g.backward();
+      opt_g0_->step();
+      loss_d_sum += loss_d.item<double>();
+      loss_g_sum += loss_g.item<double>();
+      sign_sum += (s_real - 0.5).sign().mean().item<double>();
+    }
+    // Levels >= 1: conditional patches, LSGAN + lambda * L1 (pix2pix, as in the reference code).
+    for (size_t i = 0; i < levels_.size(); ++i) {
+      Level& lv = levels_[i];
+      torch::Tensor target, cond;
+      {
+        torch::NoGradGuard g;
+        const auto real_l = downsample_joint(x_real, C_, lv.side);
+        const auto cond_full = upsample_condition(downsample_joint(real_l, C_, lv.side / 2), C_);
+        const auto pos = torch::randint(0, (lv.side - lv.patch) / 2 + 1, {b, 2}, noise_) * 2;
+        std::vector<torch::Tensor> ts, cs;
+        for (int64_t k = 0; k < b; ++k) {
+          const int64_t y = pos[k][0].item<int64_t>(), x = pos[k][1].item<int64_t>();
+          ts.push_back(real_l[k].slice(1, y, y + lv.patch).slice(2, x, x + lv.patch));
+          cs.push_back(cond_full[k].slice(1, y, y + lv.patch).slice(2, x, x + lv.patch));
+        }
+        target = torch::stack(ts);
+        cond = torch::stack(cs);
+      }
+      const auto noise = torch::randn({b, 1, lv.patch, lv.patch}, noise_).to(device_);
+      const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
+      lv.opt_d->zero_grad();
+      const auto s_real = lv.d->forward(d_input(cond), d_input(target));
+      const auto loss_d = 0.5 * ((s_real - 1).square().mean() +
+                                 lv.d->forward(d_input(cond), d_input(fake.detach())).square().mean());
+      loss_d.backward();
+      lv.opt_d->step();
+      lv.opt_g->zero_grad();
+      const auto l1 = (fake - target).abs().mean();
+      const auto loss_g =
+          (lv.d->forward(d_input(cond), d_input(fake)) - 1).square().mean() + o_.at("l1_lambda") * l1;
+      loss_g.backward();
+      lv.opt_g->step();
+      loss_d_sum += loss_d.item<double>();
+      loss_g_sum += loss_g.item<double>();
+      sign_sum += (s_real - 0.5).sign().mean().item<double>();
+      stats.values.emplace_back(fmt::format("l1_level{}", i + 1), l1.item<double>());
+    }
+    stats.values.emplace_back("loss_d", loss_d_sum);
+    stats.values.emplace_back("loss_g", loss_g_sum);
+    stats.values.emplace_back("d_real_sign", sign_sum / double(levels_.size() + 1));
+    return stats;
+  }
+
+  Sample sample(int64_t n, uint64_t seed) override {
+    // Level 0 for all n, then each image separately through the patch levels.
+    const Sample low = sample_latent_generator(
+        *G0_, [&](const torch::Tensor& z) { return G0_->forward(z); }, shape0_.z_dim, C_, n, seed, device_);
+    torch::NoGradGuard no_grad;
+    for (auto& lv : levels_) lv.g->eval();
+    auto images = torch::empty({n, C_, size_, size_});
+    auto probs = torch::empty({n, J_ - C_, size_, size_});
+    for (int64_t i = 0; i < n; ++i) {
+      auto x =
+          torch::cat({low.images.narrow(0, i, 1) * 2 - 1, low.label_probs.narrow(0, i, 1)}, 1).to(device_);
+      for (size_t l = 0; l < levels_.size(); ++l)
+        x = refine_level(levels_[l].g, x, C_, levels_[l].patch, levels_[l].overlap,
+                         static_cast<int64_t>(o_.at("tile_batch")),
+                         mix_seed(seed, (uint64_t(i) << 8) | (l + 1)));
+      const auto s = split_joint_output(x, C_);
+      images[i].copy_(s.images[0]);
+      probs[i].copy_(s.label_probs[0]);
+    }
+    for (auto& lv : levels_) lv.g->train();
+    return {images, probs.argmax(1), probs};
+  }
+
+ private:
+  ArchOptions o_;
+  int C_ = 1, J_ = 2, size_ = 16;
+  DCGANShape shape0_{};
+  DCGANGenerator G0_;
+  DCGANDiscriminator D0_;
+  std::unique_ptr<torch::optim::Adam> opt_g0_, opt_d0_;
+  std::vector<Level> levels_;
+};
+
+}  // namespace
+
+ArchEntry multiscale_entry() {
+  ArchEntry e;
+  e.name = "multiscale";
+  e.description = "Multi-scale patch GAN (MEGAN): low-res DCGAN + conditional patch levels, blended tiles";
+  e.citation = "Uzunova et al. 2019, MICCAI";
+  e.capabilities.loss = "lsgan_l1";
+  e.capabilities.multi_scale = true;
+  e.min_size = 16;
+  e.max_size = 1024;
+  e.options = dcgan_shape_options(100);
+  e.options.insert(
+      e.options.end(),
+      {
+          {"levels", 2, 1, 8, true, "resolution levels; level 0 side = image_size / 2^(levels-1)"},
+          {"patch", 64, 8, 1024, true,
+           "patch side at levels >= 1, px (power of two; capped at the level side)"},
+          {"overlap", 0.25, 0, 0.5, false, "tile overlap at sampling, fraction of the patch"},
+          {"patch_channels", 32, 1, 512, true, "channels of the patch generator and critic"},
+          {"l1_lambda", 10, 0, 1000, false, "weight of the L1 term at levels >= 1"},
+          {"tile_batch", 8, 1, 256, true, "tiles per forward pass at sampling"},
+          {"lr", 2e-4, 1e-7, 1.0, false, "Adam learning rate, all networks"},
+          {"beta1", 0.5, 0.0, 0.9999, false, "Adam beta1"},
+          {"beta2", 0.999, 0.0, 0.99999, false, "Adam beta2"},
+      });
+  e.check = [](int size, const ArchOptions& o) {
+    const int levels = static_cast<int>(o.at("levels"));
+    const int s0 = size >> (levels - 1);
+    if (s0 < kMinLevel0)
+      throw std::invalid_argument(fmt::format(
+          "option 'levels' = {} is too many for image size {}: level 0 would be {} px (needs >= {})", levels,
+          size, s0, kMinLevel0));
+    const int patch = static_cast<int>(o.at("patch"));
+    if (patch < kMinPatch || (patch & (patch - 1)) != 0)
+      throw std::invalid_argument(
+          fmt::format("option 'patch' must be a power of two >= {}, got {}", kMinPatch, patch));
+  };
+  e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
+    return std::make_unique<MultiScaleModel>(ctx);
+  };
+  return e;
+}
+
+}  // namespace ganbench

@@ -1,0 +1,56 @@
+// Multi-scale patch GAN: Uzunova et al. 2019, "Multi-scale GANs for Memory-efficient Generation of High
+// Resolution Medical Images" (MICCAI); reference code hristina-uzunova/MEGAN. Level 0 is an unconditional
+// DCGAN-shaped GAN for the whole image at low resolution; each level l >= 1 doubles the resolution with a
+// conditional patch generator that sees the upsampled patch of level l - 1 (image and label channels) and a
+// noise channel, trained pix2pix-style on random patches with an LSGAN loss plus lambda * L1. Sampling
+// assembles each level tile by tile with overlapping, linearly blended tiles, so peak memory depends on the
+// patch size, not on the output size.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "architectures/registry.h"
+
+namespace ganbench {
+
+// Conditional patch generator: cond [B, J, P, P] (joint space, J = C + K) + noise [B, 1, P, P] ->
+// raw [B, J, P, P]. A two-scale conv net with a skip, predicting a residual on top of the condition
+// (the condition mapped back through tanh / softmax), so an untrained level starts as plain upsampling.
+struct PatchGeneratorImpl : torch::nn::Module {
+  PatchGeneratorImpl(int64_t image_channels, int64_t joint_channels, int64_t channels);
+  torch::Tensor forward(const torch::Tensor& cond, const torch::Tensor& noise);
+  int64_t image_channels, joint_channels;
+  torch::nn::Conv2d in{nullptr}, down{nullptr}, res1a{nullptr}, res1b{nullptr}, res2a{nullptr},
+      res2b{nullptr}, up{nullptr}, merge{nullptr}, out{nullptr};
+};
+TORCH_MODULE(PatchGenerator);
+
+// PatchGAN critic on (cond, x) pairs [B, 2J, P, P] -> [B, 1, P/4 - 1, P/4 - 1] LSGAN scores.
+struct PatchDiscriminatorImpl : torch::nn::Module {
+  PatchDiscriminatorImpl(int64_t joint_channels, int64_t channels);
+  torch::Tensor forward(const torch::Tensor& cond, const torch::Tensor& x);
+  torch::nn::Sequential net{nullptr};
+};
+TORCH_MODULE(PatchDiscriminator);
+
+// Tile origins along a side of n px for tiles of p px overlapping by at least `overlap` px; the last tile
+// ends at n. Origins are even (so they map onto the half-resolution level).
+std::vector<int64_t> tile_origins(int64_t n, int64_t p, int64_t overlap);
+// [p, p] blending weights: linear ramps over `overlap` px at every edge, 1 inside, > 0 everywhere.
+torch::Tensor blend_window(int64_t p, int64_t overlap);
+// Area-downsamples a joint-space batch to `size`: image channels averaged, labels re-hardened to the
+// one-hot of the majority label.
+torch::Tensor downsample_joint(const torch::Tensor& x, int64_t image_channels, int64_t size);
+// Bilinear x2 upsampling of a joint-space batch (labels hardened first): the condition of the next level.
+torch::Tensor upsample_condition(const torch::Tensor& x, int64_t image_channels);
+// Level l >= 1 of one image from its level l - 1 output prev [1, J, h, h] (joint space) at side 2h, tile by
+// tile: `tile_batch` tiles per forward pass; tile noise seeded from (seed, tile). Returns [1, J, 2h, 2h].
+torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t image_channels,
+                           int64_t patch, int64_t overlap, int64_t tile_batch, uint64_t seed);
+
+ArchEntry multiscale_entry();
+
+}  // namespace ganbench

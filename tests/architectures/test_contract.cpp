@@ -1,0 +1,137 @@
+// The contract every built-in architecture meets, run over the registry.
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include <torch/torch.h>
+
+#include "architectures/registry.h"
+#include "tests/test_util.h"
+
+using namespace ganbench;
+
+namespace {
+// Small, CPU-friendly options per architecture.
+ArchOptions small_options(const std::string& arch) {
+  if (arch == "dcgan") return {{"z_dim", 16}, {"base_channels", 8}};
+  if (arch == "wgan_gp") return {{"z_dim", 16}, {"base_channels", 8}, {"n_critic", 2}};
+  if (arch == "stylegan2")
+    return {{"z_dim", 16},         {"w_dim", 16},        {"mapping_layers", 2},
+            {"channel_base", 128}, {"max_channels", 16}, {"r1_interval", 2}};
+  if (arch == "multiscale") return {{"z_dim", 16}, {"base_channels", 8}, {"patch_channels", 8}, {"patch", 8}};
+  FAIL("no small options for " << arch);
+  return {};
+}
+
+ArchContext context(const std::string& arch, int channels, int size, uint64_t seed = 0) {
+  ArchContext ctx;
+  ctx.modality.name = "toy";
+  ctx.modality.channels = channels;
+  ctx.modality.size = size;
+  ctx.modality.labels = {"bg", "a", "b"};
+  ctx.seed = seed;
+  ctx.options = small_options(arch);
+  return ctx;
+}
+
+double stat(const StepStats& s, const std::string& key) {
+  for (const auto& [k, v] : s.values)
+    if (k == key) return v;
+  return std::nan("");
+}
+
+const std::vector<std::string> kBuiltins{"dcgan", "wgan_gp", "stylegan2", "multiscale"};
+}  // namespace
+
+TEST_SUITE("architectures") {
+  TEST_CASE("every built-in: shapes and ranges for 1 and 3 channels at 16 and 32 px") {
+    register_builtin_architectures();
+    for (const auto& arch : kBuiltins)
+      for (int c : {1, 3})
+        for (int size : {16, 32}) {
+          CAPTURE(arch);
+          CAPTURE(c);
+          CAPTURE(size);
+          auto m = create_architecture(arch, context(arch, c, size));
+          const Sample s = m->sample(3, 5);
+          CHECK((s.images.sizes() == torch::IntArrayRef({3, c, size, size})));
+          CHECK((s.label_probs.sizes() == torch::IntArrayRef({3, 3, size, size})));
+          CHECK((s.labels.sizes() == torch::IntArrayRef({3, size, size})));
+          CHECK(s.images.min().item<float>() >= 0.0f);
+          CHECK(s.images.max().item<float>() <= 1.0f);
+          CHECK(s.labels.min().item<int64_t>() >= 0);
+          CHECK(s.labels.max().item<int64_t>() < 3);
+          CHECK(torch::allclose(s.label_probs.sum(1), torch::ones({3, size, size}), 1e-4, 1e-4));
+          CHECK(torch::isfinite(s.images).all().item<bool>());
+          CHECK(m->parameter_count() > 0);
+        }
+  }
+
+  TEST_CASE("every built-in: its D loss falls on a fixed real batch, and it reports d_real_sign") {
+    register_builtin_architectures();
+    for (const auto& arch : kBuiltins) {
+      CAPTURE(arch);
+      auto m = create_architecture(arch, context(arch, 1, 16, 3));
+      const int64_t b = 8 * m->capabilities().critic_steps;
+      torch::manual_seed(11);
+      const Batch fixed{torch::rand({b, 1, 16, 16}) * 0.2 + 0.8, torch::zeros({b, 16, 16}, torch::kInt64)};
+      const StepStats first = m->train_step(fixed);
+      CHECK(std::isfinite(stat(first, "d_real_sign")));
+      double late = 0;
+      constexpr int kSteps = 12, kTail = 4;
+      for (int i = 0; i < kSteps; ++i) {
+        const double v = stat(m->train_step(fixed), "loss_d");
+        if (i >= kSteps - kTail) late += v / kTail;
+      }
+      MESSAGE(arch << ": loss_d " << stat(first, "loss_d") << " -> " << late);
+      CHECK(late < stat(first, "loss_d"));
+    }
+  }
+
+  TEST_CASE("every built-in: save/load gives identical samples; resumed training matches") {
+    register_builtin_architectures();
+    for (const auto& arch : kBuiltins) {
+      CAPTURE(arch);
+      auto m = create_architecture(arch, context(arch, 1, 16, 1));
+      const int64_t b = 4 * m->capabilities().critic_steps;
+      const Batch batch{torch::rand({b, 1, 16, 16}), torch::randint(3, {b, 16, 16}, torch::kInt64)};
+      m->train_step(batch);
+      test::TempDir tmp;
+      m->save(tmp / "m.pt");
+      auto m2 = create_architecture(arch, context(arch, 1, 16, 77));
+      m2->load(tmp / "m.pt");
+      CHECK(torch::equal(m->sample(4, 9).images, m2->sample(4, 9).images));
+      CHECK(torch::equal(m->sample(4, 9).labels, m2->sample(4, 9).labels));
+      // Same RNG and optimiser state: the next step is the same, and so are the samples after it.
+      m->train_step(batch);
+      m2->train_step(batch);
+      CHECK(torch::allclose(m->sample(2, 3).images, m2->sample(2, 3).images, 1e-5, 1e-6));
+    }
+  }
+
+  TEST_CASE("bad settings are rejected with the option named") {
+    register_builtin_architectures();
+    for (const auto& arch : kBuiltins) {
+      CAPTURE(arch);
+      ArchContext bad = context(arch, 1, 24);  // not a power of two
+      CHECK_THROWS_WITH_AS(create_architecture(arch, bad), doctest::Contains("power-of-two"),
+                           std::invalid_argument);
+      bad = context(arch, 1, 16);
+      bad.options["no_such_option"] = 1;
+      CHECK_THROWS_WITH_AS(create_architecture(arch, bad),
+                           doctest::Contains("unknown option 'no_such_option'"), std::invalid_argument);
+    }
+    ArchContext ms = context("multiscale", 1, 32);
+    ms.options["levels"] = 4;  // level 0 would be 4 px
+    CHECK_THROWS_WITH_AS(create_architecture("multiscale", ms),
+                         doctest::Contains("option 'levels' = 4 is too many"), std::invalid_argument);
+    ms.options["levels"] = 2;
+    ms.options["patch"] = 12;
+    CHECK_THROWS_WITH_AS(create_architecture("multiscale", ms),
+                         doctest::Contains("option 'patch' must be a power of two"), std::invalid_argument);
+    ArchContext sg = context("stylegan2", 1, 16);
+    sg.options["style_mixing"] = 1.5;
+    CHECK_THROWS_WITH_AS(create_architecture("stylegan2", sg), doctest::Contains("'style_mixing'"),
+                         std::invalid_argument);
+  }
+}
