@@ -30,7 +30,7 @@ const char* kUsage = R"(usage:
   ganbench run CONFIG.yaml [--out DIR] [--resume] [--only arch=..,modality=..,seed=..] [--no-report] [--quiet]
       Run a sweep (architectures x modalities x seeds) into DIR/<name> (default: the config's output), then
       write its report. --resume skips finished cells and continues unfinished ones from their checkpoints.
-  ganbench report RUN_DIR [RUN_DIR ...] [--format md,csv,png] [--out DIR]
+  ganbench report RUN_DIR [RUN_DIR ...] [--format md,csv,tex,html,png] [--out DIR]
       Regenerate tables and sample sheets from results.db and stored artefacts, without training.
   ganbench list architectures|modalities|metrics
   ganbench data preview MODALITY[,MODALITY...] --out FILE.png [--size PX] [--count N] [--seed S] [--config CONFIG.yaml]
@@ -164,7 +164,7 @@ int cmd_report(const std::vector<std::string>& args) {
     const auto& a = args[i];
     if (a == "--format") {
       opts.formats = split_commas(take_value(args, i));
-      if (opts.formats.empty()) throw UsageError("--format needs at least one of md, csv, png");
+      if (opts.formats.empty()) throw UsageError("--format needs at least one of md, csv, tex, html, png");
     } else if (a == "--out") {
       opts.out_dir = take_value(args, i);
     } else if (!a.empty() && a[0] == '-') {

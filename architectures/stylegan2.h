@@ -14,7 +14,7 @@ namespace ganbench {
 
 // The demodulated, style-modulated convolution of one batch: weight [O, I, k, k], styles [B, I],
 // x [B, I, H, W] -> [B, O, H, W]. w'_bok = w_oik * s_bi, then (if demodulate) w''_b = w'_b /
-// sqrt(sum_ik w'^2 + 1e-8) per output channel; "same" padding; one grouped conv for the batch.
+// sqrt(sum_ik w'^2 + 1e-8) per output channel; "same" padding.
 torch::Tensor modulated_conv2d(const torch::Tensor& x, const torch::Tensor& weight,
                                const torch::Tensor& styles, bool demodulate);
 

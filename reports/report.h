@@ -1,4 +1,5 @@
-// Reports built only from results databases and stored artefacts: Markdown and CSV tables, sample grids.
+// Reports built only from results databases and stored artefacts: Markdown, CSV, LaTeX and HTML, sample
+// sheets. Several run folders merge into one report.
 // The same databases give byte-identical tables.
 #pragma once
 
@@ -37,11 +38,17 @@ std::string render_markdown(const std::vector<RunData>& runs, const std::string&
 // Long format: one row per cell and metric value.
 std::string render_csv(const std::vector<RunData>& runs);
 
+// LaTeX: a standalone document of booktabs tables (one per metric), best in bold, footnoted dashes.
+std::string render_latex(const std::vector<RunData>& runs);
+// One self-contained HTML file: summary tables, inline SVG charts (distance per architecture, Dice vs
+// ratio, loss curves, time and memory), embedded sample sheets, every cell's resolved config.
+std::string render_html(const std::vector<RunData>& runs);
+
 struct ReportOptions {
-  std::vector<std::string> formats = {"md", "csv", "png"};  // png: sample grids
+  std::vector<std::string> formats = {"md", "csv", "tex", "html", "png"};  // png: sample sheets
   std::filesystem::path out_dir;  // default: the run folder (one run) — required for several
 };
-// Writes report.md / report.csv / report/<cell>.png atomically; returns the files written.
+// Writes report.{md,csv,tex,html} and report/<cell>.png atomically; returns the files written.
 std::vector<std::filesystem::path> write_report(const std::vector<std::filesystem::path>& run_dirs,
                                                 const ReportOptions& opts);
 

@@ -70,7 +70,8 @@ std::string render_sample_grid(const std::vector<GridRow>& rows, int scale) {
     }
   }
   std::vector<uchar> buf;
-  if (!cv::imencode(".png", canvas, buf, {cv::IMWRITE_PNG_COMPRESSION, 9})) throw std::runtime_error("sample grid: PNG encoding failed");
+  if (!cv::imencode(".png", canvas, buf, {cv::IMWRITE_PNG_COMPRESSION, 9}))
+    throw std::runtime_error("sample grid: PNG encoding failed");
   return std::string(buf.begin(), buf.end());
 }
 

@@ -24,7 +24,7 @@ TEST_SUITE("architectures") {
     auto demod = modulated_conv2d(x, w, s, true).flatten();
     CHECK(demod[0].item<double>() == doctest::Approx(4.0 / std::sqrt(5.0)).epsilon(1e-7));
     CHECK(demod[1].item<double>() == doctest::Approx(10.0 / std::sqrt(40.0)).epsilon(1e-7));
-    // Per-sample styles: the batch is one grouped conv, so sample 1 must not see sample 0's styles.
+    // Per-sample styles: sample 1 must not see sample 0's styles.
     auto x2 = torch::cat({x, x});
     auto s2 = torch::cat({s, torch::tensor({1.0, 1.0}, torch::kFloat64).view({1, 2})});
     auto y2 = modulated_conv2d(x2, w, s2, false);

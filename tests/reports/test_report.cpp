@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <map>
+
 #include <opencv2/imgcodecs.hpp>
 
 #include "common/atomic_file.h"
@@ -69,10 +71,12 @@ TEST_SUITE("reports") {
     const auto md = render_markdown({load_run(handmade_run(dir.path()))});
     CHECK(test::contains(md, "## fd_handcrafted (lower is better)"));
     CHECK(test::contains(md, "| architecture | cardiac | liver |"));
-    CHECK(test::contains(md, "| dcgan | **1.5 ± 0.7071 (n=2)** | – |"));  // liver cell failed: a dash
-    CHECK(test::contains(md, "| other | 3 (n=1) | – |"));                 // one seed failed: n=1, no std
+    CHECK(test::contains(md, "| dcgan | **1.500 ± 0.707 (n=2)** | –[b] |"));  // liver cell failed: a dash
+    CHECK(test::contains(md, "| other | 3 (n=1) | –[a] |"));  // one seed failed: n=1, no std; liver not run
+    CHECK(test::contains(md, "[a] not run: this architecture and modality are not in the sweep"));
+    CHECK(test::contains(md, "[b] no finished cell"));
     CHECK(test::contains(md, "## steps_per_second (higher is better)"));
-    CHECK(test::contains(md, "| other | **20.0 (n=1)** | – |"));
+    CHECK(test::contains(md, "| other | **20.0 (n=1)** | –[a] |"));
     CHECK(test::contains(md, "## fd_handcrafted@step0"));
     CHECK(test::contains(md, "| dcgan-liver-s0 | failed | 0 | – | NaN at step 3 |"));
     CHECK(test::contains(md, "2 failed"));
@@ -90,21 +94,26 @@ TEST_SUITE("reports") {
   TEST_CASE("reports regenerate byte-identically from a moved copy of the run folder") {
     test::TempDir dir;
     const fs::path run = handmade_run(dir.path());
-    const auto files = write_report({run}, {{"md", "csv"}, {}});
-    CHECK(files.size() == 2);
-    const std::string md1 = read_file(run / "report.md"), csv1 = read_file(run / "report.csv");
+    const auto files = write_report({run}, {{"md", "csv", "tex", "html"}, {}});
+    CHECK(files.size() == 4);
+    std::map<std::string, std::string> first;
+    for (const char* f : {"report.md", "report.csv", "report.tex", "report.html"})
+      first[f] = read_file(run / f);
     fs::copy(run, dir / "moved", fs::copy_options::recursive);
     fs::remove_all(run);
-    write_report({dir / "moved"}, {{"md", "csv"}, {}});
-    CHECK(read_file(dir / "moved/report.md") == md1);
-    CHECK(read_file(dir / "moved/report.csv") == csv1);
+    write_report({dir / "moved"}, {{"md", "csv", "tex", "html"}, {}});
+    for (const auto& [f, text] : first) {
+      CAPTURE(f);
+      CHECK(read_file(dir / "moved" / f) == text);
+    }
   }
 
   TEST_CASE("report errors: no database, unknown format, several runs without --out") {
     test::TempDir dir;
     CHECK_THROWS_WITH(write_report({dir.path()}, {}), doctest::Contains("no results.db"));
     const fs::path run = handmade_run(dir.path());
-    CHECK_THROWS_WITH(write_report({run}, {{"pdf"}, {}}), doctest::Contains("unknown format 'pdf'"));
+    CHECK_THROWS_WITH(write_report({run}, {{"pdf"}, {}}),
+                      doctest::Contains("unknown format 'pdf'; valid: md, csv, tex, html, png"));
     CHECK_THROWS_WITH(write_report({run, run}, {}), doctest::Contains("--out"));
   }
 
@@ -124,5 +133,78 @@ TEST_SUITE("reports") {
     CHECK(plain[0] == plain[2]);
     CHECK(tinted[0] != tinted[2]);
     CHECK_THROWS_AS(render_sample_grid({}), std::invalid_argument);
+  }
+
+  TEST_CASE("precision fits the metric; deltas keep their sign") {
+    CHECK(format_value("fid_inception", 12.3456) == "12.35");
+    CHECK(format_value("kid_inception", 0.012345) == "0.0123");
+    CHECK(format_value("seg_dice_real", 0.97777) == "0.978");
+    CHECK(format_value("seg_dice_mix_r0.5_delta", -0.0042) == "-0.004");
+    CHECK(format_value("seg_dice_mix_r0.5_delta", 0.01) == "+0.010");
+    CHECK(format_value("peak_rss_mib", 812.6) == "813");
+    CHECK(format_value("fd_handcrafted", NAN) == "–");
+    CHECK(metric_direction("seg_dice_mix_r1") == 1);
+    CHECK(metric_direction("seg_hd95_real") == -1);
+  }
+
+  TEST_CASE("LaTeX: booktabs, bold best, footnoted dashes; compiles when pdflatex is present") {
+    test::TempDir dir;
+    const std::string tex = render_latex({load_run(handmade_run(dir.path()))});
+    CHECK(test::contains(tex, "\\usepackage{booktabs}"));
+    CHECK(test::contains(tex, "\\toprule\nArchitecture & cardiac & liver \\\\\n\\midrule\n"));
+    CHECK(test::contains(tex, "dcgan & \\textbf{1.500 $\\pm$ 0.707 (2)} & --\\textsuperscript{b} \\\\"));
+    CHECK(test::contains(tex, "other & 3 (1) & --\\textsuperscript{a} \\\\"));
+    CHECK(test::contains(tex, "fd\\_handcrafted (lower is better)"));
+    CHECK(test::contains(tex, "\\bottomrule"));
+    if (std::system("command -v pdflatex > /dev/null 2>&1") != 0) {
+      MESSAGE("pdflatex not installed: compile check skipped");
+      return;
+    }
+    write_file_atomic(dir / "r.tex", tex);
+    const int rc = std::system(
+        fmt::format("cd '{}' && pdflatex -interaction=nonstopmode -halt-on-error r.tex > /dev/null",
+                    dir.path().string())
+            .c_str());
+    CHECK(rc == 0);
+    CHECK(fs::exists(dir / "r.pdf"));
+  }
+
+  TEST_CASE("HTML: one self-contained file with tables, SVG charts, loss curves and configs") {
+    test::TempDir dir;
+    const std::string html = render_html({load_run(handmade_run(dir.path()))});
+    CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
+    CHECK(test::contains(html, "<b>1.500 ± 0.707 <span class=\"n\">(n=2)</span></b>"));
+    CHECK(test::contains(html, "<td class=\"missing\">–<sup>b</sup></td>"));
+    CHECK(test::contains(html, "fd_handcrafted per architecture"));
+    CHECK(test::contains(html, "<summary>config</summary>"));
+    size_t http = 0, ns = 0;  // nothing is fetched at view time: the only URI is the SVG namespace
+    for (size_t p = html.find("http"); p != std::string::npos; p = html.find("http", p + 1)) ++http;
+    for (size_t p = html.find("http://www.w3.org/2000/svg"); p != std::string::npos;
+         p = html.find("http://www.w3.org/2000/svg", p + 1))
+      ++ns;
+    CHECK(http == ns);
+    CHECK(!test::contains(html, "<script"));
+    CHECK(!test::contains(html, "src=\"http"));
+    size_t marks = 0;
+    for (size_t p = html.find("class=\"mark\""); p != std::string::npos;
+         p = html.find("class=\"mark\"", p + 1))
+      ++marks;
+    CHECK(marks >= 4);  // bars for the distance and time charts, and the loss curves
+  }
+
+  TEST_CASE("report A B merges run folders, such as one per cluster task") {
+    test::TempDir dir;
+    const fs::path a = handmade_run(dir / "a");
+    const fs::path b = dir / "b" / "other_task";
+    {
+      ResultsStore s(b / "results.db");
+      s.record_sweep("other_task", "name: other_task\n");
+      add_cell(s, "dcgan", "cardiac", 2, "done", {{"fd_handcrafted", 3.0}});
+    }
+    const auto files = write_report({a, b}, {{"md"}, dir / "merged"});
+    REQUIRE(files.size() == 1);
+    const std::string md = read_file(dir / "merged/report.md");
+    CHECK(test::contains(md, "# ganbench report: handmade, other_task"));
+    CHECK(test::contains(md, "| dcgan | **2.000 ± 1.000 (n=3)** |"));  // seeds 0, 1 from a and seed 2 from b
   }
 }

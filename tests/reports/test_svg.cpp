@@ -1,0 +1,55 @@
+#include <doctest/doctest.h>
+
+#include <cmath>
+
+#include "reports/svg.h"
+
+using namespace ganbench;
+
+namespace {
+size_t count(const std::string& s, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = s.find(what); p != std::string::npos; p = s.find(what, p + 1)) ++n;
+  return n;
+}
+}  // namespace
+
+TEST_SUITE("reports") {
+  TEST_CASE("svg: escaping and nice ticks") {
+    CHECK(svg::escape("a<b & \"c\"") == "a&lt;b &amp; &quot;c&quot;");
+    CHECK(svg::nice_ticks(0, 1) == std::vector<double>{0, 0.2, 0.4, 0.6000000000000001, 0.8, 1});
+    const auto t = svg::nice_ticks(3, 97);
+    CHECK(t.front() == 20);
+    CHECK(t.back() == 80);
+    CHECK(svg::nice_ticks(1, 1).empty());
+    CHECK(svg::nice_ticks(NAN, 1).empty());
+  }
+
+  TEST_CASE("svg: a bar per finite value, whiskers for spreads, 'no data' when empty") {
+    svg::ChartOptions o;
+    o.title = "FID <test>";
+    const std::string s = svg::bar_chart({"cardiac", "liver"}, {"dcgan", "wgan_gp"}, {{1.0, 2.0}, {3.0, NAN}},
+                                         {{0.5, NAN}, {NAN, NAN}}, o);
+    CHECK(s.rfind("<svg", 0) == 0);
+    CHECK(count(s, "<rect class=\"mark\"") == 3);  // the NaN bar is left out
+    CHECK(count(s, "<line class=\"mark\"") == 1);  // one whisker
+    CHECK(count(s, "FID &lt;test&gt;") >= 1);
+    CHECK(svg::bar_chart({}, {}, {}, {}, o).find("no data") != std::string::npos);
+    // Bars scale with their values: the 3.0 bar (wgan_gp, cardiac) is three times the 1.0 bar.
+    auto height = [&](size_t which) {
+      size_t p = 0;
+      for (size_t i = 0; i <= which; ++i) p = s.find("<rect class=\"mark\"", p + 1);
+      const size_t h = s.find("height=\"", p) + 8;
+      return std::stod(s.substr(h, s.find('"', h) - h));
+    };
+    CHECK(height(1) == doctest::Approx(3 * height(0)).epsilon(0.02));  // drawn group by group
+  }
+
+  TEST_CASE("svg: line charts break at missing points and mark each point") {
+    svg::Series a{"loss_d", {0, 1, 2, 3}, {1.0, NAN, 0.5, 0.4}, {}};
+    const std::string s = svg::line_chart({a}, {});
+    CHECK(count(s, "<circle class=\"mark\"") == 3);
+    CHECK(count(s, " M") + count(s, "\"M") == 2);  // two runs of the path
+    CHECK(svg::line_chart({}, {}).find("no data") != std::string::npos);
+  }
+}
