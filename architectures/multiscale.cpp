@@ -82,12 +82,16 @@ std::vector<int64_t> tile_origins(int64_t n, int64_t p, int64_t overlap) {
   return o;
 }
 
-torch::Tensor blend_window(int64_t p, int64_t overlap) {
+torch::Tensor blend_ramp(int64_t p, int64_t overlap) {
   auto u = torch::arange(p, torch::kFloat32);
   auto ramp =
       overlap > 0 ? torch::minimum(u + 0.5, p - u - 0.5).div(double(overlap)).clamp(0, 1) : torch::ones({p});
-  ramp = ramp.clamp_min(1e-3);
-  return ramp.unsqueeze(1) * ramp.unsqueeze(0);
+  return ramp.clamp_min(1e-3);
+}
+
+torch::Tensor blend_window(int64_t p, int64_t overlap) {
+  const auto r = blend_ramp(p, overlap);
+  return r.unsqueeze(1) * r.unsqueeze(0);
 }
 
 namespace {
@@ -112,13 +116,24 @@ torch::Tensor upsample_condition(const torch::Tensor& x, int64_t c) {
 }
 
 torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t c, int64_t patch,
-                           int64_t overlap, int64_t tile_batch, uint64_t seed) {
+                           int64_t overlap, int64_t tile_batch, uint64_t seed, torch::Tensor out) {
   const int64_t h = prev.size(2), n = 2 * h, half = patch / 2, j = prev.size(1);
   const auto dev = prev.device();
   const auto origins = tile_origins(n, patch, overlap);
-  const auto win = blend_window(patch, overlap).to(dev);
-  auto out = torch::zeros({1, j, n, n}, prev.options());
-  auto wsum = torch::zeros({1, 1, n, n}, prev.options());
+  const auto ramp = blend_ramp(patch, overlap);
+  const auto win = (ramp.unsqueeze(1) * ramp.unsqueeze(0)).to(dev);
+  if (out.defined()) {
+    TORCH_CHECK(out.sizes() == torch::IntArrayRef({1, j, n, n}), "refine_level: out must be [1, ", j, ", ", n,
+                ", ", n, "], got ", out.sizes());
+    out.zero_();
+  } else {
+    out = torch::zeros({1, j, n, n}, prev.options());
+  }
+  // The window is separable and the tiles form a grid, so the weight sum at (y, x) is wsum(y) wsum(x):
+  // one vector instead of a full-size map.
+  auto wsum = torch::zeros({n});
+  for (auto o : origins) wsum.slice(0, o, o + patch).add_(ramp);
+  wsum = wsum.to(dev, prev.scalar_type());
   std::vector<std::pair<int64_t, int64_t>> tiles;
   for (auto y : origins)
     for (auto x : origins) tiles.emplace_back(y, x);
@@ -142,10 +157,10 @@ torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t
     for (size_t t = t0; t < t1; ++t) {
       const auto [y, x] = tiles[t];
       out.slice(2, y, y + patch).slice(3, x, x + patch).add_(joint[t - t0] * win);
-      wsum.slice(2, y, y + patch).slice(3, x, x + patch).add_(win);
     }
   }
-  return out.div_(wsum);
+  out.div_(wsum.view({1, 1, n, 1}));
+  return out.div_(wsum.view({1, 1, 1, n}));
 }
 
 namespace {
@@ -275,21 +290,26 @@ class MultiScaleModel : public GanModelBase {
         *G0_, [&](const torch::Tensor& z) { return G0_->forward(z); }, shape0_.z_dim, C_, n, seed, device_);
     torch::NoGradGuard no_grad;
     for (auto& lv : levels_) lv.g->eval();
-    auto images = torch::empty({n, C_, size_, size_});
-    auto probs = torch::empty({n, J_ - C_, size_, size_});
+    if (levels_.empty()) return low;
+    // The last level writes straight into the output (joint space): the only full-size buffers are the
+    // output itself and the level below it.
+    auto joint = torch::empty({n, J_, size_, size_}, torch::TensorOptions().device(device_));
     for (int64_t i = 0; i < n; ++i) {
       auto x =
           torch::cat({low.images.narrow(0, i, 1) * 2 - 1, low.label_probs.narrow(0, i, 1)}, 1).to(device_);
-      for (size_t l = 0; l < levels_.size(); ++l)
+      for (size_t l = 0; l < levels_.size(); ++l) {
+        const bool last = l + 1 == levels_.size();
         x = refine_level(levels_[l].g, x, C_, levels_[l].patch, levels_[l].overlap,
                          static_cast<int64_t>(o_.at("tile_batch")),
-                         mix_seed(seed, (uint64_t(i) << 8) | (l + 1)));
-      const auto s = split_joint_output(x, C_);
-      images[i].copy_(s.images[0]);
-      probs[i].copy_(s.label_probs[0]);
+                         mix_seed(seed, (uint64_t(i) << 8) | (l + 1)),
+                         last ? joint.narrow(0, i, 1) : torch::Tensor());
+      }
     }
     for (auto& lv : levels_) lv.g->train();
-    return {images, probs.argmax(1), probs};
+    joint = joint.to(torch::kCPU);
+    auto images = joint.narrow(1, 0, C_).add_(1).mul_(0.5).clamp_(0, 1);
+    auto probs = joint.narrow(1, C_, J_ - C_);
+    return {images.contiguous(), probs.argmax(1), probs.contiguous()};
   }
 
  private:

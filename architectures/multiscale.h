@@ -39,7 +39,9 @@ TORCH_MODULE(PatchDiscriminator);
 // Tile origins along a side of n px for tiles of p px overlapping by at least `overlap` px; the last tile
 // ends at n. Origins are even (so they map onto the half-resolution level).
 std::vector<int64_t> tile_origins(int64_t n, int64_t p, int64_t overlap);
-// [p, p] blending weights: linear ramps over `overlap` px at every edge, 1 inside, > 0 everywhere.
+// [p] blending profile: linear ramps over `overlap` px at both ends, 1 inside, > 0 everywhere.
+torch::Tensor blend_ramp(int64_t p, int64_t overlap);
+// [p, p] blending weights: the outer product of two ramps.
 torch::Tensor blend_window(int64_t p, int64_t overlap);
 // Area-downsamples a joint-space batch to `size`: image channels averaged, labels re-hardened to the
 // one-hot of the majority label.
@@ -47,9 +49,11 @@ torch::Tensor downsample_joint(const torch::Tensor& x, int64_t image_channels, i
 // Bilinear x2 upsampling of a joint-space batch (labels hardened first): the condition of the next level.
 torch::Tensor upsample_condition(const torch::Tensor& x, int64_t image_channels);
 // Level l >= 1 of one image from its level l - 1 output prev [1, J, h, h] (joint space) at side 2h, tile by
-// tile: `tile_batch` tiles per forward pass; tile noise seeded from (seed, tile). Returns [1, J, 2h, 2h].
+// tile: `tile_batch` tiles per forward pass; tile noise seeded from (seed, tile). Returns [1, J, 2h, 2h],
+// written into `out` when it is given (with that shape).
 torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t image_channels,
-                           int64_t patch, int64_t overlap, int64_t tile_batch, uint64_t seed);
+                           int64_t patch, int64_t overlap, int64_t tile_batch, uint64_t seed,
+                           torch::Tensor out = {});
 
 ArchEntry multiscale_entry();
 

@@ -372,6 +372,62 @@ std::string markdown_table(const Merged& m, const MetricTable& t) {
   return md + (t.notes.empty() ? "\n" : "\n\n");
 }
 
+// The segmentation protocol's arms present, in reading order: real only, synthetic only, then the mixed arms
+// by ratio. Pairs of (column title, metric).
+std::vector<std::pair<std::string, std::string>> dice_arms(const Merged& m) {
+  std::set<std::string> names;
+  for (const auto& [k, v] : m.finals)
+    for (const auto& [name, x] : v) names.insert(name);
+  std::vector<std::pair<std::string, std::string>> arms;
+  if (names.count("seg_dice_real")) arms.emplace_back("real only", "seg_dice_real");
+  if (names.count("seg_dice_synth")) arms.emplace_back("synthetic only", "seg_dice_synth");
+  std::vector<std::pair<double, std::string>> mixed;
+  const std::string p = "seg_dice_mix_r";
+  for (const auto& n : names)
+    if (n.rfind(p, 0) == 0 && n.find('/') == std::string::npos && !ends_with(n, "_delta")) {
+      try {
+        mixed.emplace_back(std::stod(n.substr(p.size())), n);
+      } catch (const std::exception&) {
+      }
+    }
+  std::sort(mixed.begin(), mixed.end());
+  for (const auto& [r, n] : mixed) arms.emplace_back(fmt::format("real + {} N", fmt_num(r)), n);
+  return arms;
+}
+
+// Markdown: per modality, architectures x protocol arms (mean foreground Dice on the real test split).
+std::string markdown_dice_arms(const Merged& m) {
+  const auto arms = dice_arms(m);
+  if (arms.empty()) return "";
+  std::string md =
+      "## U-Net Dice by protocol arm (higher is better)\n\nMean foreground Dice on the real test split; N = "
+      "the "
+      "real training count. Deltas against real only are in the `_delta` tables.\n\n";
+  for (size_t j = 0; j < m.mods.size(); ++j) {
+    md += fmt::format("**{}**\n\n| architecture |", m.mods[j]);
+    for (const auto& [title, metric] : arms) md += " " + title + " |";
+    md += "\n|---|";
+    for (size_t k = 0; k < arms.size(); ++k) md += "---|";
+    md += "\n";
+    std::vector<MetricTable> tables;
+    for (const auto& [title, metric] : arms) tables.push_back(build_table(m, metric));
+    std::set<Missing> used;
+    for (size_t i = 0; i < m.archs.size(); ++i) {
+      md += "| " + m.archs[i] + " |";
+      for (const auto& t : tables) {
+        const Entry& e = t.rows[i][j];
+        if (e.s.n == 0) used.insert(e.missing);
+        md += e.s.n == 0 ? fmt::format(" –[{}] |", note_letter(e.missing))
+                         : " " + entry_text(t.metric, e.s, " ± ", " (n=", ")") + " |";
+      }
+      md += "\n";
+    }
+    for (Missing n : used) md += fmt::format("\n[{}] {}", note_letter(n), note_text(n));
+    md += used.empty() ? "\n" : "\n\n";
+  }
+  return md;
+}
+
 std::vector<std::string> merged_table_names(const Merged& m) {
   std::map<std::string, std::map<std::string, double>> by;
   for (const auto& [k, v] : m.finals) by[k] = v;
@@ -398,6 +454,7 @@ std::string render_markdown(const std::vector<RunData>& runs, const std::string&
   for (const auto& [cell, v] : m.finals)
     for (const auto& [name, x] : v) handcrafted |= name.find("handcrafted") != std::string::npos;
   if (handcrafted) md += std::string(kHandcraftedNote) + "\n\n";
+  md += markdown_dice_arms(m);
   for (const auto& name : merged_table_names(m)) md += markdown_table(m, build_table(m, name));
 
   md += "## Cells\n\n| cell | status | seed | train s | error |\n|---|---|---|---|---|\n";
@@ -603,7 +660,8 @@ constexpr const char* kCss =
     "90%}"
     ".note{font-size:12px;color:#555;margin:0}.charts{display:flex;flex-wrap:wrap;gap:12px "
     "28px;align-items:flex-start}"
-    ".grid{display:inline-block;margin:0 16px 16px 0;vertical-align:top}.grid img{image-rendering:pixelated;"
+    ".grid{display:inline-block;margin:0 16px 16px 0;vertical-align:top}.grid "
+    "img{image-rendering:pixelated;max-width:100%;"
     "border:1px solid #ccc}pre{background:#f6f6f6;padding:8px;font-size:12px;overflow:auto}"
     "details{margin:4px 0}summary{cursor:pointer}";
 

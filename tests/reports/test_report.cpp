@@ -207,4 +207,35 @@ TEST_SUITE("reports") {
     CHECK(test::contains(md, "# ganbench report: handmade, other_task"));
     CHECK(test::contains(md, "| dcgan | **2.000 ± 1.000 (n=3)** |"));  // seeds 0, 1 from a and seed 2 from b
   }
+
+  TEST_CASE("segmentation arms: a Dice-by-arm table in Markdown and a Dice-vs-ratio chart in HTML") {
+    test::TempDir dir;
+    const fs::path run = dir / "seg";
+    {
+      ResultsStore s(run / "results.db");
+      s.record_sweep("seg", "name: seg\n");
+      add_cell(s, "dcgan", "cardiac", 0, "done",
+               {{"seg_dice_real", 0.9},
+                {"seg_dice_synth", 0.5},
+                {"seg_dice_mix_r0.5", 0.8},
+                {"seg_dice_mix_r2", 0.7},
+                {"seg_dice_mix_r2_delta", -0.2}});
+      add_cell(s, "dcgan", "cardiac", 1, "done",
+               {{"seg_dice_real", 0.8},
+                {"seg_dice_synth", 0.7},
+                {"seg_dice_mix_r0.5", 0.6},
+                {"seg_dice_mix_r2", 0.9},
+                {"seg_dice_mix_r2_delta", 0.1}});
+    }
+    const auto runs = std::vector<RunData>{load_run(run)};
+    const std::string md = render_markdown(runs);
+    CHECK(test::contains(md, "| architecture | real only | synthetic only | real + 0.5 N | real + 2 N |"));
+    CHECK(test::contains(md,
+                         "| dcgan | 0.850 ± 0.071 (n=2) | 0.600 ± 0.141 (n=2) | 0.700 ± 0.141 (n=2) | "
+                         "0.800 ± 0.141 (n=2) |"));
+    CHECK(test::contains(md, "## seg_dice_mix_r2_delta (higher is better)"));
+    CHECK(test::contains(md, "| dcgan | -0.050 ± 0.212 (n=2) |"));
+    const std::string html = render_html(runs);
+    CHECK(test::contains(html, "U-Net Dice vs synthetic ratio, cardiac"));
+  }
 }
