@@ -591,6 +591,22 @@ std::string base64(const std::string& bytes) {
   return out;
 }
 
+// Lets long metric names break after their underscores.
+std::string wrap_underscores(std::string s) {
+  for (size_t p = s.find('_'); p != std::string::npos; p = s.find('_', p + 6)) s.insert(p + 1, "<wbr>");
+  return s;
+}
+
+// One <td>: mean ± std (n), bold when best, or a footnoted dash.
+std::string html_entry(const std::string& metric, const Entry& e) {
+  if (e.s.n == 0) return fmt::format("<td class=\"missing\">–<sup>{}</sup></td>", note_letter(e.missing));
+  // entry_text with an empty n suffix is "mean ± std" + n; rebuild it with the n in its own span.
+  std::string value = entry_text(metric, e.s, " ± ", "\x1f", "");
+  value = value.substr(0, value.find('\x1f'));
+  const std::string cell = svg::escape(value) + fmt::format(" <span class=\"n\">(n={})</span>", e.s.n);
+  return e.best ? "<td class=\"best\"><b>" + cell + "</b></td>" : "<td>" + cell + "</td>";
+}
+
 std::string html_table(const Merged& m, const MetricTable& t) {
   std::string h = fmt::format("<table class=\"metric\"><caption>{}{}</caption>\n<tr><th>architecture</th>",
                               svg::escape(t.metric), direction_text(t.dir));
@@ -598,21 +614,7 @@ std::string html_table(const Merged& m, const MetricTable& t) {
   h += "</tr>\n";
   for (size_t i = 0; i < m.archs.size(); ++i) {
     h += "<tr><th>" + svg::escape(m.archs[i]) + "</th>";
-    for (const auto& e : t.rows[i]) {
-      if (e.s.n == 0) {
-        h += fmt::format("<td class=\"missing\">–<sup>{}</sup></td>", note_letter(e.missing));
-        continue;
-      }
-      const std::string txt =
-          svg::escape(entry_text(t.metric, e.s, " ± ", " <span class=\"n\">(n=", ")</span>"));
-      // entry_text's markup was escaped with the rest; restore the n span.
-      std::string cell = txt;
-      for (const auto& [from, to] : std::vector<std::pair<std::string, std::string>>{
-               {"&lt;span class=&quot;n&quot;&gt;", "<span class=\"n\">"}, {"&lt;/span&gt;", "</span>"}})
-        for (size_t p = cell.find(from); p != std::string::npos; p = cell.find(from, p + to.size()))
-          cell.replace(p, from.size(), to);
-      h += e.best ? "<td class=\"best\"><b>" + cell + "</b></td>" : "<td>" + cell + "</td>";
-    }
+    for (const auto& e : t.rows[i]) h += html_entry(t.metric, e);
     h += "</tr>\n";
   }
   h += "</table>\n";
@@ -658,7 +660,8 @@ constexpr const char* kCss =
     "th,td{border-top:1px solid #ddd;border-bottom:1px solid #ddd;padding:3px 10px;text-align:right}"
     "th:first-child{text-align:left}td.best{background:#eef6ee}td.missing{color:#999}.n{color:#777;font-size:"
     "90%}"
-    ".note{font-size:12px;color:#555;margin:0}.charts{display:flex;flex-wrap:wrap;gap:12px "
+    ".note{font-size:12px;color:#555;margin:0}table.summary "
+    "th{vertical-align:bottom}.charts{display:flex;flex-wrap:wrap;gap:12px "
     "28px;align-items:flex-start}"
     ".grid{display:inline-block;margin:0 16px 16px 0;vertical-align:top}.grid "
     "img{image-rendering:pixelated;max-width:100%;"
@@ -687,13 +690,36 @@ std::string render_html(const std::vector<RunData>& runs) {
         "<p class=\"note\">fd_handcrafted and kid_handcrafted use a stand-in feature extractor; they are not "
         "FID/KID on Inception features and are not comparable with published numbers.</p>\n";
 
-  // Summary: the headline metrics present.
-  h += "<h2>Summary</h2>\n<div class=\"charts\">\n";
+  // Summary: one table, a row per modality and architecture, a column per headline metric present; the best
+  // per modality and metric in bold.
   const auto names = merged_table_names(m);
+  std::vector<MetricTable> heads;
   for (const auto& name : headline_order())
-    if (name.find("_real_floor") == std::string::npos && has_metric(m, name))
-      h += "<div>" + html_table(m, build_table(m, name)) + "</div>\n";
-  h += "</div>\n";
+    if (name.find("_real_floor") == std::string::npos && name != "parameters" && has_metric(m, name))
+      heads.push_back(build_table(m, name));
+  h += "<h2>Summary</h2>\n<div class=\"scroll\"><table "
+       "class=\"summary\">\n<tr><th>modality</th><th>architecture</th>";
+  for (const auto& t : heads)
+    h += fmt::format("<th>{}<br><span class=\"n\">{}</span></th>", wrap_underscores(svg::escape(t.metric)),
+                     t.dir < 0   ? "lower is better"
+                     : t.dir > 0 ? "higher is better"
+                                 : "");
+  h += "</tr>\n";
+  std::set<Missing> used;
+  for (size_t j = 0; j < m.mods.size(); ++j)
+    for (size_t i = 0; i < m.archs.size(); ++i) {
+      h += fmt::format("<tr><th>{}</th><th>{}</th>", i == 0 ? svg::escape(m.mods[j]) : "",
+                       svg::escape(m.archs[i]));
+      for (const auto& t : heads) {
+        const Entry& e = t.rows[i][j];
+        if (e.s.n == 0) used.insert(e.missing);
+        h += html_entry(t.metric, e);
+      }
+      h += "</tr>\n";
+    }
+  h += "</table></div>\n";
+  for (Missing n : used)
+    h += fmt::format("<p class=\"note\"><sup>{}</sup> {}</p>\n", note_letter(n), svg::escape(note_text(n)));
 
   // Charts.
   h += "<h2>Charts</h2>\n<div class=\"charts\">\n";

@@ -175,6 +175,9 @@ TEST_SUITE("reports") {
     CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
     CHECK(test::contains(html, "<b>1.500 ± 0.707 <span class=\"n\">(n=2)</span></b>"));
     CHECK(test::contains(html, "<td class=\"missing\">–<sup>b</sup></td>"));
+    // The summary: a row per modality and architecture, a column per headline metric.
+    CHECK(test::contains(html, "<table class=\"summary\">"));
+    CHECK(test::contains(html, "<tr><th>liver</th><th>dcgan</th><td class=\"missing\">–<sup>b</sup></td>"));
     CHECK(test::contains(html, "fd_handcrafted per architecture"));
     CHECK(test::contains(html, "<summary>config</summary>"));
     size_t http = 0, ns = 0;  // nothing is fetched at view time: the only URI is the SVG namespace
