@@ -153,6 +153,16 @@ class DCGANModel : public GanModelBase {
         seed, device_);
   }
 
+  double discriminator_loss(const Batch& real, uint64_t seed) override {
+    return frozen([&] {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+      const auto x_real = joint_input(real, shape_.num_labels).to(device_);
+      const auto fake = G_->forward(torch::randn({x_real.size(0), shape_.z_dim}, gen).to(device_));
+      return (torch::softplus(-D_->forward(x_real)).mean() + torch::softplus(D_->forward(fake)).mean())
+          .item<double>();
+    });
+  }
+
  private:
   DCGANShape shape_;
   DCGANGenerator G_;

@@ -23,6 +23,16 @@ void GanModelBase::track(const std::string& name, torch::optim::Optimizer& o) {
 }
 void GanModelBase::track(const std::string& name, double& scalar) { parts_.scalars[name] = &scalar; }
 
+double GanModelBase::frozen(const std::function<double()>& f) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::pair<torch::Tensor, torch::Tensor>> saved;
+  for (auto& [name, m] : parts_.modules)
+    for (auto& b : m->buffers()) saved.emplace_back(b, b.clone());
+  const double v = f();
+  for (auto& [live, copy] : saved) live.copy_(copy);
+  return v;
+}
+
 int64_t GanModelBase::parameter_count() const {
   int64_t n = 0;
   for (const auto* m : trainable_) n += count_parameters(*m);

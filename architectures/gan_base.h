@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +29,9 @@ class GanModelBase : public GanModel {
   void track(const std::string& name, torch::nn::Module& m, bool trainable = true);
   void track(const std::string& name, torch::optim::Optimizer& o);
   void track(const std::string& name, double& scalar);
+  // Runs `f` without gradients and restores every tracked module's buffers afterwards (batch-norm running
+  // statistics, w averages), so an evaluation in training mode leaves no trace.
+  double frozen(const std::function<double()>& f);
   // Every D input, real and fake, goes through this (DiffAugment, instance noise).
   torch::Tensor d_input(const torch::Tensor& x) { return augment_->apply(x, noise_); }
 

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -45,6 +46,14 @@ class GanModel {
   // Weights, optimiser and RNG state, so training resumes exactly. Callers make writes atomic.
   virtual void save(const std::filesystem::path& path) const = 0;
   virtual void load(const std::filesystem::path& path) = 0;
+  // D's own loss (the adversarial terms, without penalties) on `real` and on fakes from latents seeded by
+  // `seed`, with no augmentation, changing nothing: no updates, no RNG draws, buffers restored. Lets tests
+  // and diagnostics compare D before and after a step on the same inputs. NaN when not provided.
+  virtual double discriminator_loss(const Batch& real, uint64_t seed) {
+    (void)real;
+    (void)seed;
+    return std::numeric_limits<double>::quiet_NaN();
+  }
   virtual Capabilities capabilities() const = 0;
   virtual int64_t parameter_count() const = 0;
 };

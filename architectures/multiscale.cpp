@@ -244,21 +244,7 @@ class MultiScaleModel : public GanModelBase {
     // Levels >= 1: conditional patches, LSGAN + lambda * L1 (pix2pix, as in the reference code).
     for (size_t i = 0; i < levels_.size(); ++i) {
       Level& lv = levels_[i];
-      torch::Tensor target, cond;
-      {
-        torch::NoGradGuard g;
-        const auto real_l = downsample_joint(x_real, C_, lv.side);
-        const auto cond_full = upsample_condition(downsample_joint(real_l, C_, lv.side / 2), C_);
-        const auto pos = torch::randint(0, (lv.side - lv.patch) / 2 + 1, {b, 2}, noise_) * 2;
-        std::vector<torch::Tensor> ts, cs;
-        for (int64_t k = 0; k < b; ++k) {
-          const int64_t y = pos[k][0].item<int64_t>(), x = pos[k][1].item<int64_t>();
-          ts.push_back(real_l[k].slice(1, y, y + lv.patch).slice(2, x, x + lv.patch));
-          cs.push_back(cond_full[k].slice(1, y, y + lv.patch).slice(2, x, x + lv.patch));
-        }
-        target = torch::stack(ts);
-        cond = torch::stack(cs);
-      }
+      const auto [target, cond] = patches(x_real, lv, noise_);
       const auto noise = torch::randn({b, 1, lv.patch, lv.patch}, noise_).to(device_);
       const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
       lv.opt_d->zero_grad();
@@ -282,6 +268,28 @@ class MultiScaleModel : public GanModelBase {
     stats.values.emplace_back("loss_g", loss_g_sum);
     stats.values.emplace_back("d_real_sign", sign_sum / double(levels_.size() + 1));
     return stats;
+  }
+
+  // Sum over levels of the LSGAN D losses on the same real batch and seeded latents, noise and patches.
+  double discriminator_loss(const Batch& real, uint64_t seed) override {
+    return frozen([&] {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+      const auto x_real = joint_input(real, J_ - C_).to(device_);
+      const int64_t b = x_real.size(0);
+      const auto fake0 = G0_->forward(torch::randn({b, shape0_.z_dim}, gen).to(device_));
+      double loss = 0.5 * ((D0_->forward(downsample_joint(x_real, C_, shape0_.size)) - 1).square().mean() +
+                           D0_->forward(fake0).square().mean())
+                              .item<double>();
+      for (auto& lv : levels_) {
+        const auto [target, cond] = patches(x_real, lv, gen);
+        const auto noise = torch::randn({b, 1, lv.patch, lv.patch}, gen).to(device_);
+        const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
+        loss += 0.5 * ((lv.d->forward(cond, target) - 1).square().mean() +
+                       lv.d->forward(cond, fake).square().mean())
+                          .item<double>();
+      }
+      return loss;
+    });
   }
 
   Sample sample(int64_t n, uint64_t seed) override {
@@ -320,6 +328,24 @@ class MultiScaleModel : public GanModelBase {
   DCGANDiscriminator D0_;
   std::unique_ptr<torch::optim::Adam> opt_g0_, opt_d0_;
   std::vector<Level> levels_;
+
+  // Random aligned patches of one level from a real joint batch: (target patches, their conditions, i.e. the
+  // matching upsampled patches of the level below). Positions are drawn from `gen`.
+  std::pair<torch::Tensor, torch::Tensor> patches(const torch::Tensor& x_real, const Level& lv,
+                                                  at::Generator& gen) {
+    torch::NoGradGuard g;
+    const int64_t b = x_real.size(0);
+    const auto real_l = downsample_joint(x_real, C_, lv.side);
+    const auto cond_full = upsample_condition(downsample_joint(real_l, C_, lv.side / 2), C_);
+    const auto pos = torch::randint(0, (lv.side - lv.patch) / 2 + 1, {b, 2}, gen) * 2;
+    std::vector<torch::Tensor> ts, cs;
+    for (int64_t k = 0; k < b; ++k) {
+      const int64_t y = pos[k][0].item<int64_t>(), x = pos[k][1].item<int64_t>();
+      ts.push_back(real_l[k].slice(1, y, y + lv.patch).slice(2, x, x + lv.patch));
+      cs.push_back(cond_full[k].slice(1, y, y + lv.patch).slice(2, x, x + lv.patch));
+    }
+    return {torch::stack(ts), torch::stack(cs)};
+  }
 };
 
 }  // namespace

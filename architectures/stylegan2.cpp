@@ -32,9 +32,9 @@ torch::Tensor modulated_conv2d(const torch::Tensor& x, const torch::Tensor& weig
   const int64_t b = x.size(0), in = x.size(1), out = weight.size(0), k = weight.size(2);
   TORCH_CHECK(weight.size(1) == in && styles.size(0) == b && styles.size(1) == in, "modulated_conv2d: x ",
               x.sizes(), ", weight ", weight.sizes(), ", styles ", styles.sizes());
-  // Unfused form (stylegan2-ada's fused_modconv=False): scale the input by the styles, convolve with the shared
-  // weight, scale the output by the demodulation coefficients. Equal to the per-sample weights and much
-  // faster on CPU than a grouped convolution.
+  // Unfused form (stylegan2-ada's fused_modconv=False): scale the input by the styles, convolve with the
+  // shared weight, scale the output by the demodulation coefficients. Equal to the per-sample weights and
+  // much faster on CPU than a grouped convolution.
   auto y = F::conv2d(x * styles.view({b, in, 1, 1}), weight, F::Conv2dFuncOptions().padding(k / 2));
   if (demodulate) {
     auto w = weight.unsqueeze(0) * styles.view({b, 1, in, 1, 1});  // [B, O, I, k, k]
@@ -323,6 +323,19 @@ class StyleGAN2Model : public GanModelBase {
     if (o_.at("ema_rampup") > 0) ema_nimg = std::min(ema_nimg, nimg_ * o_.at("ema_rampup"));
     copy_into_ema(std::pow(0.5, static_cast<double>(b) / std::max(ema_nimg, 1e-8)));
     return stats;
+  }
+
+  double discriminator_loss(const Batch& real, uint64_t seed) override {
+    return frozen([&] {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+      const auto x_real = joint_input(real, shape_.num_labels).to(device_);
+      const auto w =
+          G_->mapping->forward(torch::randn({x_real.size(0), shape_.z_dim}, gen).to(device_), 1.0, false);
+      const auto ws = w.unsqueeze(1).expand({-1, shape_.num_ws(), -1});
+      const auto fake = joint_output(G_->synthesis(ws, NoiseMode::random, &gen), shape_.image_channels, true);
+      return (torch::softplus(D_->forward(fake)).mean() + torch::softplus(-D_->forward(x_real)).mean())
+          .item<double>();
+    });
   }
 
   Sample sample(int64_t n, uint64_t seed) override {

@@ -121,6 +121,16 @@ class WGANGPModel : public GanModelBase {
         seed, device_);
   }
 
+  // The Wasserstein critic loss D(fake) - D(real), without the gradient penalty.
+  double discriminator_loss(const Batch& real, uint64_t seed) override {
+    return frozen([&] {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+      const auto x_real = joint_input(real, shape_.num_labels).to(device_);
+      const auto fake = G_->forward(torch::randn({x_real.size(0), shape_.z_dim}, gen).to(device_));
+      return (D_->forward(fake).mean() - D_->forward(x_real).mean()).item<double>();
+    });
+  }
+
  private:
   DCGANShape shape_;
   int n_critic_;

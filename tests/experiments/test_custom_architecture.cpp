@@ -93,6 +93,16 @@ class MlpGan : public GanModelBase {
         *G_, [&](const torch::Tensor& z) { return G_->forward(z); }, z_dim_, C_, n, seed, device_);
   }
 
+  double discriminator_loss(const Batch& real, uint64_t seed) override {  // optional: for tests, diagnostics
+    return frozen([&] {
+      auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+      const auto x_real = joint_input(real, K_).to(device_);
+      const auto fake = G_->forward(torch::randn({x_real.size(0), z_dim_}, gen).to(device_));
+      return (torch::softplus(-D_->forward(x_real)).mean() + torch::softplus(D_->forward(fake)).mean())
+          .item<double>();
+    });
+  }
+
   static Capabilities capabilities_of_entry() {
     Capabilities c;
     c.loss = "non_saturating";
