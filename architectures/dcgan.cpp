@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "architectures/gan_base.h"
+#include "architectures/dcgan_model.h"
 #include "architectures/joint.h"
 
 namespace ganbench {
@@ -104,22 +104,10 @@ torch::Tensor DCGANDiscriminatorImpl::forward(const torch::Tensor& x) {
 
 namespace {
 
-class DCGANModel : public GanModelBase {
+class DCGANModel : public DCGANShapedModel<DCGANDiscriminator> {
  public:
   explicit DCGANModel(const ArchContext& ctx)
-      : GanModelBase(ctx, dcgan_entry().capabilities), shape_(dcgan_shape(ctx)), G_(nullptr), D_(nullptr) {
-    torch::manual_seed(ctx.seed);  // initial weights
-    G_ = DCGANGenerator(shape_);
-    D_ = DCGANDiscriminator(shape_);
-    G_->to(device_);
-    D_->to(device_);
-    opt_g_ = make_adam(G_->parameters(), ctx.options);
-    opt_d_ = make_adam(D_->parameters(), ctx.options);
-    track("generator", *G_);
-    track("discriminator", *D_);
-    track("generator", *opt_g_);
-    track("discriminator", *opt_d_);
-  }
+      : DCGANShapedModel(ctx, dcgan_entry().capabilities, "discriminator") {}
 
   StepStats train_step(const Batch& real) override {
     const int64_t b = real.images.size(0);
@@ -147,27 +135,12 @@ class DCGANModel : public GanModelBase {
              {"d_real_sign", logit_real.sign().mean().item<double>()}}};
   }
 
-  Sample sample(int64_t n, uint64_t seed) override {
-    return sample_latent_generator(
-        *G_, [&](const torch::Tensor& z) { return G_->forward(z); }, shape_.z_dim, shape_.image_channels, n,
-        seed, device_);
-  }
-
   double discriminator_loss(const Batch& real, uint64_t seed) override {
     return frozen([&] {
-      auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-      const auto x_real = joint_input(real, shape_.num_labels).to(device_);
-      const auto fake = G_->forward(torch::randn({x_real.size(0), shape_.z_dim}, gen).to(device_));
-      return (torch::softplus(-D_->forward(x_real)).mean() + torch::softplus(D_->forward(fake)).mean())
-          .item<double>();
+      const auto [real_logits, fake_logits] = probe_scores(real, seed);
+      return (torch::softplus(-real_logits).mean() + torch::softplus(fake_logits).mean()).item<double>();
     });
   }
-
- private:
-  DCGANShape shape_;
-  DCGANGenerator G_;
-  DCGANDiscriminator D_;
-  std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
 };
 
 }  // namespace

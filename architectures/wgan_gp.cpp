@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "architectures/gan_base.h"
+#include "architectures/dcgan_model.h"
 #include "architectures/joint.h"
 
 namespace ganbench {
@@ -54,27 +54,13 @@ torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Te
 
 namespace {
 
-class WGANGPModel : public GanModelBase {
+class WGANGPModel : public DCGANShapedModel<WGANCritic> {
  public:
   explicit WGANGPModel(const ArchContext& ctx)
-      : GanModelBase(ctx, wgan_gp_entry().capabilities),
-        shape_(dcgan_shape(ctx)),
+      : DCGANShapedModel(ctx, wgan_gp_entry().capabilities, "critic"),
         n_critic_(static_cast<int>(ctx.options.at("n_critic"))),
-        lambda_(ctx.options.at("gp_lambda")),
-        G_(nullptr),
-        D_(nullptr) {
+        lambda_(ctx.options.at("gp_lambda")) {
     caps_.critic_steps = n_critic_;
-    torch::manual_seed(ctx.seed);
-    G_ = DCGANGenerator(shape_);
-    D_ = WGANCritic(shape_);
-    G_->to(device_);
-    D_->to(device_);
-    opt_g_ = make_adam(G_->parameters(), ctx.options);
-    opt_d_ = make_adam(D_->parameters(), ctx.options);
-    track("generator", *G_);
-    track("critic", *D_);
-    track("generator", *opt_g_);
-    track("critic", *opt_d_);
   }
 
   StepStats train_step(const Batch& real) override {
@@ -115,29 +101,17 @@ class WGANGPModel : public GanModelBase {
              {"d_real_sign", real_sign}}};
   }
 
-  Sample sample(int64_t n, uint64_t seed) override {
-    return sample_latent_generator(
-        *G_, [&](const torch::Tensor& z) { return G_->forward(z); }, shape_.z_dim, shape_.image_channels, n,
-        seed, device_);
-  }
-
   // The Wasserstein critic loss D(fake) - D(real), without the gradient penalty.
   double discriminator_loss(const Batch& real, uint64_t seed) override {
     return frozen([&] {
-      auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-      const auto x_real = joint_input(real, shape_.num_labels).to(device_);
-      const auto fake = G_->forward(torch::randn({x_real.size(0), shape_.z_dim}, gen).to(device_));
-      return (D_->forward(fake).mean() - D_->forward(x_real).mean()).item<double>();
+      const auto [real_scores, fake_scores] = probe_scores(real, seed);
+      return (fake_scores.mean() - real_scores.mean()).item<double>();
     });
   }
 
  private:
-  DCGANShape shape_;
   int n_critic_;
   double lambda_;
-  DCGANGenerator G_;
-  WGANCritic D_;
-  std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
 };
 
 }  // namespace
