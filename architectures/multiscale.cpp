@@ -24,6 +24,10 @@ nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1) {
       nn::Conv2dOptions(in, out, k).stride(stride).padding(k == 4 ? 1 : k / 2).padding_mode(torch::kReflect));
 }
 torch::Tensor act(const torch::Tensor& x) { return torch::leaky_relu(x, kSlope); }
+// LSGAN discriminator loss (Mao et al. 2017): real scores towards 1, fake towards 0.
+torch::Tensor lsgan_d_loss(const torch::Tensor& real_scores, const torch::Tensor& fake_scores) {
+  return 0.5 * ((real_scores - 1).square().mean() + fake_scores.square().mean());
+}
 }  // namespace
 
 PatchGeneratorImpl::PatchGeneratorImpl(int64_t c, int64_t j, int64_t ch)
@@ -229,8 +233,7 @@ class MultiScaleModel : public GanModelBase {
       const auto fake = G0_->forward(torch::randn({b, shape0_.z_dim}, noise_).to(device_));
       opt_d0_->zero_grad();
       const auto s_real = D0_->forward(d_input(real0));
-      const auto loss_d =
-          0.5 * ((s_real - 1).square().mean() + D0_->forward(d_input(fake.detach())).square().mean());
+      const auto loss_d = lsgan_d_loss(s_real, D0_->forward(d_input(fake.detach())));
       loss_d.backward();
       opt_d0_->step();
       opt_g0_->zero_grad();
@@ -249,8 +252,7 @@ class MultiScaleModel : public GanModelBase {
       const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
       lv.opt_d->zero_grad();
       const auto s_real = lv.d->forward(d_input(cond), d_input(target));
-      const auto loss_d = 0.5 * ((s_real - 1).square().mean() +
-                                 lv.d->forward(d_input(cond), d_input(fake.detach())).square().mean());
+      const auto loss_d = lsgan_d_loss(s_real, lv.d->forward(d_input(cond), d_input(fake.detach())));
       loss_d.backward();
       lv.opt_d->step();
       lv.opt_g->zero_grad();
@@ -277,16 +279,14 @@ class MultiScaleModel : public GanModelBase {
       const auto x_real = joint_input(real, J_ - C_).to(device_);
       const int64_t b = x_real.size(0);
       const auto fake0 = G0_->forward(torch::randn({b, shape0_.z_dim}, gen).to(device_));
-      double loss = 0.5 * ((D0_->forward(downsample_joint(x_real, C_, shape0_.size)) - 1).square().mean() +
-                           D0_->forward(fake0).square().mean())
-                              .item<double>();
+      double loss =
+          lsgan_d_loss(D0_->forward(downsample_joint(x_real, C_, shape0_.size)), D0_->forward(fake0))
+              .item<double>();
       for (auto& lv : levels_) {
         const auto [target, cond] = patches(x_real, lv, gen);
         const auto noise = torch::randn({b, 1, lv.patch, lv.patch}, gen).to(device_);
         const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
-        loss += 0.5 * ((lv.d->forward(cond, target) - 1).square().mean() +
-                       lv.d->forward(cond, fake).square().mean())
-                          .item<double>();
+        loss += lsgan_d_loss(lv.d->forward(cond, target), lv.d->forward(cond, fake)).item<double>();
       }
       return loss;
     });
