@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
 #include "experiments/config.h"
+#include "experiments/results_store.h"
+#include "experiments/sweep.h"
+#include "tests/test_util.h"
 
 using namespace ganbench;
 
@@ -113,5 +116,20 @@ TEST_SUITE("experiments") {
   TEST_CASE("a missing config file names the path") {
     CHECK_THROWS_WITH_AS(load_sweep_config("/nonexistent/x.yaml"), doctest::Contains("/nonexistent/x.yaml"),
                          ConfigError);
+  }
+  TEST_CASE("the resolved config and its hash are those stored by a finished sweep, so --resume accepts it") {
+    // tests/fixtures/reports/tiny_run/run was written by `ganbench run tests/configs/tiny_report.yaml
+    // --out /tmp/tiny`; a change of the emitted YAML would make --resume reject its finished cells.
+    SweepConfig cfg = load_sweep_config(test::fixtures() / "../configs/tiny_report.yaml");
+    cfg.output = "/tmp/tiny";
+    ResultsStore store(test::fixtures() / "reports/tiny_run/run/results.db", false);
+    const auto cells = store.cells();
+    REQUIRE(cells.size() == 8);
+    for (const auto& rec : cells) {
+      CAPTURE(rec.id);
+      const Cell cell{rec.id, rec.architecture, rec.modality, static_cast<uint64_t>(rec.seed)};
+      CHECK(cell_config_yaml(cfg, cell) == rec.config_yaml);
+      CHECK(cell_config_hash(cfg, cell) == rec.config_hash);
+    }
   }
 }
