@@ -8,7 +8,7 @@
 
 #include "datasets/dataset.h"
 #include "experiments/config.h"
-#include "experiments/results_store.h"
+#include "results/results_store.h"
 #include "experiments/seg_protocol.h"
 #include "experiments/sweep.h"
 #include "metrics/feature_extractor.h"

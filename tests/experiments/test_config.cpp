@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "experiments/config.h"
-#include "experiments/results_store.h"
+#include "results/results_store.h"
 #include "experiments/sweep.h"
 #include "tests/test_util.h"
 

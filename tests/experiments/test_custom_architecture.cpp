@@ -9,7 +9,7 @@
 
 #include "architectures/gan_base.h"
 #include "architectures/joint.h"
-#include "experiments/results_store.h"
+#include "results/results_store.h"
 #include "experiments/sweep.h"
 #include "reports/report.h"
 #include "tests/test_util.h"

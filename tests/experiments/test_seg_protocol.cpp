@@ -5,7 +5,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "experiments/results_store.h"
+#include "results/results_store.h"
 #include "experiments/seg_protocol.h"
 #include "experiments/sweep.h"
 #include "tests/test_util.h"

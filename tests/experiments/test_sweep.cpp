@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "experiments/results_store.h"
+#include "results/results_store.h"
 #include "experiments/sweep.h"
 #include "tests/test_util.h"
 

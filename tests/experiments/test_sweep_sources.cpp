@@ -7,7 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "experiments/results_store.h"
+#include "results/results_store.h"
 #include "experiments/sweep.h"
 #include "tests/datasets/nifti_writer.h"
 #include "tests/metrics/formula_weights.h"

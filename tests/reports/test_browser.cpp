@@ -8,7 +8,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "common/atomic_file.h"
-#include "experiments/results_store.h"
+#include "results/results_store.h"
 #include "reports/report.h"
 #include "tests/test_util.h"
 

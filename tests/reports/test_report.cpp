@@ -6,7 +6,7 @@
 
 #include "common/atomic_file.h"
 #include "common/npy.h"
-#include "experiments/results_store.h"
+#include "results/results_store.h"
 #include "reports/report.h"
 #include "reports/sample_grid.h"
 #include "tests/test_util.h"

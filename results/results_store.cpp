@@ -1,4 +1,4 @@
-#include "experiments/results_store.h"
+#include "results/results_store.h"
 
 #include <sqlite3.h>
 

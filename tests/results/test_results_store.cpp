@@ -2,12 +2,12 @@
 
 #include <fstream>
 
-#include "experiments/results_store.h"
+#include "results/results_store.h"
 #include "tests/test_util.h"
 
 using namespace ganbench;
 
-TEST_SUITE("experiments") {
+TEST_SUITE("results") {
   TEST_CASE("results store: a cell runs, gets metrics, and is done only when finished") {
     test::TempDir dir;
     {

@@ -1,0 +1,258 @@
+#include "metrics/metric_catalogue.h"
+
+#include <algorithm>
+#include <deque>
+#include <cmath>
+#include <mutex>
+#include <regex>
+#include <stdexcept>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace ganbench {
+namespace {
+
+// What each placeholder may hold.
+const std::map<std::string, std::string>& placeholder_rules() {
+  static const std::map<std::string, std::string> rules = {
+      {"space", "[a-z0-9]+"},
+      {"arm", "real|synth|mix_r[0-9.eE+-]+"},
+      {"label", "[^/@]+"},
+      {"loss", "[^@]+"},
+  };
+  return rules;
+}
+
+struct Compiled {
+  MetricSpec spec;
+  std::regex re;
+  std::vector<std::string> params;  // placeholder names in pattern order
+  size_t literal = 0;               // literal characters: more = more specific
+};
+
+std::deque<Compiled>& catalogue() {  // a deque: specs keep their address as entries are added
+  static std::deque<Compiled> c;
+  return c;
+}
+
+std::string regex_escape(const std::string& s) {
+  static const std::string special = R"(\^$.|?*+()[]{}/)";
+  std::string out;
+  for (char ch : s) {
+    if (special.find(ch) != std::string::npos) out += '\\';
+    out += ch;
+  }
+  return out;
+}
+
+Compiled compile(MetricSpec spec) {
+  Compiled c;
+  std::string re;
+  size_t i = 0;
+  const std::string& p = spec.pattern;
+  while (i < p.size()) {
+    const size_t open = p.find('<', i);
+    if (open == std::string::npos) {
+      re += regex_escape(p.substr(i));
+      c.literal += p.size() - i;
+      break;
+    }
+    const size_t close = p.find('>', open);
+    if (close == std::string::npos)
+      throw std::logic_error(fmt::format("metric '{}': unclosed placeholder in '{}'", spec.id, p));
+    re += regex_escape(p.substr(i, open - i));
+    c.literal += open - i;
+    const std::string name = p.substr(open + 1, close - open - 1);
+    auto rule = placeholder_rules().find(name);
+    if (rule == placeholder_rules().end())
+      throw std::logic_error(fmt::format("metric '{}': unknown placeholder <{}>", spec.id, name));
+    re += "(" + rule->second + ")";
+    c.params.push_back(name);
+    i = close + 1;
+  }
+  c.re = std::regex(re);
+  c.spec = std::move(spec);
+  return c;
+}
+
+}  // namespace
+
+void register_metric(MetricSpec spec) {
+  for (const auto& c : catalogue())
+    if (c.spec.id == spec.id || c.spec.pattern == spec.pattern)
+      throw std::logic_error(fmt::format("metric '{}' ({}) is already registered", spec.id, spec.pattern));
+  catalogue().push_back(compile(std::move(spec)));
+}
+
+const MetricSpec& metric_spec(const std::string& id) {
+  for (const auto& c : catalogue())
+    if (c.spec.id == id) return c.spec;
+  throw std::invalid_argument(fmt::format("unknown metric '{}'; valid: {}", id, fmt::join(metric_ids(), ", ")));
+}
+
+std::vector<std::string> metric_ids() {
+  std::vector<std::string> ids;
+  for (const auto& c : catalogue()) ids.push_back(c.spec.id);
+  return ids;
+}
+
+std::string metric_name(const std::string& id, const std::map<std::string, std::string>& params) {
+  const MetricSpec& spec = metric_spec(id);
+  std::string out;
+  const std::string& p = spec.pattern;
+  size_t i = 0;
+  while (i < p.size()) {
+    const size_t open = p.find('<', i);
+    if (open == std::string::npos) {
+      out += p.substr(i);
+      break;
+    }
+    const size_t close = p.find('>', open);
+    out += p.substr(i, open - i);
+    const std::string name = p.substr(open + 1, close - open - 1);
+    auto v = params.find(name);
+    if (v == params.end())
+      throw std::invalid_argument(fmt::format("metric '{}' needs a value for <{}>", id, name));
+    if (!std::regex_match(v->second, std::regex(placeholder_rules().at(name))))
+      throw std::invalid_argument(
+          fmt::format("metric '{}': '{}' is not a valid <{}> ({})", id, v->second, name, placeholder_rules().at(name)));
+    out += v->second;
+    i = close + 1;
+  }
+  return out;
+}
+
+std::optional<MetricMatch> match_metric(const std::string& name) {
+  const size_t at = name.find('@');
+  const std::string base = name.substr(0, at);
+  const Compiled* best = nullptr;
+  std::smatch best_m;
+  for (const auto& c : catalogue()) {
+    std::smatch m;
+    if (std::regex_match(base, m, c.re) && (!best || c.literal > best->literal)) {
+      best = &c;
+      best_m = m;
+    }
+  }
+  if (!best) return std::nullopt;
+  MetricMatch out;
+  out.spec = &best->spec;
+  for (size_t k = 0; k < best->params.size(); ++k) out.params[best->params[k]] = best_m[k + 1].str();
+  if (at != std::string::npos) out.view = name.substr(at + 1);
+  return out;
+}
+
+const std::vector<std::string>& headline_metrics() {
+  static const std::vector<std::string> order = {"fid_inception",
+                                                 "kid_inception",
+                                                 "fd_unet",
+                                                 "fd_handcrafted",
+                                                 "kid_handcrafted",
+                                                 "fid_inception_real_floor",
+                                                 "fd_unet_real_floor",
+                                                 "fd_handcrafted_real_floor",
+                                                 "seg_dice_real",
+                                                 "seg_dice_synth",
+                                                 "seg_dice_synth_delta",
+                                                 "seg_hd95_real",
+                                                 "seg_hd95_synth",
+                                                 "degenerate_label_fraction",
+                                                 "train_seconds",
+                                                 "steps_per_second",
+                                                 "peak_rss_mib",
+                                                 "parameters"};
+  return order;
+}
+
+std::string seg_arm_name(double ratio) { return fmt::format("mix_r{}", ratio); }
+
+std::optional<double> seg_arm_ratio(const std::string& arm) {
+  static const std::regex mixed("mix_r([0-9.eE+-]+)");
+  std::smatch m;
+  if (!std::regex_match(arm, m, mixed)) return std::nullopt;
+  try {
+    size_t used = 0;
+    const double r = std::stod(m[1].str(), &used);
+    if (used == static_cast<size_t>(m[1].length()) && std::isfinite(r)) return r;
+  } catch (const std::exception&) {
+  }
+  return std::nullopt;
+}
+
+void register_builtin_metrics() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto add = [](MetricSpec s) { register_metric(std::move(s)); };
+    // Distribution distances between generated and real training images, in a feature space.
+    {
+      MetricSpec s{"fd", "fd_<space>", -1, -1, "distance", "",
+                   "Fréchet distance (Heusel et al. 2017) in the <space> features; not FID unless Inception"};
+      s.step0_view = true;
+      add(s);
+    }
+    add({"fid", "fid_<space>", -1, 2, "distance", "",
+         "FID (Heusel et al. 2017): Fréchet distance in pytorch-fid's Inception-v3 pool features"});
+    {
+      MetricSpec s{"fd_real_floor", "fd_<space>_real_floor", 0, -1, "floor", "",
+                   "the same distance between the real training and test splits"};
+      s.summary = false;
+      add(s);
+    }
+    {
+      MetricSpec s{"fid_real_floor", "fid_<space>_real_floor", 0, 2, "floor", "",
+                   "FID between the real training and test splits"};
+      s.summary = false;
+      add(s);
+    }
+    add({"kid", "kid_<space>", -1, 4, "kid", "",
+         "KID (Bińkowski et al. 2018): unbiased MMD² with the cubic polynomial kernel, mean over subsets"});
+    {
+      MetricSpec s{"kid_std", "kid_<space>_std", -1, 4, "kid", "", "KID's standard deviation over subsets"};
+      s.show = MetricShow::hidden;
+      add(s);
+    }
+    add({"precision", "precision_<space>", +1, 3, "fidelity", "",
+         "improved precision (Kynkäänniemi et al. 2019), k = 3: generated images inside the real manifold"});
+    add({"recall", "recall_<space>", +1, 3, "fidelity", "",
+         "improved recall (Kynkäänniemi et al. 2019), k = 3: real images inside the generated manifold"});
+    add({"degenerate_label_fraction", "degenerate_label_fraction", -1, 3, "health", "",
+         "fraction of generated label maps without any foreground pixel"});
+    // The segmentation protocol (Skandarani et al. 2023), per arm, on the real test split.
+    add({"seg_dice", "seg_dice_<arm>", +1, 3, "segmentation", "",
+         "mean foreground Dice of the U-Net trained on this arm"});
+    add({"seg_dice_class", "seg_dice_<arm>/<label>", +1, 3, "segmentation", "", "Dice of one label"});
+    {
+      MetricSpec s{"seg_dice_delta", "seg_dice_<arm>_delta", +1, 3, "segmentation", "",
+                   "Dice of this arm minus the real-only baseline (negative: augmentation hurt)"};
+      s.signed_value = true;
+      add(s);
+    }
+    add({"seg_hd95", "seg_hd95_<arm>", -1, 2, "segmentation", "px",
+         "mean foreground 95th-percentile Hausdorff distance (MONAI's definition)"});
+    add({"seg_train_images", "seg_train_images_<arm>", 0, 0, "segmentation", "images",
+         "images the U-Net of this arm trained on"});
+    // Cost and bookkeeping.
+    add({"train_seconds", "train_seconds", -1, 1, "cost", "s", "wall time in the GAN training loop"});
+    add({"steps_per_second", "steps_per_second", +1, 1, "cost", "1/s", "generator updates per second"});
+    {
+      MetricSpec s{"parameters", "parameters", 0, 0, "cost", "", "trainable parameters (EMA copies excluded)"};
+      s.summary = false;
+      add(s);
+    }
+    add({"peak_rss_mib", "peak_rss_mib", -1, 0, "cost", "MiB", "peak resident memory of the cell"});
+    {
+      MetricSpec s{"resumed_from_step", "resumed_from_step", 0, 0, "cost", "steps",
+                   "the checkpoint step the cell continued from (0: a fresh start)"};
+      s.show = MetricShow::hidden;
+      add(s);
+    }
+    {
+      MetricSpec s{"train_loss", "train/<loss>", 0, -1, "training", "", "a training loss, every log_every steps"};
+      s.show = MetricShow::curve;
+      add(s);
+    }
+  });
+}
+
+}  // namespace ganbench

@@ -1,0 +1,69 @@
+// The metric catalogue: every name that ganbench stores in a results database, with how reports show it.
+// Modelled on stylegan2-ada-pytorch's metrics/metric_main.py registry: code that writes a metric builds its
+// name here (metric_name), and code that reads one looks it up here (match_metric), so a renamed metric
+// breaks a test, never a report. Torch-free: the report links it without the training stack.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ganbench {
+
+// How a report shows a metric.
+enum class MetricShow {
+  table,  // one table per metric, mean ± std over seeds
+  curve,  // a series over steps (loss curves)
+  hidden  // stored for analysis (CSV), not tabulated
+};
+
+struct MetricSpec {
+  std::string id;       // stable key code refers to, e.g. "fd"
+  std::string pattern;  // the stored name; <space>, <arm>, <label>, <loss> are placeholders (see below)
+  int direction = 0;    // -1 lower is better, +1 higher is better, 0 neither
+  int decimals = -1;    // digits after the point in tables; -1 = four significant digits
+  std::string family;   // distance | floor | kid | fidelity | health | segmentation | cost | training
+  std::string unit;     // "" for a pure number
+  std::string description;             // one line, for `ganbench list metrics`
+  MetricShow show = MetricShow::table;
+  bool summary = true;                 // may be a column of the HTML summary (when a headline metric)
+  bool step0_view = false;             // reports add <name>@step0, the untrained generator's value
+  bool signed_value = false;           // printed with its sign (differences)
+};
+
+// A stored name resolved to its spec, with the placeholder values it carries.
+struct MetricMatch {
+  const MetricSpec* spec = nullptr;
+  std::map<std::string, std::string> params;  // e.g. {"space": "handcrafted"}
+  std::string view;                           // the report view after '@' ("step0"), or ""
+};
+
+// Placeholders and the values they take:
+//   <space>  a feature extractor's name (lower-case letters and digits): handcrafted, inception, unet
+//   <arm>    a segmentation protocol arm: real, synth, mix_r<ratio> (ratio as printed by seg_arm_name)
+//   <label>  a label name of the modality (no '/' or '@')
+//   <loss>   a training loss name as the architecture reports it
+// Throws std::logic_error on a duplicate id or pattern, or an unknown placeholder.
+void register_metric(MetricSpec spec);
+// Throws std::invalid_argument listing the ids.
+const MetricSpec& metric_spec(const std::string& id);
+std::vector<std::string> metric_ids();  // in registration order
+// Builds the stored name of `id`; throws std::invalid_argument when a placeholder has no value or a value
+// its rule rejects, so a name that no report can read is never written.
+std::string metric_name(const std::string& id, const std::map<std::string, std::string>& params = {});
+// The spec of a stored name (a report view suffix "@..." is split off first); nullopt when no spec
+// matches. The most specific pattern (most literal characters) wins.
+std::optional<MetricMatch> match_metric(const std::string& name);
+// The curated order of the report's headline tables and summary columns (concrete names).
+const std::vector<std::string>& headline_metrics();
+
+// Segmentation arm names: "real", "synth", and "mix_r<ratio>" ("mix_r0.5", "mix_r1", "mix_r2").
+std::string seg_arm_name(double ratio);
+// The ratio of a mixed arm; nullopt for real, synth and anything else.
+std::optional<double> seg_arm_ratio(const std::string& arm);
+
+// Idempotent: registers every metric ganbench writes.
+void register_builtin_metrics();
+
+}  // namespace ganbench

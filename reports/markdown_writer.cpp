@@ -1,0 +1,105 @@
+#include "reports/report_writers.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace ganbench {
+namespace {
+
+constexpr const char* kHandcraftedNote =
+    "`fd_handcrafted` and `kid_handcrafted` use a stand-in feature extractor "
+    "(8x8 layout, intensity and gradient histograms, channel moments). "
+    "They are **not FID/KID on Inception features** and are not comparable with published numbers; "
+    "they rank GANs on this benchmark only. "
+    "`@step0` is the same distance for the untrained generator, "
+    "and `_real_floor` is the distance between the real training and test splits.";
+
+std::string markdown_table(const ReportModel& m, const MetricTable& t) {
+  std::string md = fmt::format("## {}{}\n\n| architecture |", t.metric, direction_text(t.dir));
+  for (const auto& mod : m.mods) md += fmt::format(" {} |", mod);
+  md += "\n|---|";
+  for (size_t i = 0; i < m.mods.size(); ++i) md += "---|";
+  md += "\n";
+  for (size_t i = 0; i < m.archs.size(); ++i) {
+    md += fmt::format("| {} |", m.archs[i]);
+    for (const auto& e : t.rows[i]) {
+      if (e.s.n == 0) {
+        md += fmt::format(" –[{}] |", note_letter(e.missing));
+        continue;
+      }
+      const std::string txt = entry_text(t.metric, e.s, " ± ", " (n=", ")");
+      md += e.best ? " **" + txt + "** |" : " " + txt + " |";
+    }
+    md += "\n";
+  }
+  for (Missing n : t.notes) md += fmt::format("\n[{}] {}", note_letter(n), note_text(n));
+  return md + (t.notes.empty() ? "\n" : "\n\n");
+}
+
+// Markdown: per modality, architectures x protocol arms (mean foreground Dice on the real test split).
+std::string markdown_dice_arms(const ReportModel& m) {
+  const auto arms = m.dice_arms();
+  if (arms.empty()) return "";
+  std::string md =
+      "## U-Net Dice by protocol arm (higher is better)\n\n"
+      "Mean foreground Dice on the real test split; N = the real training count. "
+      "Deltas against real only are in the `_delta` tables.\n\n";
+  for (size_t j = 0; j < m.mods.size(); ++j) {
+    md += fmt::format("**{}**\n\n| architecture |", m.mods[j]);
+    for (const auto& [title, metric] : arms) md += " " + title + " |";
+    md += "\n|---|";
+    for (size_t k = 0; k < arms.size(); ++k) md += "---|";
+    md += "\n";
+    std::vector<MetricTable> tables;
+    for (const auto& [title, metric] : arms) tables.push_back(m.table(metric));
+    std::set<Missing> used;
+    for (size_t i = 0; i < m.archs.size(); ++i) {
+      md += "| " + m.archs[i] + " |";
+      for (const auto& t : tables) {
+        const Entry& e = t.rows[i][j];
+        if (e.s.n == 0) used.insert(e.missing);
+        md += e.s.n == 0 ? fmt::format(" –[{}] |", note_letter(e.missing))
+                         : " " + entry_text(t.metric, e.s, " ± ", " (n=", ")") + " |";
+      }
+      md += "\n";
+    }
+    for (Missing n : used) md += fmt::format("\n[{}] {}", note_letter(n), note_text(n));
+    md += used.empty() ? "\n" : "\n\n";
+  }
+  return md;
+}
+
+}  // namespace
+
+std::string render_markdown(const ReportModel& m, const std::string& grid_dir) {
+  const int n_done = m.done(), n_failed = m.failed();
+  std::string md = fmt::format("# ganbench report: {}\n\n", fmt::join(m.sweeps, ", "));
+  md += fmt::format(
+      "{} cells: {} done, {} failed, {} unfinished. Values are mean ± sample std over seeds, with n; "
+      "the best per column is in bold. A dash means no value; its footnote says why.\n\n",
+      m.cells.size(), n_done, n_failed, m.cells.size() - n_done - n_failed);
+  if (m.uses_space("handcrafted")) md += std::string(kHandcraftedNote) + "\n\n";
+  md += markdown_dice_arms(m);
+  for (const auto& name : m.table_names()) md += markdown_table(m, m.table(name));
+
+  md += "## Cells\n\n| cell | status | seed | train s | error |\n|---|---|---|---|---|\n";
+  for (const auto& c : m.cells) {
+    std::string err = c.error;
+    std::replace(err.begin(), err.end(), '\n', ' ');
+    std::replace(err.begin(), err.end(), '|', '/');
+    md += fmt::format("| {} | {} | {} | {} | {} |\n", c.id, c.status, c.seed,
+                      c.status == "done" ? fmt::format("{:.1f}", c.train_seconds) : "–", err);
+  }
+  if (!grid_dir.empty()) {
+    md += "\n## Samples\n\nEach sheet: real training images, the generator at step 0, and after training; "
+          "every second row overlays the label map in colour.\n\n";
+    for (const auto& c : m.cells)
+      if (c.status == "done") md += fmt::format("### {}\n\n![{}]({}/{}.png)\n\n", c.id, c.id, grid_dir, c.id);
+  }
+  return md;
+}
+
+}  // namespace ganbench

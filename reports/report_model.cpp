@@ -1,0 +1,312 @@
+#include "reports/report_model.h"
+
+#include <algorithm>
+#include <cmath>
+#include <optional>
+#include <set>
+#include <tuple>
+
+#include <fmt/format.h>
+
+#include "common/npy.h"
+#include "metrics/metric_catalogue.h"
+#include "reports/sample_grid.h"
+
+namespace ganbench {
+namespace {
+
+std::optional<MetricMatch> lookup(const std::string& name) {
+  register_builtin_metrics();
+  return match_metric(name);
+}
+
+MetricShow show_of(const std::string& name) {
+  const auto m = lookup(name);
+  return m ? m->spec->show : MetricShow::table;  // a name outside the catalogue still gets its table
+}
+
+// Value of each (cell, metric) at its last step, and the step-0 views.
+std::map<std::string, std::map<std::string, double>> collect(const RunData& run) {
+  std::map<std::string, std::map<std::string, double>> by_cell;
+  std::map<std::pair<std::string, std::string>, std::pair<int64_t, double>> last;
+  for (const auto& m : run.metrics) {
+    const auto match = lookup(m.name);
+    if (match && match->spec->show != MetricShow::table) continue;
+    auto key = std::make_pair(m.cell_id, m.name);
+    auto it = last.find(key);
+    if (it == last.end() || m.step > it->second.first) last[key] = {m.step, m.value};
+    if (m.step == 0 && match && match->spec->step0_view) by_cell[m.cell_id][m.name + "@step0"] = m.value;
+  }
+  for (const auto& [key, v] : last) by_cell[key.first][key.second] = v.second;
+  return by_cell;
+}
+
+}  // namespace
+
+Summary summarize(const std::vector<double>& values) {
+  Summary s;
+  std::vector<double> v;
+  for (double x : values)
+    if (std::isfinite(x)) v.push_back(x);
+  s.n = static_cast<int>(v.size());
+  if (v.empty()) {
+    s.mean = s.std = NAN;
+    return s;
+  }
+  for (double x : v) s.mean += x;
+  s.mean /= s.n;
+  if (s.n < 2) {
+    s.std = NAN;
+    return s;
+  }
+  double ss = 0;
+  for (double x : v) ss += (x - s.mean) * (x - s.mean);
+  s.std = std::sqrt(ss / (s.n - 1));
+  return s;
+}
+
+int metric_direction(const std::string& name) {
+  const auto m = lookup(name);
+  return m ? m->spec->direction : 0;
+}
+
+int metric_decimals(const std::string& name) {
+  const auto m = lookup(name);
+  return m ? m->spec->decimals : -1;
+}
+
+std::string format_value(const std::string& metric, double v) {
+  if (!std::isfinite(v)) return "–";
+  const auto m = lookup(metric);
+  const int d = m ? m->spec->decimals : -1;
+  if (m && m->spec->signed_value) return fmt::format("{:+.{}f}", v, d);  // negative = augmentation hurt
+  return d >= 0 ? fmt::format("{:.{}f}", v, d) : fmt::format("{:.4g}", v);
+}
+
+std::string format_std(const std::string& metric, double v, double mean) {
+  int d = metric_decimals(metric);
+  if (d < 0) {
+    if (!std::isfinite(mean) || mean == 0 || std::abs(mean) >= 1e4 || std::abs(mean) < 1e-4)
+      return fmt::format("{:.2g}", v);
+    d = std::max(0, 3 - static_cast<int>(std::floor(std::log10(std::abs(mean)))));
+  }
+  return fmt::format("{:.{}f}", v, d);
+}
+
+std::string fmt_num(double v) { return std::isfinite(v) ? fmt::format("{:.6g}", v) : ""; }
+
+char note_letter(Missing m) {
+  return m == Missing::not_run ? 'a' : m == Missing::no_finished_cell ? 'b' : 'c';
+}
+
+std::string note_text(Missing m) {
+  switch (m) {
+    case Missing::not_run:
+      return "not run: this architecture and modality are not in the sweep";
+    case Missing::no_finished_cell:
+      return "no finished cell: every seed failed or is unfinished (see Cells)";
+    default:
+      return "not computed: the finished cells have no value for this metric (for example FID without "
+             "Inception weights, or segmentation turned off)";
+  }
+}
+
+ReportModel::ReportModel(const std::vector<RunData>& runs_in) : runs(runs_in) {
+  std::set<std::string> sweep_set, arch_set, mod_set;
+  struct Item {
+    CellRecord c;
+    std::string key;
+    size_t run;
+  };
+  std::vector<Item> items;
+  for (size_t r = 0; r < runs.size(); ++r) {
+    const auto& run = runs[r];
+    sweep_set.insert(run.sweep);
+    const auto by_cell = collect(run);
+    std::map<std::string, std::string> key_of;
+    for (const auto& c : run.cells) {
+      const std::string key = fmt::format("{}:{}", r, c.id);
+      key_of[c.id] = key;
+      items.push_back({c, key, r});
+      arch_set.insert(c.architecture);
+      mod_set.insert(c.modality);
+      auto it = by_cell.find(c.id);
+      if (it != by_cell.end()) finals[key] = it->second;
+    }
+    for (const auto& row : run.metrics)
+      if (show_of(row.name) == MetricShow::curve && key_of.count(row.cell_id))
+        curves[key_of[row.cell_id]][row.name].emplace_back(row.step, row.value);
+  }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return std::tie(a.c.architecture, a.c.modality, a.c.seed, a.c.id, a.run) <
+           std::tie(b.c.architecture, b.c.modality, b.c.seed, b.c.id, b.run);
+  });
+  for (auto& it : items) {
+    cells.push_back(it.c);
+    keys.push_back(it.key);
+    run_index.push_back(it.run);
+  }
+  for (auto& [key, by_name] : curves)
+    for (auto& [name, pts] : by_name) std::sort(pts.begin(), pts.end());
+  sweeps.assign(sweep_set.begin(), sweep_set.end());
+  archs.assign(arch_set.begin(), arch_set.end());
+  mods.assign(mod_set.begin(), mod_set.end());
+}
+
+int ReportModel::done() const {
+  return static_cast<int>(std::count_if(cells.begin(), cells.end(), [](auto& c) { return c.status == "done"; }));
+}
+
+int ReportModel::failed() const {
+  return static_cast<int>(
+      std::count_if(cells.begin(), cells.end(), [](auto& c) { return c.status == "failed"; }));
+}
+
+std::vector<std::string> ReportModel::table_names() const {
+  std::set<std::string> all;
+  for (const auto& [cell, metrics] : finals)
+    for (const auto& [name, v] : metrics) all.insert(name);
+  std::vector<std::string> out;
+  for (const auto& n : headline_metrics()) {
+    if (all.count(n)) out.push_back(n);
+    if (all.count(n + "@step0")) out.push_back(n + "@step0");
+  }
+  for (const auto& n : all)
+    if (std::find(out.begin(), out.end(), n) == out.end()) out.push_back(n);
+  return out;
+}
+
+bool ReportModel::has_metric(const std::string& metric) const {
+  for (const auto& [k, v] : finals)
+    if (v.count(metric)) return true;
+  return false;
+}
+
+bool ReportModel::uses_space(const std::string& space) const {
+  for (const auto& [k, v] : finals)
+    for (const auto& [name, x] : v) {
+      const auto m = lookup(name);
+      if (m && m->params.count("space") && m->params.at("space") == space) return true;
+    }
+  return false;
+}
+
+MetricTable ReportModel::table(const std::string& name) const {
+  MetricTable t;
+  t.metric = name;
+  t.dir = metric_direction(name);
+  std::set<Missing> used;
+  for (const auto& a : archs) {
+    std::vector<Entry> row;
+    for (const auto& mod : mods) {
+      Entry e;
+      std::vector<double> v;
+      int n_cells = 0, n_done = 0;
+      for (size_t i = 0; i < cells.size(); ++i) {
+        const auto& c = cells[i];
+        if (c.architecture != a || c.modality != mod) continue;
+        ++n_cells;
+        if (c.status != "done") continue;
+        ++n_done;
+        auto fit = finals.find(keys[i]);
+        if (fit == finals.end()) continue;
+        auto it = fit->second.find(name);
+        if (it != fit->second.end() && std::isfinite(it->second)) v.push_back(it->second);
+      }
+      e.s = summarize(v);
+      if (e.s.n == 0) {
+        e.missing = n_cells == 0  ? Missing::not_run
+                    : n_done == 0 ? Missing::no_finished_cell
+                                  : Missing::not_computed;
+        used.insert(e.missing);
+      }
+      row.push_back(e);
+    }
+    t.rows.push_back(row);
+  }
+  if (t.dir != 0 && archs.size() > 1)
+    for (size_t j = 0; j < mods.size(); ++j) {
+      double b = NAN;
+      for (const auto& row : t.rows) {
+        const double x = row[j].s.mean;
+        if (row[j].s.n > 0 && (!std::isfinite(b) || (t.dir < 0 ? x < b : x > b))) b = x;
+      }
+      for (auto& row : t.rows)
+        if (row[j].s.n > 0 && row[j].s.mean == b) row[j].best = true;
+    }
+  t.notes.assign(used.begin(), used.end());
+  return t;
+}
+
+void ReportModel::grouped(const std::string& metric, std::vector<std::vector<double>>& mean,
+                          std::vector<std::vector<double>>& sd) const {
+  const MetricTable t = table(metric);
+  mean.assign(archs.size(), {});
+  sd.assign(archs.size(), {});
+  for (size_t i = 0; i < archs.size(); ++i)
+    for (const auto& e : t.rows[i]) {
+      mean[i].push_back(e.s.n > 0 ? e.s.mean : NAN);
+      sd[i].push_back(e.s.std);
+    }
+}
+
+std::vector<std::pair<double, std::string>> ReportModel::mixed_arms() const {
+  std::set<std::string> names;
+  for (const auto& [k, v] : finals)
+    for (const auto& [name, x] : v) names.insert(name);
+  std::vector<std::pair<double, std::string>> out;
+  for (const auto& n : names) {
+    const auto m = lookup(n);
+    if (!m || m->spec->id != "seg_dice" || !m->view.empty()) continue;
+    if (auto r = seg_arm_ratio(m->params.at("arm"))) out.emplace_back(*r, n);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::vector<std::pair<std::string, std::string>> ReportModel::dice_arms() const {
+  std::vector<std::pair<std::string, std::string>> arms;
+  for (const char* arm : {"real", "synth"}) {
+    const std::string name = metric_name("seg_dice", {{"arm", arm}});
+    if (has_metric(name)) arms.emplace_back(std::string(arm) == "real" ? "real only" : "synthetic only", name);
+  }
+  for (const auto& [r, n] : mixed_arms()) arms.emplace_back(fmt::format("real + {} N", fmt_num(r)), n);
+  return arms;
+}
+
+std::string sample_sheet(const RunData& run, const std::string& cell_id) {
+  std::map<std::string, std::string> art;
+  for (const auto& a : run.artefacts)
+    if (a.cell_id == cell_id) art[a.kind] = a.path;
+  std::vector<GridRow> rows;
+  for (const char* stem : {"real", "samples_step0", "samples"}) {
+    const std::string ki = std::string(stem) + "_images", kl = std::string(stem) + "_labels";
+    if (!art.count(ki) || !art.count(kl)) continue;
+    rows.push_back({read_npy(run.run_dir / art[ki]), read_npy(run.run_dir / art[kl])});
+  }
+  return rows.empty() ? std::string() : render_sample_grid(rows);
+}
+
+std::string ReportModel::sample_sheet(size_t i) const {
+  return ganbench::sample_sheet(runs[run_index[i]], cells[i].id);
+}
+
+std::string direction_text(int dir) {
+  return dir < 0 ? " (lower is better)" : dir > 0 ? " (higher is better)" : "";
+}
+
+std::string entry_text(const std::string& metric, const Summary& s, const std::string& pm,
+                       const std::string& n_open, const std::string& n_close) {
+  std::string txt = format_value(metric, s.mean);
+  if (std::isfinite(s.std)) {
+    const std::string sd = format_std(metric, s.std, s.mean);
+    const size_t dot = sd.find('.');
+    // Four-significant-digit metrics: the mean takes the spread's decimals ("2.000 ± 1.000").
+    if (metric_decimals(metric) < 0 && sd.find('e') == std::string::npos)
+      txt = fmt::format("{:.{}f}", s.mean, dot == std::string::npos ? 0 : int(sd.size() - dot - 1));
+    txt += pm + sd;
+  }
+  return txt + n_open + std::to_string(s.n) + n_close;
+}
+
+}  // namespace ganbench

@@ -1,0 +1,93 @@
+// The report model: run folders merged into one view (cells sorted by architecture, modality and seed), the
+// value of each metric per cell, summaries over seeds, tables with their best entries and footnotes. Every
+// writer (Markdown, LaTeX, HTML, CSV) formats this model and computes nothing of its own. How a metric is
+// shown (direction, decimals, table or curve) comes from the metric catalogue.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "results/run_data.h"
+
+namespace ganbench {
+
+struct Summary {
+  double mean = 0, std = 0;  // std is the sample std (n - 1); NaN when n < 2
+  int n = 0;
+};
+Summary summarize(const std::vector<double>& values);
+
+// Lower is better (-1), higher is better (+1), or neither (0), from the catalogue; 0 for unknown names.
+int metric_direction(const std::string& name);
+// Digits after the point; -1 = four significant digits (also for names outside the catalogue).
+int metric_decimals(const std::string& name);
+std::string format_value(const std::string& metric, double v);
+// A spread in the decimals of its mean ("0.3232 ± 0.0061"), without a sign.
+std::string format_std(const std::string& metric, double v, double mean);
+std::string fmt_num(double v);  // shortest form for CSV and titles; "" for non-finite values
+
+// Why a table entry has no value; the letter is its footnote marker.
+enum class Missing { none, not_run, no_finished_cell, not_computed };
+char note_letter(Missing m);
+std::string note_text(Missing m);
+
+struct Entry {
+  Summary s;
+  bool best = false;
+  Missing missing = Missing::none;
+};
+
+struct MetricTable {
+  std::string metric;
+  int dir = 0;
+  std::vector<std::vector<Entry>> rows;  // [arch][modality]
+  std::vector<Missing> notes;            // distinct reasons used, in footnote order
+};
+
+using Curve = std::vector<std::pair<int64_t, double>>;  // (step, value), sorted
+
+class ReportModel {
+ public:
+  explicit ReportModel(const std::vector<RunData>& runs);
+
+  const std::vector<RunData>& runs;
+  std::vector<std::string> sweeps, archs, mods;  // sorted, distinct
+  std::vector<CellRecord> cells;                  // sorted by architecture, modality, seed, id, run
+  std::vector<std::string> keys;                  // parallel to cells: "<run index>:<cell id>"
+  std::vector<size_t> run_index;                  // parallel to cells
+  std::map<std::string, std::map<std::string, double>> finals;  // key -> metric -> last value (+ @step0)
+  std::map<std::string, std::map<std::string, Curve>> curves;   // key -> curve metric -> points
+
+  int done() const;
+  int failed() const;
+  // Tables to show, in order: the catalogue's headline metrics (each followed by its @step0 view), then
+  // every other tabulated name alphabetically.
+  std::vector<std::string> table_names() const;
+  bool has_metric(const std::string& metric) const;
+  // True when any value lives in the named feature space (e.g. "handcrafted").
+  bool uses_space(const std::string& space) const;
+  MetricTable table(const std::string& metric) const;
+  // Means and stds of `metric` per architecture (outer) and modality (inner); NaN where missing.
+  void grouped(const std::string& metric, std::vector<std::vector<double>>& mean,
+               std::vector<std::vector<double>>& sd) const;
+  // The mixed arms' Dice metrics present, by ratio: (ratio, metric).
+  std::vector<std::pair<double, std::string>> mixed_arms() const;
+  // The protocol's arms present in reading order (real only, synthetic only, mixed by ratio):
+  // (column title, Dice metric).
+  std::vector<std::pair<std::string, std::string>> dice_arms() const;
+  // PNG sample sheet of cell `i` (real, step 0, trained rows) from its stored arrays; "" when it has none.
+  std::string sample_sheet(size_t i) const;
+};
+
+// PNG sample sheet of one cell of one run; "" when it has no stored arrays.
+std::string sample_sheet(const RunData& run, const std::string& cell_id);
+
+std::string direction_text(int dir);  // " (lower is better)", " (higher is better)" or ""
+// "mean<pm>std<n_open>n<n_close>" in the metric's precision; the std is left out for n = 1.
+std::string entry_text(const std::string& metric, const Summary& s, const std::string& pm,
+                       const std::string& n_open, const std::string& n_close);
+
+}  // namespace ganbench

@@ -1,0 +1,25 @@
+#include "results/run_data.h"
+
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+namespace ganbench {
+
+RunData load_run(const std::filesystem::path& run_dir) {
+  const std::filesystem::path db = run_dir / "results.db";
+  if (!std::filesystem::exists(db))
+    throw std::runtime_error(
+        fmt::format("{}: no results.db here; is this a ganbench run folder?", run_dir.string()));
+  ResultsStore store(db, false);
+  RunData r;
+  r.run_dir = run_dir;
+  const auto sweeps = store.sweeps();
+  r.sweep = sweeps.empty() ? run_dir.filename().string() : sweeps.front().first;
+  r.cells = store.cells();
+  r.metrics = store.metrics();
+  r.artefacts = store.artefacts();
+  return r;
+}
+
+}  // namespace ganbench
