@@ -43,6 +43,8 @@ const char* kUsage = R"(usage:
       prints "FID:  <value>". Weights: --weights or $GANBENCH_FID_WEIGHTS (see README, "FID weights").
   ganbench check-config CONFIG.yaml
       Validate a config and print it fully resolved.
+  ganbench check-config --help-keys
+      Every config key with its type, range, default and meaning.
   ganbench --version
 )";
 
@@ -303,7 +305,15 @@ int cmd_fid(const std::vector<std::string>& args) {
 }
 
 int cmd_check_config(const std::vector<std::string>& args) {
-  if (args.size() != 1) throw UsageError("check-config needs one CONFIG.yaml");
+  if (args.size() == 1 && args[0] == "--help-keys") {  // every key: type, range, default, meaning
+    const SweepConfig defaults;
+    for (const auto& k : config_keys()) {
+      std::string def = k.key == "arch" ? "{}" : config_value(defaults, k.key);
+      fmt::print("{:<28} {:<20} {:<22} default {}\n{:<28} {}\n", k.key, k.type, k.range, def, "", k.help);
+    }
+    return 0;
+  }
+  if (args.size() != 1) throw UsageError("check-config needs one CONFIG.yaml (or --help-keys)");
   fmt::print("{}", to_yaml(load_sweep_config(args[0])));
   return 0;
 }

@@ -233,7 +233,6 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   ctx.seed = cell.seed;
   {
     AugmentConfig ag = cfg.train.augment;
-    ag.instance_noise = cfg.train.instance_noise;
     ctx.augment = std::make_shared<DInputAugment>(ag, spec.channels, spec.channels + spec.num_labels());
   }
   if (auto it = cfg.arch.find(cell.architecture); it != cfg.arch.end()) ctx.options = it->second;

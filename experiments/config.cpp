@@ -1,7 +1,12 @@
 #include "experiments/config.h"
 
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <optional>
 #include <set>
-#include <sstream>
+#include <type_traits>
+#include <variant>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -10,8 +15,10 @@
 #include "common/atomic_file.h"
 #include "common/runtime.h"
 #include "datasets/modality.h"
+#include "metrics/feature_extractor.h"
 
 namespace ganbench {
+namespace fs = std::filesystem;
 namespace {
 
 std::string where(const std::string& source, const YAML::Node& node) {
@@ -100,17 +107,420 @@ void check(bool ok, const SweepConfig& c, const std::string& key, const std::str
   if (!ok) throw ConfigError(fmt::format("{}: key '{}': {}", c.source, key, why));
 }
 
+// ---- The key table ----------------------------------------------------------------------------------------
+
+using Ref = std::variant<int64_t*, uint64_t*, double*, std::string*, bool*, fs::path*, std::vector<std::string>*,
+                         std::vector<double>*, std::vector<uint64_t>*>;
+
+struct Range {
+  double lo, hi;     // inclusive
+  std::string text;  // as users read it, e.g. "[1, 1e8]"
+};
+
+struct Field {
+  std::string path;                          // dotted key
+  std::function<Ref(SweepConfig&)> ref;      // the member; null for a mapping with its own rules
+  std::string help;                          // one line, with the unit
+  std::optional<Range> range;                // numbers: every value (list items too) must lie in it
+  std::vector<std::string> choices;          // strings: every value must be one of these
+  // Mappings with their own rules (data.sources, arch): parse, emit, and whether to emit at all.
+  std::string special_type;
+  std::function<void(const YAML::Node&, SweepConfig&, const std::string& source)> parse;
+  std::function<void(YAML::Emitter&, const SweepConfig&)> emit;
+  std::function<bool(const SweepConfig&)> present;
+};
+
+template <typename Get>
+Field field(std::string path, Get get, std::string help, std::optional<Range> range = std::nullopt,
+            std::vector<std::string> choices = {}) {
+  Field f;
+  f.path = std::move(path);
+  f.ref = [get](SweepConfig& c) -> Ref { return get(c); };
+  f.help = std::move(help);
+  f.range = std::move(range);
+  f.choices = std::move(choices);
+  return f;
+}
+
+constexpr double kBig = 1e18;  // "no upper bound" for ranges
+
+void parse_sources(const YAML::Node& srcs, SweepConfig& c, const std::string& source) {
+  if (!srcs.IsMap()) fail(where(source, srcs), "data.sources", "must be a mapping of modality to source");
+  for (const auto& kv : srcs) {
+    const auto mod = kv.first.as<std::string>();
+    const std::string key = "data.sources." + mod;
+    SourceConfig sc;
+    if (kv.second.IsScalar()) {
+      sc.format = kv.second.Scalar();
+      if (sc.format != "phantom")
+        fail(where(source, kv.second), key, "a scalar source must be 'phantom'; real data needs {format, path}");
+    } else {
+      MapReader s(kv.second, key, source);
+      s.get("format", sc.format);
+      std::string path;
+      s.get("path", path);
+      sc.path = path;
+      s.get("images", sc.images);
+      s.get("masks", sc.masks);
+      s.get<bool>("skip_empty", sc.skip_empty, "true or false");
+      s.get("max_subjects", sc.max_subjects);
+      s.reject_unknown();
+    }
+    c.data.sources[mod] = sc;
+  }
+}
+
+void emit_sources(YAML::Emitter& out, const SweepConfig& c) {
+  out << YAML::BeginMap;
+  for (const auto& [mod, sc] : c.data.sources) {
+    out << YAML::Key << mod;
+    if (sc.format == "phantom") {
+      out << YAML::Value << "phantom";
+      continue;
+    }
+    out << YAML::Value << YAML::BeginMap;
+    out << YAML::Key << "format" << YAML::Value << sc.format;
+    out << YAML::Key << "path" << YAML::Value << sc.path.string();
+    out << YAML::Key << "images" << YAML::Value << sc.images;
+    out << YAML::Key << "masks" << YAML::Value << sc.masks;
+    out << YAML::Key << "skip_empty" << YAML::Value << sc.skip_empty;
+    out << YAML::Key << "max_subjects" << YAML::Value << sc.max_subjects;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+}
+
+void parse_arch(const YAML::Node& arch, SweepConfig& c, const std::string& source) {
+  if (!arch.IsMap()) fail(where(source, arch), "arch", "must be a mapping of architecture name to options");
+  for (const auto& kv : arch) {
+    const auto arch_name = kv.first.as<std::string>();
+    if (!kv.second.IsMap() && !kv.second.IsNull())
+      fail(where(source, kv.second), "arch." + arch_name, "must be a mapping of option to number");
+    ArchOptions opts;
+    for (const auto& ov : kv.second) {
+      const auto key = ov.first.as<std::string>();
+      try {
+        opts[key] = ov.second.as<double>();
+      } catch (const YAML::Exception&) {
+        fail(where(source, ov.second), fmt::format("arch.{}.{}", arch_name, key), "must be a number");
+      }
+    }
+    c.arch[arch_name] = opts;
+  }
+}
+
+void emit_arch(YAML::Emitter& out, const SweepConfig& c) {
+  out << YAML::BeginMap;
+  for (const auto& a : c.architectures) {
+    out << YAML::Key << a << YAML::Value << YAML::BeginMap;
+    auto it = c.arch.find(a);
+    for (const auto& [k, v] : resolve_options(find_architecture(a), it == c.arch.end() ? ArchOptions{} : it->second))
+      out << YAML::Key << k << YAML::Value << v;
+    out << YAML::EndMap;
+  }
+  out << YAML::EndMap;
+}
+
+Field special(std::string path, std::string type, std::string help,
+              decltype(Field::parse) parse, decltype(Field::emit) emit, decltype(Field::present) present = {}) {
+  Field f;
+  f.path = std::move(path);
+  f.special_type = std::move(type);
+  f.help = std::move(help);
+  f.parse = std::move(parse);
+  f.emit = std::move(emit);
+  f.present = std::move(present);
+  return f;
+}
+
+// Every key, in the order the resolved config is written (that order is part of each cell's config hash).
+const std::vector<Field>& fields() {
+  using C = SweepConfig;
+  static const std::vector<Field> table = {
+      field("name", [](C& c) { return &c.name; }, "run folder name: <output>/<name>"),
+      field("output", [](C& c) { return &c.output; }, "parent folder of run folders (relative to the working directory)"),
+      field("architectures", [](C& c) { return &c.architectures; }, "registry names (ganbench list architectures)"),
+      field("modalities", [](C& c) { return &c.modalities; }, "registry names (ganbench list modalities)"),
+      field("seeds", [](C& c) { return &c.seeds; }, "one cell per seed and architecture x modality"),
+      field("image_size", [](C& c) { return &c.image_size; }, "square image side, px; a power of two",
+            Range{16, 1024, "[16, 1024]"}),
+      field("threads", [](C& c) { return &c.threads; }, "LibTorch intra-op threads: auto (all cores) or a count"),
+      field("device", [](C& c) { return &c.device; }, "where to train and score", std::nullopt, {"auto", "cpu", "cuda"}),
+      field("train.steps", [](C& c) { return &c.train.steps; }, "generator updates per cell", Range{1, 1e8, "[1, 1e8]"}),
+      field("train.batch_size", [](C& c) { return &c.train.batch_size; }, "real images per step",
+            Range{2, 4096, "[2, 4096]"}),
+      field("train.checkpoint_every", [](C& c) { return &c.train.checkpoint_every; },
+            "steps between checkpoints; 0 = only at the end", Range{0, kBig, ">= 0"}),
+      field("train.log_every", [](C& c) { return &c.train.log_every; }, "steps between log lines and stored losses",
+            Range{1, kBig, ">= 1"}),
+      field("train.instance_noise", [](C& c) { return &c.train.augment.instance_noise; },
+            "std of Gaussian noise on every D input, real and fake; 0 = off", Range{0, 2, "[0, 2]"}),
+      field("train.augment.policy", [](C& c) { return &c.train.augment.policy; },
+            "DiffAugment ops on D inputs: translation, cutout, brightness, contrast; [] = off"),
+      field("train.augment.p", [](C& c) { return &c.train.augment.p; },
+            "probability of each op per sample (DiffAugment: 1); ADA: the starting value", Range{0, 1, "[0, 1]"}),
+      field("train.augment.translation", [](C& c) { return &c.train.augment.translation; },
+            "max shift, fraction of the side", Range{0, 0.5, "[0, 0.5]"}),
+      field("train.augment.cutout", [](C& c) { return &c.train.augment.cutout; },
+            "side of the zeroed square, fraction of the side", Range{0, 1, "[0, 1]"}),
+      field("train.augment.adaptive", [](C& c) { return &c.train.augment.adaptive; },
+            "ADA: adapt p from the sign of D(real)"),
+      field("train.augment.ada_target", [](C& c) { return &c.train.augment.ada_target; },
+            "ADA: r_t above this raises p", Range{-1, 1, "(-1, 1)"}),
+      field("train.augment.ada_kimg", [](C& c) { return &c.train.augment.ada_kimg; },
+            "ADA: thousands of real images for p to move by 1", Range{0, kBig, "> 0"}),
+      field("train.augment.ada_interval", [](C& c) { return &c.train.augment.ada_interval; },
+            "ADA: steps between adjustments", Range{1, kBig, ">= 1"}),
+      field("data.count", [](C& c) { return &c.data.count; }, "phantom subjects (one slice each)",
+            Range{10, 1e6, "[10, 1e6]"}),
+      field("data.ct_window_level", [](C& c) { return &c.data.intensity.ct_window_level; },
+            "CT display window centre, HU"),
+      field("data.ct_window_width", [](C& c) { return &c.data.intensity.ct_window_width; },
+            "CT display window width, HU", Range{0, kBig, "> 0"}),
+      field("data.mri_percentile_lo", [](C& c) { return &c.data.intensity.mri_percentile_lo; },
+            "MRI: this percentile of each volume maps to 0", Range{0, 100, "[0, 100)"}),
+      field("data.mri_percentile_hi", [](C& c) { return &c.data.intensity.mri_percentile_hi; },
+            "MRI: this percentile of each volume maps to 1", Range{0, 100, "(0, 100]"}),
+      special("data.sources", "mapping", "per modality: phantom, or {format, path, images, masks, skip_empty, "
+              "max_subjects}; modalities not listed use their phantom",
+              parse_sources, emit_sources, [](const C& c) { return !c.data.sources.empty(); }),
+      field("data.seed", [](C& c) { return &c.data.seed; }, "phantom geometry and the subject split"),
+      field("data.val_fraction", [](C& c) { return &c.data.val_fraction; }, "subjects held for validation",
+            Range{0, 1, "[0, 1)"}),
+      field("data.test_fraction", [](C& c) { return &c.data.test_fraction; }, "subjects held out for testing",
+            Range{0, 1, "(0, 1)"}),
+      field("eval.samples", [](C& c) { return &c.eval.samples; }, "generated images scored per cell",
+            Range{2, 1e6, "[2, 1e6]"}),
+      field("eval.extractors", [](C& c) { return &c.eval.extractors; },
+            "feature spaces for the distances (ganbench list metrics)"),
+      field("eval.kid_subsets", [](C& c) { return &c.eval.kid_subsets; }, "KID subsets", Range{1, kBig, ">= 1"}),
+      field("eval.kid_subset_size", [](C& c) { return &c.eval.kid_subset_size; }, "KID max subset size",
+            Range{2, kBig, ">= 2"}),
+      field("eval.grid", [](C& c) { return &c.eval.grid; }, "samples kept for the report's sheets",
+            Range{1, kBig, "[1, eval.samples]"}),
+      field("eval.inception_weights", [](C& c) { return &c.eval.inception_weights; },
+            "FID Inception safetensors; \"\" = $GANBENCH_FID_WEIGHTS"),
+      field("eval.inception_dims", [](C& c) { return &c.eval.inception_dims; }, "FID feature tap",
+            Range{64, 2048, "64 | 192 | 768 | 2048"}),
+      field("eval.feature_cache", [](C& c) { return &c.eval.feature_cache; },
+            "real-feature cache folder; auto = $XDG_CACHE_HOME/ganbench, \"\" = off"),
+      field("segmentation.enabled", [](C& c) { return &c.segmentation.enabled; },
+            "run the U-Net protocol (real / synthetic / mixed) after each GAN cell"),
+      field("segmentation.ratios", [](C& c) { return &c.segmentation.ratios; },
+            "synthetic-to-real ratios of the mixed arms", Range{0, 100, "(0, 100]"}),
+      field("segmentation.steps", [](C& c) { return &c.segmentation.steps; },
+            "U-Net optimiser steps (upper bound; early stopping)", Range{1, kBig, ">= 1"}),
+      field("segmentation.batch_size", [](C& c) { return &c.segmentation.batch_size; }, "images per U-Net step",
+            Range{1, kBig, ">= 1"}),
+      field("segmentation.lr", [](C& c) { return &c.segmentation.lr; }, "Adam learning rate", Range{0, kBig, "> 0"}),
+      field("segmentation.eval_every", [](C& c) { return &c.segmentation.eval_every; },
+            "steps between validation Dice checks", Range{1, kBig, ">= 1"}),
+      field("segmentation.patience", [](C& c) { return &c.segmentation.patience; },
+            "checks without improvement before stopping; 0 = never", Range{0, kBig, ">= 0"}),
+      field("segmentation.depth", [](C& c) { return &c.segmentation.depth; },
+            "U-Net pooling levels; image_size divisible by 2^depth", Range{1, 6, "[1, 6]"}),
+      field("segmentation.base_channels", [](C& c) { return &c.segmentation.base_channels; },
+            "U-Net channels at full resolution", Range{1, 256, "[1, 256]"}),
+      field("segmentation.norm", [](C& c) { return &c.segmentation.norm; }, "U-Net normalisation", std::nullopt,
+            {"batch", "instance"}),
+      special("arch", "mapping", "per architecture: {option: number}, checked against the registry "
+              "(ganbench list architectures)",
+              parse_arch, emit_arch),
+  };
+  return table;
+}
+
+std::string parent_of(const std::string& path) {
+  const size_t dot = path.rfind('.');
+  return dot == std::string::npos ? "" : path.substr(0, dot);
+}
+std::string leaf_of(const std::string& path) { return path.substr(path.rfind('.') + 1); }
+
+// The sections directly below `section`, in table order.
+std::vector<std::string> child_sections(const std::string& section) {
+  std::vector<std::string> out;
+  for (const auto& f : fields()) {
+    const std::string p = parent_of(f.path);
+    if (p.empty() || p == section) continue;
+    const std::string prefix = section.empty() ? "" : section + ".";
+    if (p.rfind(prefix, 0) != 0) continue;
+    const std::string child = p.substr(prefix.size(), p.find('.', prefix.size()) - prefix.size());
+    if (std::find(out.begin(), out.end(), child) == out.end()) out.push_back(child);
+  }
+  return out;
+}
+
+template <typename T>
+const char* type_name() {
+  if constexpr (std::is_same_v<T, int64_t>) return "an integer";
+  if constexpr (std::is_same_v<T, uint64_t>) return "a non-negative integer";
+  if constexpr (std::is_same_v<T, double>) return "a number";
+  if constexpr (std::is_same_v<T, bool>) return "true or false";
+  return "a string";
+}
+
+void parse_section(const YAML::Node& node, const std::string& section, SweepConfig& c, const std::string& source) {
+  MapReader r(node, section, source);
+  for (const auto& f : fields()) {
+    if (parent_of(f.path) != section) continue;
+    const std::string k = leaf_of(f.path);
+    if (f.parse) {
+      const YAML::Node n = r.node(k);
+      if (n.IsDefined()) f.parse(n, c, source);
+      continue;
+    }
+    std::visit(
+        [&](auto* p) {
+          using T = std::remove_pointer_t<decltype(p)>;
+          if constexpr (std::is_same_v<T, fs::path>) {
+            std::string s = p->string();
+            r.get(k, s);
+            *p = s;
+          } else if constexpr (std::is_same_v<T, std::vector<std::string>> ||
+                               std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<uint64_t>>) {
+            using V = typename T::value_type;
+            r.get_list<V>(k, *p, type_name<V>());
+          } else {
+            r.get<T>(k, *p, type_name<T>());
+          }
+        },
+        f.ref(c));
+  }
+  for (const auto& child : child_sections(section)) {
+    const YAML::Node n = r.node(child);
+    if (n.IsDefined()) parse_section(n, section.empty() ? child : section + "." + child, c, source);
+  }
+  r.reject_unknown();
+}
+
+void emit_value(YAML::Emitter& out, const Ref& ref) {
+  std::visit(
+      [&](auto* p) {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, fs::path>)
+          out << p->string();
+        else if constexpr (std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, std::vector<double>> ||
+                           std::is_same_v<T, std::vector<uint64_t>>)
+          out << YAML::Flow << *p;
+        else
+          out << *p;
+      },
+      ref);
+}
+
+void emit_section(YAML::Emitter& out, const std::string& section, const SweepConfig& c) {
+  auto& mc = const_cast<SweepConfig&>(c);  // the table's accessors are shared with parsing; nothing is written
+  out << YAML::BeginMap;
+  std::set<std::string> done;
+  for (const auto& f : fields()) {
+    const std::string p = parent_of(f.path);
+    if (p == section) {
+      if (f.present && !f.present(c)) continue;
+      out << YAML::Key << leaf_of(f.path) << YAML::Value;
+      if (f.emit)
+        f.emit(out, c);
+      else
+        emit_value(out, f.ref(mc));
+      continue;
+    }
+    const std::string prefix = section.empty() ? "" : section + ".";
+    if (p.rfind(prefix, 0) != 0 || p.size() <= prefix.size()) continue;
+    const std::string child = p.substr(prefix.size(), p.find('.', prefix.size()) - prefix.size());
+    if (!done.insert(child).second) continue;
+    out << YAML::Key << child << YAML::Value;
+    emit_section(out, prefix + child, c);
+  }
+  out << YAML::EndMap;
+}
+
+const Field& find_field(const std::string& key) {
+  for (const auto& f : fields())
+    if (f.path == key) return f;
+  throw std::invalid_argument(fmt::format("unknown config key '{}'", key));
+}
+
+std::string type_text(const Field& f, SweepConfig& c) {
+  if (!f.ref) return f.special_type;
+  return std::visit(
+      [](auto* p) -> std::string {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_same_v<T, int64_t>) return "integer";
+        if constexpr (std::is_same_v<T, uint64_t>) return "non-negative integer";
+        if constexpr (std::is_same_v<T, double>) return "number";
+        if constexpr (std::is_same_v<T, bool>) return "true/false";
+        if constexpr (std::is_same_v<T, std::vector<std::string>>) return "list of strings";
+        if constexpr (std::is_same_v<T, std::vector<double>>) return "list of numbers";
+        if constexpr (std::is_same_v<T, std::vector<uint64_t>>) return "list of integers";
+        return "string";
+      },
+      f.ref(c));
+}
+
+// The table's own rules: numeric ranges (every list item too) and string choices.
+void check_field(const Field& f, const SweepConfig& c) {
+  if (!f.ref || (!f.range && f.choices.empty())) return;
+  auto& mc = const_cast<SweepConfig&>(c);
+  auto in_range = [&](double v, const std::string& key) {
+    check(std::isfinite(v) && v >= f.range->lo && v <= f.range->hi, c, key,
+          fmt::format("must be in {}, got {}", f.range->text, v));
+  };
+  auto in_choices = [&](const std::string& v, const std::string& key) {
+    check(std::find(f.choices.begin(), f.choices.end(), v) != f.choices.end(), c, key,
+          fmt::format("must be one of {}, got '{}'", fmt::join(f.choices, ", "), v));
+  };
+  std::visit(
+      [&](auto* p) {
+        using T = std::remove_pointer_t<decltype(p)>;
+        if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+          if (f.range) in_range(static_cast<double>(*p), f.path);
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          if (!f.choices.empty()) in_choices(*p, f.path);
+        } else if constexpr (std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<uint64_t>>) {
+          if (f.range)
+            for (size_t i = 0; i < p->size(); ++i) in_range(static_cast<double>((*p)[i]), fmt::format("{}[{}]", f.path, i));
+        } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+          if (!f.choices.empty())
+            for (size_t i = 0; i < p->size(); ++i) in_choices((*p)[i], fmt::format("{}[{}]", f.path, i));
+        }
+      },
+      f.ref(mc));
+}
+
 }  // namespace
+
+std::vector<ConfigKey> config_keys() {
+  SweepConfig c;
+  std::vector<ConfigKey> out;
+  for (const auto& f : fields())
+    out.push_back({f.path, type_text(f, c),
+                   f.range ? f.range->text : fmt::format("{}", fmt::join(f.choices, " | ")), f.help});
+  return out;
+}
+
+std::string config_value(const SweepConfig& cfg, const std::string& key) {
+  const Field& f = find_field(key);
+  YAML::Emitter out;
+  out << YAML::Flow;
+  if (f.emit)
+    f.emit(out, cfg);
+  else
+    emit_value(out, f.ref(const_cast<SweepConfig&>(cfg)));
+  return out.c_str();
+}
 
 void SweepConfig::validate() const {
   register_builtin_architectures();
   register_builtin_modalities();
+  register_builtin_feature_extractors();
   const auto& c = *this;
+  for (const auto& f : fields()) check_field(f, c);
   check(!name.empty() && name.find_first_of("/\\ \t") == std::string::npos && name != "." && name != "..", c,
         "name", fmt::format("must be a non-empty folder name without slashes or spaces, got '{}'", name));
   check(!architectures.empty(), c, "architectures", "list at least one architecture");
   check(!modalities.empty(), c, "modalities", "list at least one modality");
   check(!seeds.empty(), c, "seeds", "list at least one seed");
+  check((image_size & (image_size - 1)) == 0, c, "image_size",
+        fmt::format("must be a power of two in [16, 1024], got {}", image_size));
   for (size_t i = 0; i < architectures.size(); ++i) {
     try {
       const auto& e = find_architecture(architectures[i]);
@@ -118,7 +528,6 @@ void SweepConfig::validate() const {
             fmt::format("architecture '{}' supports {} to {} px, got {}", e.name, e.min_size, e.max_size,
                         image_size));
       const auto it = arch.find(e.name);
-      if ((image_size & (image_size - 1)) != 0) continue;  // reported below, under image_size
       try {
         check_architecture(e, static_cast<int>(image_size), it == arch.end() ? ArchOptions{} : it->second);
       } catch (const std::invalid_argument& err) {
@@ -141,36 +550,20 @@ void SweepConfig::validate() const {
   check(uniq_a.size() == architectures.size(), c, "architectures", "lists a name twice");
   check(uniq_m.size() == modalities.size(), c, "modalities", "lists a name twice");
   check(uniq_s.size() == seeds.size(), c, "seeds", "lists a seed twice");
-  check(image_size >= 16 && image_size <= 1024 && (image_size & (image_size - 1)) == 0, c, "image_size",
-        fmt::format("must be a power of two in [16, 1024], got {}", image_size));
   try {
     parse_threads(threads);
   } catch (const std::invalid_argument& e) {
     check(false, c, "threads", e.what());
   }
-  check(device == "auto" || device == "cpu" || device == "cuda", c, "device",
-        fmt::format("must be auto, cpu or cuda, got '{}'", device));
-  check(train.steps >= 1 && train.steps <= 100000000, c, "train.steps",
-        fmt::format("must be in [1, 1e8], got {}", train.steps));
-  check(train.batch_size >= 2 && train.batch_size <= 4096, c, "train.batch_size",
-        fmt::format("must be in [2, 4096], got {}", train.batch_size));
-  check(train.checkpoint_every >= 0, c, "train.checkpoint_every", "must be >= 0 (0 = only at the end)");
-  check(train.log_every >= 1, c, "train.log_every", "must be >= 1");
-  check(train.instance_noise >= 0 && train.instance_noise <= 2, c, "train.instance_noise",
-        fmt::format("must be in [0, 2], got {}", train.instance_noise));
   const auto& ag = train.augment;
   for (size_t i = 0; i < ag.policy.size(); ++i)
     check(std::find(augment_ops().begin(), augment_ops().end(), ag.policy[i]) != augment_ops().end(), c,
           fmt::format("train.augment.policy[{}]", i),
           fmt::format("unknown augmentation '{}'; valid: {}", ag.policy[i], fmt::join(augment_ops(), ", ")));
-  check(ag.p >= 0 && ag.p <= 1, c, "train.augment.p", fmt::format("must be in [0, 1], got {}", ag.p));
-  check(ag.translation >= 0 && ag.translation <= 0.5, c, "train.augment.translation", "must be in [0, 0.5]");
-  check(ag.cutout >= 0 && ag.cutout <= 1, c, "train.augment.cutout", "must be in [0, 1]");
   check(!ag.adaptive || !ag.policy.empty(), c, "train.augment.adaptive",
         "needs a policy (e.g. [translation, cutout, brightness, contrast])");
   check(ag.ada_target > -1 && ag.ada_target < 1, c, "train.augment.ada_target", "must be in (-1, 1)");
   check(ag.ada_kimg > 0, c, "train.augment.ada_kimg", "must be > 0");
-  check(ag.ada_interval >= 1, c, "train.augment.ada_interval", "must be >= 1");
   for (const auto& [mod, src] : data.sources) {
     check(uniq_m.count(mod) > 0, c, "data.sources." + mod,
           fmt::format("source given for a modality not in 'modalities' ({})", fmt::join(modalities, ", ")));
@@ -183,34 +576,28 @@ void SweepConfig::validate() const {
   }
   const auto& in = data.intensity;
   check(in.ct_window_width > 0, c, "data.ct_window_width", "must be > 0 HU");
-  check(
-      in.mri_percentile_lo >= 0 && in.mri_percentile_lo < in.mri_percentile_hi && in.mri_percentile_hi <= 100,
-      c, "data.mri_percentile_lo", "need 0 <= mri_percentile_lo < mri_percentile_hi <= 100");
-  check(data.test_fraction > 0 && data.val_fraction >= 0 && data.val_fraction + data.test_fraction < 1, c,
-        "data", "need test_fraction > 0, val_fraction >= 0 and val_fraction + test_fraction < 1");
-  check(data.count >= 10 && data.count <= 1000000, c, "data.count",
-        fmt::format("must be in [10, 1e6], got {}", data.count));
+  check(in.mri_percentile_lo < in.mri_percentile_hi, c, "data.mri_percentile_lo",
+        "need 0 <= mri_percentile_lo < mri_percentile_hi <= 100");
+  check(data.test_fraction > 0 && data.val_fraction + data.test_fraction < 1, c, "data",
+        "need test_fraction > 0, val_fraction >= 0 and val_fraction + test_fraction < 1");
   const auto n_train = static_cast<int64_t>(data.count * (1.0 - data.val_fraction - data.test_fraction));
   check(n_train >= 2, c, "data.count", "leaves fewer than 2 training subjects after the split");
-  check(eval.samples >= 2 && eval.samples <= 1000000, c, "eval.samples",
-        fmt::format("must be in [2, 1e6], got {}", eval.samples));
-  check(eval.kid_subsets >= 1, c, "eval.kid_subsets", "must be >= 1");
-  check(eval.kid_subset_size >= 2, c, "eval.kid_subset_size", "must be >= 2");
-  check(eval.grid >= 1 && eval.grid <= eval.samples, c, "eval.grid", "must be in [1, eval.samples]");
+  check(eval.grid <= eval.samples, c, "eval.grid", "must be in [1, eval.samples]");
   check(!eval.extractors.empty(), c, "eval.extractors", "list at least one feature extractor");
-  const auto& sg = segmentation;
-  for (double r : sg.ratios)
-    check(r > 0 && r <= 100, c, "segmentation.ratios", fmt::format("must be in (0, 100], got {}", r));
-  check(sg.steps >= 1 && sg.batch_size >= 1 && sg.eval_every >= 1 && sg.patience >= 0 && sg.lr > 0, c,
-        "segmentation", "steps, batch_size, eval_every >= 1, patience >= 0 and lr > 0 required");
-  check(sg.depth >= 1 && sg.depth <= 6 && image_size % (int64_t{1} << sg.depth) == 0, c, "segmentation.depth",
-        fmt::format("must be in [1, 6] with image_size divisible by 2^depth, got {}", sg.depth));
-  check(sg.base_channels >= 1 && sg.base_channels <= 256, c, "segmentation.base_channels",
-        "must be in [1, 256]");
-  check(sg.norm == "batch" || sg.norm == "instance", c, "segmentation.norm", "must be batch or instance");
+  for (size_t i = 0; i < eval.extractors.size(); ++i) {
+    const auto names = feature_extractor_names();
+    check(std::find(names.begin(), names.end(), eval.extractors[i]) != names.end(), c,
+          fmt::format("eval.extractors[{}]", i),
+          fmt::format("unknown feature extractor '{}'; valid: {}", eval.extractors[i], fmt::join(names, ", ")));
+  }
   check(eval.inception_dims == 64 || eval.inception_dims == 192 || eval.inception_dims == 768 ||
             eval.inception_dims == 2048,
         c, "eval.inception_dims", fmt::format("must be 64, 192, 768 or 2048, got {}", eval.inception_dims));
+  const auto& sg = segmentation;
+  for (double r : sg.ratios) check(r > 0, c, "segmentation.ratios", fmt::format("must be in (0, 100], got {}", r));
+  check(sg.lr > 0, c, "segmentation.lr", "must be > 0");
+  check(image_size % (int64_t{1} << sg.depth) == 0, c, "segmentation.depth",
+        fmt::format("must be in [1, 6] with image_size divisible by 2^depth, got {}", sg.depth));
   for (const auto& [arch_name, opts] : arch) {
     check(uniq_a.count(arch_name) > 0, c, "arch." + arch_name,
           fmt::format("options given for an architecture not in 'architectures' ({})",
@@ -233,124 +620,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
   SweepConfig c;
   c.source = source;
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(fmt::format("{}: the file is empty", source));
-  MapReader top(root, "", source);
-  top.get("name", c.name);
-  std::string output = c.output.string();
-  top.get("output", output);
-  c.output = output;
-  top.get_list("architectures", c.architectures, "a string");
-  top.get_list("modalities", c.modalities, "a string");
-  top.get_list("seeds", c.seeds, "a non-negative integer");
-  top.get("image_size", c.image_size);
-  top.get("threads", c.threads);
-  top.get("device", c.device);
-  if (top.has("train")) {
-    MapReader r(top.node("train"), "train", source);
-    r.get("steps", c.train.steps);
-    r.get("batch_size", c.train.batch_size);
-    r.get("checkpoint_every", c.train.checkpoint_every);
-    r.get("log_every", c.train.log_every);
-    r.get("instance_noise", c.train.instance_noise);
-    if (r.has("augment")) {
-      MapReader a(r.node("augment"), "train.augment", source);
-      auto& ag = c.train.augment;
-      a.get_list("policy", ag.policy, "a string");
-      a.get("p", ag.p);
-      a.get("translation", ag.translation);
-      a.get("cutout", ag.cutout);
-      a.get<bool>("adaptive", ag.adaptive, "true or false");
-      a.get("ada_target", ag.ada_target);
-      a.get("ada_kimg", ag.ada_kimg);
-      a.get("ada_interval", ag.ada_interval);
-      a.reject_unknown();
-    }
-    r.reject_unknown();
-  }
-  if (top.has("data")) {
-    MapReader r(top.node("data"), "data", source);
-    r.get("count", c.data.count);
-    r.get("ct_window_level", c.data.intensity.ct_window_level);
-    r.get("ct_window_width", c.data.intensity.ct_window_width);
-    r.get("mri_percentile_lo", c.data.intensity.mri_percentile_lo);
-    r.get("mri_percentile_hi", c.data.intensity.mri_percentile_hi);
-    if (r.has("sources")) {
-      const YAML::Node srcs = r.node("sources");
-      if (!srcs.IsMap()) fail(where(source, srcs), "data.sources", "must be a mapping of modality to source");
-      for (const auto& kv : srcs) {
-        const auto mod = kv.first.as<std::string>();
-        const std::string key = "data.sources." + mod;
-        SourceConfig sc;
-        if (kv.second.IsScalar()) {
-          sc.format = kv.second.Scalar();
-          if (sc.format != "phantom")
-            fail(where(source, kv.second), key,
-                 "a scalar source must be 'phantom'; real data needs {format, path}");
-        } else {
-          MapReader s(kv.second, key, source);
-          s.get("format", sc.format);
-          std::string path;
-          s.get("path", path);
-          sc.path = path;
-          s.get("images", sc.images);
-          s.get("masks", sc.masks);
-          s.get<bool>("skip_empty", sc.skip_empty, "true or false");
-          s.get("max_subjects", sc.max_subjects);
-          s.reject_unknown();
-        }
-        c.data.sources[mod] = sc;
-      }
-    }
-    r.get("seed", c.data.seed);
-    r.get("val_fraction", c.data.val_fraction);
-    r.get("test_fraction", c.data.test_fraction);
-    r.reject_unknown();
-  }
-  if (top.has("eval")) {
-    MapReader r(top.node("eval"), "eval", source);
-    r.get("samples", c.eval.samples);
-    r.get_list("extractors", c.eval.extractors, "a string");
-    r.get("kid_subsets", c.eval.kid_subsets);
-    r.get("kid_subset_size", c.eval.kid_subset_size);
-    r.get("grid", c.eval.grid);
-    r.get("inception_weights", c.eval.inception_weights);
-    r.get("inception_dims", c.eval.inception_dims);
-    r.get("feature_cache", c.eval.feature_cache);
-    r.reject_unknown();
-  }
-  if (top.has("segmentation")) {
-    MapReader r(top.node("segmentation"), "segmentation", source);
-    r.get<bool>("enabled", c.segmentation.enabled, "true or false");
-    r.get_list("ratios", c.segmentation.ratios, "a number");
-    r.get("steps", c.segmentation.steps);
-    r.get("batch_size", c.segmentation.batch_size);
-    r.get("lr", c.segmentation.lr);
-    r.get("eval_every", c.segmentation.eval_every);
-    r.get("patience", c.segmentation.patience);
-    r.get("depth", c.segmentation.depth);
-    r.get("base_channels", c.segmentation.base_channels);
-    r.get("norm", c.segmentation.norm);
-    r.reject_unknown();
-  }
-  if (top.has("arch")) {
-    const YAML::Node arch = top.node("arch");
-    if (!arch.IsMap()) fail(where(source, arch), "arch", "must be a mapping of architecture name to options");
-    for (const auto& kv : arch) {
-      const auto arch_name = kv.first.as<std::string>();
-      if (!kv.second.IsMap() && !kv.second.IsNull())
-        fail(where(source, kv.second), "arch." + arch_name, "must be a mapping of option to number");
-      ArchOptions opts;
-      for (const auto& ov : kv.second) {
-        const auto key = ov.first.as<std::string>();
-        try {
-          opts[key] = ov.second.as<double>();
-        } catch (const YAML::Exception&) {
-          fail(where(source, ov.second), fmt::format("arch.{}.{}", arch_name, key), "must be a number");
-        }
-      }
-      c.arch[arch_name] = opts;
-    }
-  }
-  top.reject_unknown();
+  parse_section(root, "", c, source);
   c.validate();
   return c;
 }
@@ -367,96 +637,7 @@ SweepConfig load_sweep_config(const std::filesystem::path& path) {
 
 std::string to_yaml(const SweepConfig& c) {
   YAML::Emitter out;
-  out << YAML::BeginMap;
-  out << YAML::Key << "name" << YAML::Value << c.name;
-  out << YAML::Key << "output" << YAML::Value << c.output.string();
-  out << YAML::Key << "architectures" << YAML::Value << YAML::Flow << c.architectures;
-  out << YAML::Key << "modalities" << YAML::Value << YAML::Flow << c.modalities;
-  out << YAML::Key << "seeds" << YAML::Value << YAML::Flow << c.seeds;
-  out << YAML::Key << "image_size" << YAML::Value << c.image_size;
-  out << YAML::Key << "threads" << YAML::Value << c.threads;
-  out << YAML::Key << "device" << YAML::Value << c.device;
-  out << YAML::Key << "train" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "steps" << YAML::Value << c.train.steps;
-  out << YAML::Key << "batch_size" << YAML::Value << c.train.batch_size;
-  out << YAML::Key << "checkpoint_every" << YAML::Value << c.train.checkpoint_every;
-  out << YAML::Key << "log_every" << YAML::Value << c.train.log_every;
-  out << YAML::Key << "instance_noise" << YAML::Value << c.train.instance_noise;
-  const auto& ag = c.train.augment;
-  out << YAML::Key << "augment" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "policy" << YAML::Value << YAML::Flow << ag.policy;
-  out << YAML::Key << "p" << YAML::Value << ag.p;
-  out << YAML::Key << "translation" << YAML::Value << ag.translation;
-  out << YAML::Key << "cutout" << YAML::Value << ag.cutout;
-  out << YAML::Key << "adaptive" << YAML::Value << ag.adaptive;
-  out << YAML::Key << "ada_target" << YAML::Value << ag.ada_target;
-  out << YAML::Key << "ada_kimg" << YAML::Value << ag.ada_kimg;
-  out << YAML::Key << "ada_interval" << YAML::Value << ag.ada_interval;
-  out << YAML::EndMap;
-  out << YAML::EndMap;
-  out << YAML::Key << "data" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "count" << YAML::Value << c.data.count;
-  out << YAML::Key << "ct_window_level" << YAML::Value << c.data.intensity.ct_window_level;
-  out << YAML::Key << "ct_window_width" << YAML::Value << c.data.intensity.ct_window_width;
-  out << YAML::Key << "mri_percentile_lo" << YAML::Value << c.data.intensity.mri_percentile_lo;
-  out << YAML::Key << "mri_percentile_hi" << YAML::Value << c.data.intensity.mri_percentile_hi;
-  if (!c.data.sources.empty()) {
-    out << YAML::Key << "sources" << YAML::Value << YAML::BeginMap;
-    for (const auto& [mod, sc] : c.data.sources) {
-      out << YAML::Key << mod;
-      if (sc.format == "phantom") {
-        out << YAML::Value << "phantom";
-        continue;
-      }
-      out << YAML::Value << YAML::BeginMap;
-      out << YAML::Key << "format" << YAML::Value << sc.format;
-      out << YAML::Key << "path" << YAML::Value << sc.path.string();
-      out << YAML::Key << "images" << YAML::Value << sc.images;
-      out << YAML::Key << "masks" << YAML::Value << sc.masks;
-      out << YAML::Key << "skip_empty" << YAML::Value << sc.skip_empty;
-      out << YAML::Key << "max_subjects" << YAML::Value << sc.max_subjects;
-      out << YAML::EndMap;
-    }
-    out << YAML::EndMap;
-  }
-  out << YAML::Key << "seed" << YAML::Value << c.data.seed;
-  out << YAML::Key << "val_fraction" << YAML::Value << c.data.val_fraction;
-  out << YAML::Key << "test_fraction" << YAML::Value << c.data.test_fraction;
-  out << YAML::EndMap;
-  out << YAML::Key << "eval" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "samples" << YAML::Value << c.eval.samples;
-  out << YAML::Key << "extractors" << YAML::Value << YAML::Flow << c.eval.extractors;
-  out << YAML::Key << "kid_subsets" << YAML::Value << c.eval.kid_subsets;
-  out << YAML::Key << "kid_subset_size" << YAML::Value << c.eval.kid_subset_size;
-  out << YAML::Key << "grid" << YAML::Value << c.eval.grid;
-  out << YAML::Key << "inception_weights" << YAML::Value << c.eval.inception_weights;
-  out << YAML::Key << "inception_dims" << YAML::Value << c.eval.inception_dims;
-  out << YAML::Key << "feature_cache" << YAML::Value << c.eval.feature_cache;
-  out << YAML::EndMap;
-  const auto& sg = c.segmentation;
-  out << YAML::Key << "segmentation" << YAML::Value << YAML::BeginMap;
-  out << YAML::Key << "enabled" << YAML::Value << sg.enabled;
-  out << YAML::Key << "ratios" << YAML::Value << YAML::Flow << sg.ratios;
-  out << YAML::Key << "steps" << YAML::Value << sg.steps;
-  out << YAML::Key << "batch_size" << YAML::Value << sg.batch_size;
-  out << YAML::Key << "lr" << YAML::Value << sg.lr;
-  out << YAML::Key << "eval_every" << YAML::Value << sg.eval_every;
-  out << YAML::Key << "patience" << YAML::Value << sg.patience;
-  out << YAML::Key << "depth" << YAML::Value << sg.depth;
-  out << YAML::Key << "base_channels" << YAML::Value << sg.base_channels;
-  out << YAML::Key << "norm" << YAML::Value << sg.norm;
-  out << YAML::EndMap;
-  out << YAML::Key << "arch" << YAML::Value << YAML::BeginMap;
-  for (const auto& a : c.architectures) {
-    out << YAML::Key << a << YAML::Value << YAML::BeginMap;
-    auto it = c.arch.find(a);
-    for (const auto& [k, v] :
-         resolve_options(find_architecture(a), it == c.arch.end() ? ArchOptions{} : it->second))
-      out << YAML::Key << k << YAML::Value << v;
-    out << YAML::EndMap;
-  }
-  out << YAML::EndMap;
-  out << YAML::EndMap;
+  emit_section(out, "", c);
   return std::string(out.c_str()) + "\n";
 }
 

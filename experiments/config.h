@@ -20,12 +20,13 @@ class ConfigError : public std::runtime_error {
 };
 
 struct TrainConfig {
+  static constexpr double kInstanceNoise = 0.2;  // default train.instance_noise (augment.instance_noise)
+  TrainConfig() { augment.instance_noise = kInstanceNoise; }
   int64_t steps = 300;             // generator updates per cell
   int64_t batch_size = 32;         // real images per step
   int64_t checkpoint_every = 100;  // steps between checkpoints; 0 = only at the end
   int64_t log_every = 25;          // steps between log lines and stored loss values
-  double instance_noise = 0.2;     // std of Gaussian noise on every D input, real and fake; 0 = off
-  AugmentConfig augment;           // DiffAugment / ADA on D inputs (train.augment); instance_noise above
+  AugmentConfig augment;  // D-input transforms: YAML train.instance_noise and train.augment.*
 };
 
 // The U-Net augmentation protocol (real / synthetic / real + synthetic), run after each GAN cell.
@@ -70,7 +71,8 @@ struct SweepConfig {
   std::map<std::string, ArchOptions> arch;  // per-architecture option overrides
   std::string source;                       // where this came from, for messages
 
-  // Cross-field rules; throws ConfigError naming `source` and the key.
+  // Every key's type and range (from the key table), then the cross-field rules; throws ConfigError naming
+  // `source` and the key.
   void validate() const;
   std::filesystem::path run_dir() const { return output / name; }
 };
@@ -78,6 +80,20 @@ struct SweepConfig {
 SweepConfig parse_sweep_config(const std::string& yaml_text, const std::string& source_name);
 SweepConfig load_sweep_config(const std::filesystem::path& path);
 // The fully resolved config as YAML (every key, defaults included); parse_sweep_config round-trips it.
+// Cell config hashes are taken of this text, so its form is part of --resume's contract.
 std::string to_yaml(const SweepConfig& cfg);
+
+// One YAML key of the sweep config. A single table drives parsing, range checks, emission and
+// `ganbench check-config --help-keys`; adding a key is one line there.
+struct ConfigKey {
+  std::string key;    // dotted path, e.g. "train.steps"
+  std::string type;   // integer, number, string, true/false, list of ..., or mapping
+  std::string range;  // e.g. "[1, 1e8]", "auto | cpu | cuda"; "" when any value of the type is valid
+  std::string help;   // one line, with the unit
+};
+std::vector<ConfigKey> config_keys();
+// `key`'s value in `cfg` as YAML text (flow style for lists and mappings); throws std::invalid_argument for
+// an unknown key.
+std::string config_value(const SweepConfig& cfg, const std::string& key);
 
 }  // namespace ganbench

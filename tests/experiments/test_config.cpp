@@ -132,4 +132,72 @@ TEST_SUITE("experiments") {
       CHECK(cell_config_hash(cfg, cell) == rec.config_hash);
     }
   }
+  TEST_CASE("every key in the table round-trips with a non-default value") {
+    const char* every_key = R"(name: every_key
+output: elsewhere
+architectures: [dcgan, multiscale]
+modalities: [liver, retina]
+seeds: [5, 7]
+image_size: 64
+threads: 1
+device: cpu
+train:
+  steps: 11
+  batch_size: 8
+  checkpoint_every: 5
+  log_every: 3
+  instance_noise: 0.05
+  augment: {policy: [translation, cutout], p: 0.5, translation: 0.25, cutout: 0.3, adaptive: true,
+            ada_target: 0.5, ada_kimg: 100, ada_interval: 2}
+data:
+  count: 50
+  ct_window_level: 40
+  ct_window_width: 300
+  mri_percentile_lo: 2
+  mri_percentile_hi: 98
+  sources: {retina: {format: folder, path: /data/x, images: img, masks: gt, skip_empty: false, max_subjects: 9}}
+  seed: 99
+  val_fraction: 0.15
+  test_fraction: 0.25
+eval: {samples: 64, extractors: [handcrafted, inception], kid_subsets: 3, kid_subset_size: 10, grid: 8,
+       inception_weights: /w.safetensors, inception_dims: 768, feature_cache: /tmp/fc}
+segmentation: {enabled: true, ratios: [0.25], steps: 10, batch_size: 4, lr: 0.01, eval_every: 5, patience: 2,
+               depth: 2, base_channels: 8, norm: instance}
+arch: {dcgan: {z_dim: 32}}
+)";
+    const SweepConfig c = parse_sweep_config(every_key, "every_key.yaml");
+    const SweepConfig defaults;
+    // A key added to the table without a non-default value here fails this loop.
+    for (const auto& k : config_keys()) {
+      CAPTURE(k.key);
+      CHECK(config_value(c, k.key) != config_value(defaults, k.key));
+      CHECK(!k.help.empty());
+    }
+    CHECK(c.train.augment.instance_noise == 0.05);
+    CHECK(c.data.intensity.mri_percentile_hi == 98);
+    CHECK(c.data.source_for("retina").max_subjects == 9);
+    const std::string y = to_yaml(c);
+    const SweepConfig back = parse_sweep_config(y, "resolved.yaml");
+    CHECK(to_yaml(back) == y);
+    for (const auto& k : config_keys()) {
+      CAPTURE(k.key);
+      CHECK(config_value(back, k.key) == config_value(c, k.key));
+    }
+    CHECK_THROWS_AS(config_value(c, "train.stpes"), std::invalid_argument);
+  }
+
+  TEST_CASE("the key table's ranges and choices, extractor names, and one instance-noise default") {
+    CHECK(SweepConfig{}.train.augment.instance_noise == TrainConfig::kInstanceNoise);
+    CHECK(parse_sweep_config(kMinimal, "m.yaml").train.augment.instance_noise == TrainConfig::kInstanceNoise);
+    CHECK(error_of(std::string(kMinimal) + "eval: {extractors: [bogus]}\n")
+              .find("key 'eval.extractors[0]': unknown feature extractor 'bogus'; valid: handcrafted, inception") !=
+          std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "segmentation: {norm: group}\n")
+              .find("key 'segmentation.norm': must be one of batch, instance, got 'group'") != std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "train: {instance_noise: 3}\n")
+              .find("key 'train.instance_noise': must be in [0, 2], got 3") != std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "segmentation: {ratios: [0.5, 200]}\n")
+              .find("key 'segmentation.ratios[1]'") != std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "image_size: 2048\n").find("key 'image_size'") != std::string::npos);
+  }
 }
