@@ -15,6 +15,12 @@ struct ModalitySpec {
   int size = 0;                     // square image side in px; 0 until an experiment sets it
   std::vector<std::string> labels;  // label names, index = label value, [0] is background
   int num_labels() const { return static_cast<int>(labels.size()); }
+  // The same modality at a square side of `px` pixels.
+  ModalitySpec at_size(int64_t px) const {
+    ModalitySpec s = *this;
+    s.size = static_cast<int>(px);
+    return s;
+  }
 };
 
 // One phantom image: `image` is channels*size*size floats in [0,1] (C, H, W order);

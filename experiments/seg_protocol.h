@@ -7,11 +7,17 @@
 #include <string>
 #include <vector>
 
+#include <functional>
+
+#include "architectures/gan_model.h"
 #include "datasets/dataset.h"
 #include "experiments/config.h"
+#include "metrics/cell_scorer.h"
 #include "segmentation/unet.h"
 
 namespace ganbench {
+
+constexpr uint64_t kUNetSeedSalt = 0x5E9;  // every U-Net of a modality and seed starts from the same weights
 
 struct SegScore {
   double dice = 0;                 // mean foreground Dice on the real test split
@@ -32,7 +38,23 @@ SegScore train_and_score(const ImageSet& train, const ImageSet& val, const Image
 // real + round(ratio * n) synthetic images (the first ones of `synthetic`), as one set.
 ImageSet mix_sets(const ImageSet& real, const ImageSet& synthetic, int64_t n_synthetic);
 
-// Metric name of an arm: "real", "synth", "mix_r0.5", ...
-std::string mix_arm(double ratio);
+// Everything one GAN cell's protocol run needs.
+struct SegProtocolInputs {
+  const Splits& data;              // the modality's real splits; the test split is never trained on
+  ModalitySpec spec;               // at the sweep's image size
+  const SegmentationConfig& cfg;
+  const SegScore& baseline;        // the real-only arm, trained once per modality and seed
+  UNet baseline_net;               // its U-Net: the encoder is the fd_unet feature space
+  uint64_t seed = 0;               // the cell's seed
+  c10::Device device = c10::kCPU;
+};
+
+// The protocol's arms for one GAN: synthetic only (N = the real training count) and real + r*N synthetic
+// for every ratio, each trained with the baseline's recipe and scored on the real test split, with its
+// delta against the baseline; and fd_unet (and its real floor) on `scored_images`, the images the other
+// distances scored. `sample(n, seed)` draws n generated image + label pairs.
+std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
+                                          const std::function<Sample(int64_t n, uint64_t seed)>& sample,
+                                          const torch::Tensor& scored_images);
 
 }  // namespace ganbench

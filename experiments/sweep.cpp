@@ -1,102 +1,19 @@
 #include "experiments/sweep.h"
 
 #include <algorithm>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <torch/torch.h>
 
 #include "common/atomic_file.h"
-#include "common/hash.h"
 #include "common/runtime.h"
 #include "experiments/cell_runner.h"
-#include "metrics/feature_extractor.h"
+#include "experiments/data_cache.h"
 
 namespace ganbench {
 
-bool CellFilter::admits(const Cell& c) const {
-  auto in = [](const auto& list, const auto& v) {
-    return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
-  };
-  return in(architectures, c.architecture) && in(modalities, c.modality) && in(seeds, c.seed);
-}
-
-CellFilter parse_cell_filter(const std::string& spec) {
-  CellFilter f;
-  std::string key;
-  std::stringstream ss(spec);
-  std::string item;
-  while (std::getline(ss, item, ',')) {
-    if (item.empty()) continue;
-    std::string value = item;
-    if (auto eq = item.find('='); eq != std::string::npos) {
-      key = item.substr(0, eq);
-      value = item.substr(eq + 1);
-    }
-    if (key == "arch" || key == "architecture")
-      f.architectures.push_back(value);
-    else if (key == "modality")
-      f.modalities.push_back(value);
-    else if (key == "seed") {
-      try {
-        f.seeds.push_back(std::stoull(value));
-      } catch (const std::exception&) {
-        throw std::invalid_argument(
-            fmt::format("--only: seed must be a non-negative integer, got '{}'", value));
-      }
-    } else {
-      throw std::invalid_argument(fmt::format("--only: unknown key '{}'; valid: arch, modality, seed", key));
-    }
-  }
-  return f;
-}
-
-std::vector<Cell> expand_cells(const SweepConfig& cfg) {
-  std::vector<Cell> cells;
-  for (const auto& a : cfg.architectures)
-    for (const auto& m : cfg.modalities)
-      for (auto s : cfg.seeds) cells.push_back({fmt::format("{}-{}-s{}", a, m, s), a, m, s});
-  return cells;
-}
-
-namespace {
-SweepConfig narrow(const SweepConfig& cfg, const Cell& cell) {
-  SweepConfig c = cfg;
-  c.architectures = {cell.architecture};
-  c.modalities = {cell.modality};
-  c.seeds = {cell.seed};
-  std::map<std::string, ArchOptions> arch;
-  if (auto it = cfg.arch.find(cell.architecture); it != cfg.arch.end()) arch[cell.architecture] = it->second;
-  c.arch = arch;
-  return c;
-}
-}  // namespace
-
-std::string cell_config_yaml(const SweepConfig& cfg, const Cell& cell) { return to_yaml(narrow(cfg, cell)); }
-
-std::string cell_config_hash(const SweepConfig& cfg, const Cell& cell) {
-  SweepConfig c = narrow(cfg, cell);
-  c.output = "";
-  c.threads = "auto";
-  c.device = "auto";
-  c.eval.feature_cache = "auto";  // where things are stored does not change results
-  c.eval.inception_weights = "";
-  return hex64(fnv1a64(to_yaml(c)));
-}
-
 SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
-  register_builtin_architectures();
-  register_builtin_modalities();
-  register_builtin_feature_extractors();
   cfg.validate();
-  for (const auto& ex : cfg.eval.extractors) {
-    try {
-      const auto names = feature_extractor_names();
-      if (std::find(names.begin(), names.end(), ex) == names.end()) make_feature_extractor(ex);  // throws
-    } catch (const std::invalid_argument& e) {
-      throw ConfigError(fmt::format("{}: key 'eval.extractors': {}", cfg.source, e.what()));
-    }
-  }
   const int threads = parse_threads(cfg.threads);
   apply_threads(threads);
   const c10::Device device = parse_device(cfg.device);

@@ -8,7 +8,9 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "common/registry.h"
 #include "metrics/inception_extractor.h"
+#include "metrics/metric_catalogue.h"
 
 namespace ganbench {
 namespace {
@@ -25,8 +27,8 @@ torch::Tensor row_histogram(const torch::Tensor& v, int64_t bins, double hi) {
   return h / static_cast<double>(v.size(1));
 }
 
-std::map<std::string, ExtractorFactory>& extractor_registry() {
-  static std::map<std::string, ExtractorFactory> reg;
+Registry<ExtractorEntry>& extractor_registry() {
+  static Registry<ExtractorEntry> reg("feature extractor");
   return reg;
 }
 }  // namespace
@@ -59,35 +61,45 @@ torch::Tensor HandcraftedExtractor::extract(const torch::Tensor& images) {
       .contiguous();
 }
 
-void register_feature_extractor(const std::string& name, ExtractorFactory factory) {
-  if (!extractor_registry().emplace(name, std::move(factory)).second)
-    throw std::logic_error(fmt::format("feature extractor '{}' is already registered", name));
+std::string FeatureExtractor::distance_metric() const {
+  register_builtin_metrics();
+  return metric_name(distance_id(), {{"space", name()}});
+}
+std::string FeatureExtractor::floor_metric() const {
+  register_builtin_metrics();
+  return metric_name(distance_id() + "_real_floor", {{"space", name()}});
+}
+std::string FeatureExtractor::kid_metric() const {
+  register_builtin_metrics();
+  return metric_name("kid", {{"space", name()}});
 }
 
-std::vector<std::string> feature_extractor_names() {
-  std::vector<std::string> names;
-  for (const auto& kv : extractor_registry()) names.push_back(kv.first);
-  return names;
+void register_feature_extractor(const std::string& name, ExtractorEntry entry) {
+  if (!entry.create) throw std::logic_error(fmt::format("feature extractor '{}' has no factory", name));
+  extractor_registry().add(name, std::move(entry));
 }
+
+const ExtractorEntry& find_feature_extractor(const std::string& name) { return extractor_registry().find(name); }
+
+std::vector<std::string> feature_extractor_names() { return extractor_registry().names(); }
 
 std::unique_ptr<FeatureExtractor> make_feature_extractor(const std::string& name,
                                                          const ExtractorOptions& opts) {
-  auto it = extractor_registry().find(name);
-  if (it == extractor_registry().end())
-    throw std::invalid_argument(fmt::format("unknown feature extractor '{}'; valid: {}", name,
-                                            fmt::join(feature_extractor_names(), ", ")));
-  return it->second(opts);
+  return find_feature_extractor(name).create(opts);
 }
 
 void register_builtin_feature_extractors() {
   static std::once_flag once;
   std::call_once(once, [] {
     register_feature_extractor(
-        "handcrafted", [](const ExtractorOptions&) { return std::make_unique<HandcraftedExtractor>(); });
-    register_feature_extractor("inception",
-                               [](const ExtractorOptions& o) -> std::unique_ptr<FeatureExtractor> {
-                                 return std::make_unique<InceptionExtractor>(o);
-                               });
+        "handcrafted",
+        {"stand-in (not FID): 8x8 layout + intensity and gradient histograms + channel moments", "fd",
+         [](const ExtractorOptions&) { return std::make_unique<HandcraftedExtractor>(); }});
+    register_feature_extractor(
+        "inception", {"pytorch-fid's Inception-v3 (FID weights file needed)", "fid",
+                      [](const ExtractorOptions& o) -> std::unique_ptr<FeatureExtractor> {
+                        return std::make_unique<InceptionExtractor>(o);
+                      }});
   });
 }
 

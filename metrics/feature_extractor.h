@@ -21,16 +21,19 @@ class FeatureExtractor {
   virtual std::string name() const = 0;         // e.g. "handcrafted"; metric names are fd_<name>
   virtual std::string description() const = 0;  // one line for `ganbench list metrics`
   virtual int64_t dims(int64_t channels) const = 0;
-  // Metric names in this feature space: the Fréchet distance and KID.
-  virtual std::string distance_metric() const { return "fd_" + name(); }
-  virtual std::string kid_metric() const { return "kid_" + name(); }
+  // The catalogue id of the Fréchet distance in this space: "fd", or "fid" for pytorch-fid's Inception.
+  virtual std::string distance_id() const { return "fd"; }
+  // Metric names in this feature space (from the catalogue): the distance, its real floor, and KID.
+  std::string distance_metric() const;
+  std::string floor_metric() const;
+  std::string kid_metric() const;
   // Identifies the feature space for caches: changes when weights or settings change.
   virtual std::string cache_key() const { return name(); }
   // images [N, C, H, W] float32 in [0, 1] -> features [N, D] float32.
   virtual torch::Tensor extract(const torch::Tensor& images) = 0;
 };
 
-// A stand-in until the Inception extractor exists: NOT FID and not comparable with published FIDs.
+// A stand-in feature space that needs no weights: NOT FID and not comparable with published FIDs.
 // Per image: an 8x8 area-downsampled grey image (layout), a 16-bin intensity histogram (contrast),
 // an 8-bin gradient-magnitude histogram (edges and noise), and per-channel mean and std.
 class HandcraftedExtractor : public FeatureExtractor {
@@ -56,7 +59,14 @@ class ExtractorUnavailable : public std::runtime_error {
 };
 
 using ExtractorFactory = std::function<std::unique_ptr<FeatureExtractor>(const ExtractorOptions&)>;
-void register_feature_extractor(const std::string& name, ExtractorFactory factory);
+struct ExtractorEntry {
+  std::string description;         // one line for `ganbench list metrics`
+  std::string distance_id = "fd";  // as FeatureExtractor::distance_id(), known without building it
+  ExtractorFactory create;
+};
+void register_feature_extractor(const std::string& name, ExtractorEntry entry);
+// Throws std::invalid_argument listing valid names.
+const ExtractorEntry& find_feature_extractor(const std::string& name);
 // Throws std::invalid_argument listing valid names; ExtractorUnavailable when it cannot run here.
 std::unique_ptr<FeatureExtractor> make_feature_extractor(const std::string& name,
                                                          const ExtractorOptions& opts = {});

@@ -20,7 +20,7 @@ class InceptionExtractor : public FeatureExtractor {
   std::string name() const override { return "inception"; }
   std::string description() const override;
   int64_t dims(int64_t) const override { return dims_; }
-  std::string distance_metric() const override { return "fid_inception"; }
+  std::string distance_id() const override { return "fid"; }
   std::string cache_key() const override { return cache_key_; }
   // Images [N, 1 or 3, H, W] in [0, 1] (grey is repeated to RGB) -> [N, dims] on the CPU, in batches.
   torch::Tensor extract(const torch::Tensor& images) override;

@@ -7,6 +7,7 @@
 
 #include "results/results_store.h"
 #include "experiments/seg_protocol.h"
+#include "metrics/metric_catalogue.h"
 #include "experiments/sweep.h"
 #include "tests/test_util.h"
 
@@ -27,8 +28,8 @@ TEST_SUITE("experiments") {
     CHECK(m.size() == 5);
     CHECK(m.subjects.back() == "p5");
     CHECK_THROWS_AS(mix_sets(a, b, 4), std::invalid_argument);
-    CHECK(mix_arm(0.5) == "mix_r0.5");
-    CHECK(mix_arm(2) == "mix_r2");
+    CHECK(seg_arm_name(0.5) == "mix_r0.5");
+    CHECK(seg_arm_name(2) == "mix_r2");
   }
 
   TEST_CASE("segmentation protocol in a sweep: real, synthetic and mixed arms with N and r bookkeeping") {

@@ -1,0 +1,15 @@
+// Facts about this process and host, for the results database.
+#pragma once
+
+#include <string>
+
+namespace ganbench {
+
+// Peak resident memory since the last reset, in MiB (VmHWM); NaN where /proc is missing.
+double peak_rss_mib();
+// Resets the peak to the current RSS (Linux >= 4.0; best effort, ignored where not permitted).
+void reset_peak_rss();
+// This machine's host name, or "unknown".
+std::string host_name();
+
+}  // namespace ganbench

@@ -1,0 +1,35 @@
+// A sweep cell (architecture x modality x seed), the --only filter, and the cell's resolved config and hash.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "experiments/config.h"
+
+namespace ganbench {
+
+struct Cell {
+  std::string id;  // "<architecture>-<modality>-s<seed>"
+  std::string architecture;
+  std::string modality;
+  uint64_t seed = 0;
+};
+
+// --only arch=a,b,modality=m,seed=0: keys may repeat; an empty list admits everything.
+struct CellFilter {
+  std::vector<std::string> architectures, modalities;
+  std::vector<uint64_t> seeds;
+  bool admits(const Cell& c) const;
+};
+// Parses "arch=dcgan,modality=cardiac,seed=1"; throws std::invalid_argument on an unknown key.
+CellFilter parse_cell_filter(const std::string& spec);
+
+std::vector<Cell> expand_cells(const SweepConfig& cfg);
+
+// The resolved config of one cell (its lists narrowed to the cell), and its hash, which ignores the output
+// folder, threads, device and cache locations so a moved or re-hosted run still matches.
+std::string cell_config_yaml(const SweepConfig& cfg, const Cell& cell);
+std::string cell_config_hash(const SweepConfig& cfg, const Cell& cell);
+
+}  // namespace ganbench
