@@ -1,4 +1,4 @@
-// ganbench: benchmark GAN architectures on medical images (see README.md and DESIGN.md).
+// ganbench: benchmark GAN architectures on medical images (see README.md and docs/architecture.md).
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -13,12 +13,14 @@
 #include "common/runtime.h"
 #include "datasets/data_source.h"
 #include "datasets/modality.h"
+#include "experiments/builtins.h"
 #include "experiments/config.h"
 #include "experiments/sweep.h"
 #include "metrics/feature_extractor.h"
 #include "metrics/fid_folder.h"
 #include "metrics/frechet.h"
 #include "metrics/inception.h"
+#include "metrics/metric_catalogue.h"
 #include "reports/report.h"
 #include "reports/sample_grid.h"
 
@@ -83,9 +85,7 @@ std::string take_value(const std::vector<std::string>& args, size_t& i) {
 
 int cmd_list(const std::vector<std::string>& args) {
   if (args.size() != 1) throw UsageError("list needs one of: architectures, modalities, metrics");
-  register_builtin_architectures();
-  register_builtin_modalities();
-  register_builtin_feature_extractors();
+  register_builtins();
   if (args[0] == "architectures") {
     for (const auto& name : architecture_names()) {
       const auto& e = find_architecture(name);
@@ -102,23 +102,18 @@ int cmd_list(const std::vector<std::string>& args) {
                  m.description, "", m.channels, fmt::join(m.labels, "/"), fmt::join(entry.sources, ", "), "",
                  entry.phantom_description);
     }
-  } else if (args[0] == "metrics") {
-    for (const auto& name : feature_extractor_names()) {
-      std::unique_ptr<FeatureExtractor> ex;
-      try {
-        ex = make_feature_extractor(name);
-      } catch (const ExtractorUnavailable& e) {
-        fmt::print("{:<24} '{}' features: {}\n", name == "inception" ? "fid_inception" : "fd_" + name, name,
-                   e.what());
-        continue;
-      }
-      fmt::print(
-          "{:<24} Fréchet distance in '{}' features: {}\n{:<24} KID (unbiased MMD², cubic kernel)\n"
-          "{:<24} precision and recall (k = 3 nearest neighbours)\n",
-          ex->distance_metric(), name, ex->description(), ex->kid_metric(),
-          fmt::format("precision_{0}, recall_{0}", name));
+  } else if (args[0] == "metrics") {  // the metric catalogue, then the feature spaces <space> takes
+    for (const auto& id : metric_ids()) {
+      const MetricSpec& m = metric_spec(id);
+      const char* dir = m.direction < 0 ? "lower is better" : m.direction > 0 ? "higher is better" : "";
+      fmt::print("{:<28} {}{}{}\n{:<28} {}\n", m.pattern, m.family, m.unit.empty() ? "" : ", " + m.unit,
+                 *dir ? std::string(", ") + dir : "", "", m.description);
     }
-    fmt::print("{:<17} fraction of generated label maps with no foreground\n", "degenerate_label_fraction");
+    fmt::print("\nfeature spaces (<space>):\n");
+    for (const auto& name : feature_extractor_names()) {
+      const auto& e = find_feature_extractor(name);
+      fmt::print("{:<28} {} -> {}_{}\n", name, e.description, e.distance_id, name);
+    }
   } else {
     throw UsageError(fmt::format("list: unknown '{}'; valid: architectures, modalities, metrics", args[0]));
   }
@@ -218,7 +213,7 @@ int cmd_data(const std::vector<std::string>& args) {
       throw UsageError(fmt::format("data preview: unexpected argument '{}'", a));
   }
   if (modalities.empty() || out.empty()) throw UsageError("data preview needs a MODALITY and --out FILE.png");
-  register_builtin_modalities();
+  register_builtins();
   std::vector<std::string> names = modalities == "all" ? modality_names() : split_commas(modalities);
   DataConfig data;
   if (!config.empty()) data = load_sweep_config(config).data;
@@ -275,7 +270,7 @@ int cmd_fid(const std::vector<std::string>& args) {
   fid_block_for_dims(eo.inception_dims);  // validates --dims
   apply_threads(parse_threads("auto"));
   eo.device = parse_device(device);
-  register_builtin_feature_extractors();
+  register_builtins();
   std::unique_ptr<FeatureExtractor> ex;
   const bool need_model = std::any_of(paths.begin(), paths.end(), [](const std::string& p) {
     return std::filesystem::path(p).extension() != ".npz";

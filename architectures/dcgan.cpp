@@ -167,11 +167,7 @@ ArchEntry dcgan_entry() {
   e.citation = "Radford et al. 2016, ICLR";
   e.capabilities.loss = "non_saturating";
   e.options = dcgan_shape_options(100);
-  e.options.insert(e.options.end(), {
-                                        {"lr", 2e-4, 1e-7, 1.0, false, "Adam learning rate, both networks"},
-                                        {"beta1", 0.5, 0.0, 0.9999, false, "Adam beta1"},
-                                        {"beta2", 0.999, 0.0, 0.99999, false, "Adam beta2"},
-                                    });
+  add_options(e.options, adam_options(2e-4, 0.5, 0.999));
   e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
     return std::make_unique<DCGANModel>(ctx);
   };

@@ -39,6 +39,12 @@ int64_t GanModelBase::parameter_count() const {
   return n;
 }
 
+std::vector<OptionSpec> adam_options(double lr, double beta1, double beta2, const std::string& which) {
+  return {{"lr", lr, 1e-7, 1.0, false, "Adam learning rate, " + which},
+          {"beta1", beta1, 0.0, 0.9999, false, "Adam beta1"},
+          {"beta2", beta2, 0.0, 0.99999, false, "Adam beta2"}};
+}
+
 std::unique_ptr<torch::optim::Adam> make_adam(std::vector<torch::Tensor> params, const ArchOptions& opts) {
   return std::make_unique<torch::optim::Adam>(
       std::move(params),

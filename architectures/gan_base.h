@@ -45,7 +45,14 @@ class GanModelBase : public GanModel {
   std::vector<const torch::nn::Module*> trainable_;
 };
 
+// The options make_adam reads (lr, beta1, beta2), with an entry's defaults; `which` names the networks.
+std::vector<OptionSpec> adam_options(double lr, double beta1, double beta2,
+                                     const std::string& which = "both networks");
 // Adam over `params` with options lr, beta1, beta2 read from `opts`.
 std::unique_ptr<torch::optim::Adam> make_adam(std::vector<torch::Tensor> params, const ArchOptions& opts);
+// Appends `more` to an entry's option list.
+inline void add_options(std::vector<OptionSpec>& options, const std::vector<OptionSpec>& more) {
+  options.insert(options.end(), more.begin(), more.end());
+}
 
 }  // namespace ganbench

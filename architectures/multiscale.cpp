@@ -370,10 +370,8 @@ ArchEntry multiscale_entry() {
           {"patch_channels", 32, 1, 512, true, "channels of the patch generator and critic"},
           {"l1_lambda", 10, 0, 1000, false, "weight of the L1 term at levels >= 1"},
           {"tile_batch", 8, 1, 256, true, "tiles per forward pass at sampling"},
-          {"lr", 2e-4, 1e-7, 1.0, false, "Adam learning rate, all networks"},
-          {"beta1", 0.5, 0.0, 0.9999, false, "Adam beta1"},
-          {"beta2", 0.999, 0.0, 0.99999, false, "Adam beta2"},
       });
+  add_options(e.options, adam_options(2e-4, 0.5, 0.999, "all networks"));
   e.check = [](int size, const ArchOptions& o) {
     const int levels = static_cast<int>(o.at("levels"));
     const int s0 = size >> (levels - 1);

@@ -7,10 +7,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/registry.h"
+
 namespace ganbench {
 namespace {
-std::map<std::string, ArchEntry>& arch_registry() {
-  static std::map<std::string, ArchEntry> registry;
+Registry<ArchEntry>& arch_registry() {
+  static Registry<ArchEntry> registry("architecture");
   return registry;
 }
 }  // namespace
@@ -18,23 +20,12 @@ std::map<std::string, ArchEntry>& arch_registry() {
 void register_architecture(ArchEntry entry) {
   if (!entry.create) throw std::logic_error(fmt::format("architecture '{}' has no factory", entry.name));
   const std::string name = entry.name;
-  if (!arch_registry().emplace(name, std::move(entry)).second)
-    throw std::logic_error(fmt::format("architecture '{}' is already registered", name));
+  arch_registry().add(name, std::move(entry));
 }
 
-const ArchEntry& find_architecture(const std::string& name) {
-  auto it = arch_registry().find(name);
-  if (it == arch_registry().end())
-    throw std::invalid_argument(
-        fmt::format("unknown architecture '{}'; valid: {}", name, fmt::join(architecture_names(), ", ")));
-  return it->second;
-}
+const ArchEntry& find_architecture(const std::string& name) { return arch_registry().find(name); }
 
-std::vector<std::string> architecture_names() {
-  std::vector<std::string> names;
-  for (const auto& kv : arch_registry()) names.push_back(kv.first);
-  return names;
-}
+std::vector<std::string> architecture_names() { return arch_registry().names(); }
 
 ArchOptions resolve_options(const ArchEntry& entry, const ArchOptions& overrides) {
   ArchOptions out;

@@ -412,10 +412,8 @@ ArchEntry stylegan2_entry() {
       {"ema_kimg", 10, 0, 10000, false, "G EMA half-life, thousands of images"},
       {"ema_rampup", 0.05, 0, 1, false, "EMA half-life cap as a fraction of images seen; 0 = off"},
       {"truncation_psi", 1.0, 0, 2, false, "truncation at sampling: 1 = none, 0 = the average image"},
-      {"lr", 0.0025, 1e-7, 1.0, false, "Adam learning rate, both networks"},
-      {"beta1", 0.0, 0.0, 0.9999, false, "Adam beta1"},
-      {"beta2", 0.99, 0.0, 0.99999, false, "Adam beta2"},
   };
+  add_options(e.options, adam_options(0.0025, 0.0, 0.99));
   e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
     return std::make_unique<StyleGAN2Model>(ctx);
   };

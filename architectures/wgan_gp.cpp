@@ -128,10 +128,8 @@ ArchEntry wgan_gp_entry() {
   e.options.insert(e.options.end(), {
                                         {"n_critic", 5, 1, 20, true, "critic updates per generator update"},
                                         {"gp_lambda", 10, 0, 1000, false, "gradient penalty weight"},
-                                        {"lr", 1e-4, 1e-7, 1.0, false, "Adam learning rate, both networks"},
-                                        {"beta1", 0.0, 0.0, 0.9999, false, "Adam beta1"},
-                                        {"beta2", 0.9, 0.0, 0.99999, false, "Adam beta2"},
                                     });
+  add_options(e.options, adam_options(1e-4, 0.0, 0.9));
   e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
     return std::make_unique<WGANGPModel>(ctx);
   };

@@ -2,17 +2,21 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <stdexcept>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
 #include <torch/torch.h>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "common/percentile.h"
+#include "common/registry.h"
 #include "datasets/nifti.h"
 
 namespace fs = std::filesystem;
@@ -266,8 +270,57 @@ const SourceConfig& DataConfig::source_for(const std::string& modality) const {
   return it == sources.end() ? phantom : it->second;
 }
 
+namespace {
+// A real-data format: reads a source's subjects into slices at `size` px, at most `cap` subjects (0 = all).
+struct DataSourceEntry {
+  std::string description;
+  std::function<void(const ModalityEntry&, const DataConfig&, const SourceConfig&, int size, int64_t cap,
+                     std::vector<Slice>&)>
+      load;
+};
+
+Registry<DataSourceEntry>& data_source_registry() {
+  static Registry<DataSourceEntry> registry("data source format");
+  return registry;
+}
+
+// A NIfTI dataset whose image/label pairs `find` lists; `radiological` turns slices to display orientation.
+DataSourceEntry nifti_source(std::string description, std::vector<PairedVolume> (*find)(const fs::path&),
+                             bool radiological) {
+  return {std::move(description), [find, radiological](const ModalityEntry& m, const DataConfig& data,
+                                                        const SourceConfig& src, int size, int64_t cap,
+                                                        std::vector<Slice>& slices) {
+            std::vector<PairedVolume> pairs = find(src.path);
+            std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.image < b.image; });
+            if (cap > 0) {  // keep every volume of the first `cap` subjects
+              std::set<std::string> keep;
+              std::vector<PairedVolume> kept;
+              for (const auto& p : pairs)
+                if (keep.count(p.subject) || static_cast<int64_t>(keep.size()) < cap)
+                  keep.insert(p.subject), kept.push_back(p);
+              pairs = std::move(kept);
+            }
+            slice_volumes(pairs, m, data, src, radiological, size, slices);
+          }};
+}
+
+void register_builtin_data_sources() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto& r = data_source_registry();
+    r.add("acdc", nifti_source("ACDC: patientNNN/patientNNN_frameNN.nii.gz with _gt labels", find_acdc, false));
+    r.add("lits", nifti_source("LiTS: volume-N.nii with segmentation-N.nii", find_lits, true));
+    r.add("msd", nifti_source("MSD Task03 Liver: imagesTr/ and labelsTr/", find_msd, true));
+    r.add("folder", {"PNG/TIFF/JPEG/BMP images with masks matched by name",
+                     [](const ModalityEntry& m, const DataConfig&, const SourceConfig& src, int size, int64_t cap,
+                        std::vector<Slice>& slices) { load_folder(m, src, size, cap, slices); }});
+  });
+}
+}  // namespace
+
 const std::vector<std::string>& real_formats() {
-  static const std::vector<std::string> f = {"acdc", "lits", "msd", "folder"};
+  register_builtin_data_sources();
+  static const std::vector<std::string> f = data_source_registry().names();
   return f;
 }
 
@@ -316,23 +369,8 @@ ImageSet load_modality_data(const ModalityEntry& m, const DataConfig& data, int 
                                             m.spec.name, src.format, fmt::join(m.sources, ", ")));
   const int64_t cap = max_subjects > 0 ? max_subjects : src.max_subjects;
   std::vector<Slice> slices;
-  if (src.format == "folder") {
-    load_folder(m, src, size, cap, slices);
-  } else {
-    std::vector<PairedVolume> pairs = src.format == "acdc"   ? find_acdc(src.path)
-                                      : src.format == "lits" ? find_lits(src.path)
-                                                             : find_msd(src.path);
-    std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.image < b.image; });
-    if (cap > 0) {  // keep every volume of the first `cap` subjects
-      std::set<std::string> keep;
-      std::vector<PairedVolume> kept;
-      for (const auto& p : pairs)
-        if (keep.count(p.subject) || static_cast<int64_t>(keep.size()) < cap)
-          keep.insert(p.subject), kept.push_back(p);
-      pairs = std::move(kept);
-    }
-    slice_volumes(pairs, m, data, src, src.format != "acdc", size, slices);
-  }
+  register_builtin_data_sources();
+  data_source_registry().find(src.format).load(m, data, src, size, cap, slices);
   if (slices.empty())
     data_error(src.path,
                src.skip_empty ? "no slices with foreground labels (skip_empty is on)" : "no slices found");

@@ -8,39 +8,28 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "common/registry.h"
+
 #include "datasets/cardiac_phantom.h"
 #include "datasets/liver_phantom.h"
 #include "datasets/retina_phantom.h"
 
 namespace ganbench {
 namespace {
-std::map<std::string, ModalityEntry>& modality_registry() {
-  static std::map<std::string, ModalityEntry> registry;
+Registry<ModalityEntry>& modality_registry() {
+  static Registry<ModalityEntry> registry("modality");
   return registry;
 }
 }  // namespace
 
 void register_modality(ModalityEntry entry) {
-  auto& reg = modality_registry();
   const std::string name = entry.spec.name;
-  if (!reg.emplace(name, std::move(entry)).second)
-    throw std::logic_error(fmt::format("modality '{}' is already registered", name));
+  modality_registry().add(name, std::move(entry));
 }
 
-const ModalityEntry& find_modality(const std::string& name) {
-  const auto& reg = modality_registry();
-  auto it = reg.find(name);
-  if (it == reg.end())
-    throw std::invalid_argument(
-        fmt::format("unknown modality '{}'; valid: {}", name, fmt::join(modality_names(), ", ")));
-  return it->second;
-}
+const ModalityEntry& find_modality(const std::string& name) { return modality_registry().find(name); }
 
-std::vector<std::string> modality_names() {
-  std::vector<std::string> names;
-  for (const auto& [name, entry] : modality_registry()) names.push_back(name);
-  return names;
-}
+std::vector<std::string> modality_names() { return modality_registry().names(); }
 
 void register_builtin_modalities() {
   static std::once_flag once;

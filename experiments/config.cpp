@@ -15,6 +15,7 @@
 #include "common/atomic_file.h"
 #include "common/runtime.h"
 #include "datasets/modality.h"
+#include "experiments/builtins.h"
 #include "metrics/feature_extractor.h"
 
 namespace ganbench {
@@ -509,9 +510,7 @@ std::string config_value(const SweepConfig& cfg, const std::string& key) {
 }
 
 void SweepConfig::validate() const {
-  register_builtin_architectures();
-  register_builtin_modalities();
-  register_builtin_feature_extractors();
+  register_builtins();
   const auto& c = *this;
   for (const auto& f : fields()) check_field(f, c);
   check(!name.empty() && name.find_first_of("/\\ \t") == std::string::npos && name != "." && name != "..", c,
