@@ -17,11 +17,11 @@ struct AugmentConfig {
   double instance_noise = 0.0;  // std of the Gaussian added to each D input value (joint space); 0 = off
   // DiffAugment: Zhao et al. 2020, "Differentiable Augmentation for Data-Efficient GAN Training" (NeurIPS).
   std::vector<std::string> policy;  // any of translation, cutout, brightness, contrast; empty = off
-  double p = 1.0;                   // per-sample probability of each op (DiffAugment: 1); ADA: start value
+  double p = 1.0;  // per-sample probability of each op with a fixed policy (DiffAugment: 1); ADA starts at 0
   double translation = 0.125;       // max shift, fraction of the side (border pixels repeated)
   double cutout = 0.5;              // side of the zeroed square, fraction of the side
   // ADA: Karras et al. 2020, "Training Generative Adversarial Networks with Limited Data" (NeurIPS).
-  bool adaptive = false;     // adjust p from r_t = E[sign(D(real))] (assumes D outputs logits)
+  bool adaptive = false;     // adjust p from r_t = E[sign(D(real))], starting at 0 (assumes a logistic D)
   double ada_target = 0.6;   // r_t above this raises p, below lowers it
   double ada_kimg = 500;     // thousands of real images for p to move by 1
   int64_t ada_interval = 4;  // steps between adjustments
@@ -40,6 +40,10 @@ class DInputAugment {
 
   // Random draws come from `gen` (a CPU generator, for device-independent runs). Differentiable in x.
   torch::Tensor apply(const torch::Tensor& x, at::Generator& gen) const;
+  // A conditional pair (condition, image) through one draw: both see the same shift, cutout and colour
+  // change, so a real pair stays aligned (independent draws would teach D that misaligned pairs are real).
+  std::pair<torch::Tensor, torch::Tensor> apply_pair(const torch::Tensor& cond, const torch::Tensor& x,
+                                                     at::Generator& gen) const;
 
   const AugmentConfig& config() const { return cfg_; }
   double probability() const { return p_; }

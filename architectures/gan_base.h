@@ -34,6 +34,10 @@ class GanModelBase : public GanModel {
   double frozen(const std::function<double()>& f);
   // Every D input, real and fake, goes through this (DiffAugment, instance noise).
   torch::Tensor d_input(const torch::Tensor& x) { return augment_->apply(x, noise_); }
+  // A conditional D's (condition, image) input: one draw for both (DInputAugment::apply_pair).
+  std::pair<torch::Tensor, torch::Tensor> d_input_pair(const torch::Tensor& cond, const torch::Tensor& x) {
+    return augment_->apply_pair(cond, x, noise_);
+  }
 
   torch::Device device_;
   std::shared_ptr<DInputAugment> augment_;

@@ -23,6 +23,9 @@ struct Capabilities {
   bool joint_labels = true;             // generates label channels with the image
   int critic_steps = 1;                 // D updates per G update
   std::string loss = "non_saturating";  // loss family, for reports
+  // Default std of instance noise on D inputs (train.instance_noise: -1). On where joint synthesis was
+  // measured to need it: with exact 0/1 label maps DCGAN's D wins at once and G collapses (README).
+  double instance_noise = 0.0;
 };
 
 struct StepStats {

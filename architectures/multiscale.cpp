@@ -251,14 +251,18 @@ class MultiScaleModel : public GanModelBase {
       const auto noise = torch::randn({b, 1, lv.patch, lv.patch}, noise_).to(device_);
       const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
       lv.opt_d->zero_grad();
-      const auto s_real = lv.d->forward(d_input(cond), d_input(target));
-      const auto loss_d = lsgan_d_loss(s_real, lv.d->forward(d_input(cond), d_input(fake.detach())));
+      auto d_pair = [&](const torch::Tensor& x) {
+        const auto [c, y] = d_input_pair(cond, x);
+        return lv.d->forward(c, y);
+      };
+      const auto s_real = d_pair(target);
+      const auto loss_d = lsgan_d_loss(s_real, d_pair(fake.detach()));
       loss_d.backward();
       lv.opt_d->step();
       lv.opt_g->zero_grad();
       const auto l1 = (fake - target).abs().mean();
       const auto loss_g =
-          (lv.d->forward(d_input(cond), d_input(fake)) - 1).square().mean() + o_.at("l1_lambda") * l1;
+          (d_pair(fake) - 1).square().mean() + o_.at("l1_lambda") * l1;
       loss_g.backward();
       lv.opt_g->step();
       loss_d_sum += loss_d.item<double>();
@@ -356,6 +360,7 @@ ArchEntry multiscale_entry() {
   e.description = "Multi-scale patch GAN (MEGAN): low-res DCGAN + conditional patch levels, blended tiles";
   e.citation = "Uzunova et al. 2019, MICCAI";
   e.capabilities.loss = "lsgan_l1";
+  e.capabilities.instance_noise = 0.2;  // level 0 is DCGAN-shaped on exact label maps; as in the README's runs
   e.capabilities.multi_scale = true;
   e.min_size = 16;
   e.max_size = 1024;

@@ -77,6 +77,7 @@ std::string describe_capabilities(const Capabilities& c) {
   if (c.style_mapping) parts.push_back("style_mapping");
   if (c.ema_generator) parts.push_back("ema_generator");
   if (c.joint_labels) parts.push_back("joint_labels");
+  parts.push_back(fmt::format("instance_noise={}", c.instance_noise));
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 

@@ -6,6 +6,7 @@
 
 #include "architectures/gan_base.h"
 #include "architectures/joint.h"
+#include "common/hash.h"
 
 namespace ganbench {
 namespace F = torch::nn::functional;
@@ -227,6 +228,10 @@ class StyleGAN2Model : public GanModelBase {
         G_ema_(nullptr),
         D_(nullptr) {
     torch::manual_seed(ctx.seed);
+    // stylegan2-ada's heuristic (train.py, cfg 'auto'): gamma = 0.0002 * res^2 / minibatch.
+    const double res = ctx.modality.size;
+    r1_gamma_ = o_.at("r1_gamma") >= 0 ? o_.at("r1_gamma")
+                                       : 0.0002 * res * res / static_cast<double>(std::max<int64_t>(1, ctx.batch_size));
     G_ = StyleGAN2Generator(shape_, o_.at("mapping_lr_mul"));
     D_ = StyleGAN2Discriminator(shape_);
     G_ema_ = StyleGAN2Generator(shape_, o_.at("mapping_lr_mul"));
@@ -243,8 +248,10 @@ class StyleGAN2Model : public GanModelBase {
                                  .betas({std::pow(o_.at("beta1"), r), std::pow(o_.at("beta2"), r)})
                                  .eps(1e-8));
     };
-    opt_g_ = adam(G_->parameters(), o_.at("pl_weight") > 0, o_.at("pl_interval"));
-    opt_d_ = adam(D_->parameters(), o_.at("r1_gamma") > 0, o_.at("r1_interval"));
+    // As stylegan2-ada (training_loop.py): both networks have a regularisation interval (G 4, D 16), so both
+    // optimisers are scaled whether or not that regulariser's weight is 0.
+    opt_g_ = adam(G_->parameters(), true, o_.at("pl_interval"));
+    opt_d_ = adam(D_->parameters(), true, o_.at("r1_interval"));
     track("generator", *G_);
     track("discriminator", *D_);
     track("generator_ema", *G_ema_, false);
@@ -306,11 +313,11 @@ class StyleGAN2Model : public GanModelBase {
 
     // D: lazy R1 on real images (gradient with respect to the un-augmented input).
     const auto r1_interval = static_cast<int64_t>(o_.at("r1_interval"));
-    if (o_.at("r1_gamma") > 0 && step % r1_interval == 0) {
+    if (r1_gamma_ > 0 && step % r1_interval == 0) {
       auto xr = x_real.detach().requires_grad_(true);
       auto logits = D_->forward(d_input(xr));
       auto grad = torch::autograd::grad({logits.sum()}, {xr}, {}, true, true)[0];
-      auto loss_r1 = grad.square().sum({1, 2, 3}).mean() * (o_.at("r1_gamma") / 2) * double(r1_interval);
+      auto loss_r1 = grad.square().sum({1, 2, 3}).mean() * (r1_gamma_ / 2) * double(r1_interval);
       opt_d_->zero_grad();
       loss_r1.backward();
       opt_d_->step();
@@ -339,13 +346,19 @@ class StyleGAN2Model : public GanModelBase {
   }
 
   Sample sample(int64_t n, uint64_t seed) override {
+    constexpr uint64_t kNoiseSalt = 0x9015E;  // per-layer noise stream, apart from the latents
     const double psi = o_.at("truncation_psi");
+    at::Generator noise_gen = at::make_generator<at::CPUGeneratorImpl>(mix_seed(seed, kNoiseSalt));
     const int nw = shape_.num_ws();
     return sample_latent_generator(
         *G_ema_,
         [&](const torch::Tensor& z) {
           auto w = G_ema_->mapping->forward(z, psi, false);
           auto ws = w.unsqueeze(1).expand({-1, nw, -1});
+          // Per-layer noise as stylegan2-ada's metrics draw it (noise_mode='random'), seeded by `seed`.
+          if (o_.at("sample_noise") > 0)
+            return joint_output(G_ema_->synthesis(ws, NoiseMode::random, &noise_gen), shape_.image_channels,
+                                false);
           return joint_output(G_ema_->synthesis(ws, NoiseMode::constant, nullptr), shape_.image_channels,
                               false);
         },
@@ -380,6 +393,7 @@ class StyleGAN2Model : public GanModelBase {
   ArchOptions o_;
   StyleGAN2Generator G_, G_ema_;
   StyleGAN2Discriminator D_;
+  double r1_gamma_ = 0;  // resolved R1 weight (the option, or the heuristic for -1)
   std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
   double nimg_ = 0;     // real images shown to D so far
   double pl_mean_ = 0;  // running mean of path lengths
@@ -404,7 +418,8 @@ ArchEntry stylegan2_entry() {
       {"channel_base", 16384, 16, 65536, true,
        "channels at resolution r: min(channel_base / r, max_channels)"},
       {"max_channels", 512, 1, 1024, true, "channel cap"},
-      {"r1_gamma", 10, 0, 1000, false, "R1 weight gamma; 0 = off"},
+      {"r1_gamma", -1, -1, 1000, false,
+       "R1 weight gamma; 0 = off; -1 = stylegan2-ada's heuristic 0.0002 * image_size^2 / batch_size"},
       {"r1_interval", 16, 1, 1000, true, "steps between lazy R1 updates"},
       {"style_mixing", 0.9, 0, 1, false, "probability of mixing two latents per batch"},
       {"pl_weight", 0, 0, 100, false, "path-length regularisation weight; 0 = off (paper: 2)"},
@@ -412,6 +427,8 @@ ArchEntry stylegan2_entry() {
       {"ema_kimg", 10, 0, 10000, false, "G EMA half-life, thousands of images"},
       {"ema_rampup", 0.05, 0, 1, false, "EMA half-life cap as a fraction of images seen; 0 = off"},
       {"truncation_psi", 1.0, 0, 2, false, "truncation at sampling: 1 = none, 0 = the average image"},
+      {"sample_noise", 1, 0, 1, true,
+       "per-layer noise at sampling and scoring: 1 = random (stylegan2-ada's metrics), 0 = fixed buffers"},
   };
   add_options(e.options, adam_options(0.0025, 0.0, 0.99));
   e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> {

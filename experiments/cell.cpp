@@ -54,8 +54,7 @@ std::vector<Cell> expand_cells(const SweepConfig& cfg) {
   return cells;
 }
 
-namespace {
-SweepConfig narrow(const SweepConfig& cfg, const Cell& cell) {
+SweepConfig cell_config(const SweepConfig& cfg, const Cell& cell) {
   SweepConfig c = cfg;
   c.architectures = {cell.architecture};
   c.modalities = {cell.modality};
@@ -63,14 +62,17 @@ SweepConfig narrow(const SweepConfig& cfg, const Cell& cell) {
   std::map<std::string, ArchOptions> arch;
   if (auto it = cfg.arch.find(cell.architecture); it != cfg.arch.end()) arch[cell.architecture] = it->second;
   c.arch = arch;
+  // Settings whose default belongs to the architecture are written out resolved, so the cell's config and
+  // hash say what ran.
+  if (c.train.augment.instance_noise < 0)
+    c.train.augment.instance_noise = find_architecture(cell.architecture).capabilities.instance_noise;
   return c;
 }
-}  // namespace
 
-std::string cell_config_yaml(const SweepConfig& cfg, const Cell& cell) { return to_yaml(narrow(cfg, cell)); }
+std::string cell_config_yaml(const SweepConfig& cfg, const Cell& cell) { return to_yaml(cell_config(cfg, cell)); }
 
 std::string cell_config_hash(const SweepConfig& cfg, const Cell& cell) {
-  SweepConfig c = narrow(cfg, cell);
+  SweepConfig c = cell_config(cfg, cell);
   c.output = "";
   c.threads = "auto";
   c.device = "auto";

@@ -29,6 +29,8 @@ std::vector<Cell> expand_cells(const SweepConfig& cfg);
 
 // The resolved config of one cell (its lists narrowed to the cell), and its hash, which ignores the output
 // folder, threads, device and cache locations so a moved or re-hosted run still matches.
+// The cell's own config: lists narrowed to the cell, architecture-dependent defaults resolved.
+SweepConfig cell_config(const SweepConfig& cfg, const Cell& cell);
 std::string cell_config_yaml(const SweepConfig& cfg, const Cell& cell);
 std::string cell_config_hash(const SweepConfig& cfg, const Cell& cell);
 

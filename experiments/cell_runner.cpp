@@ -39,6 +39,7 @@ std::unique_ptr<GanModel> build_model(const CellEnv& env, const Cell& cell, cons
   ctx.modality = spec;
   ctx.device = env.device;
   ctx.seed = cell.seed;
+  ctx.batch_size = env.cfg.train.batch_size;  // the same in the sweep and the cell
   ctx.augment = std::move(augment);
   if (auto it = env.cfg.arch.find(cell.architecture); it != env.cfg.arch.end()) ctx.options = it->second;
   return create_architecture(cell.architecture, ctx);
@@ -76,11 +77,11 @@ std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& rel_dir,
 void run_cell(const CellEnv& env, const Cell& cell) {
   const auto t_start = std::chrono::steady_clock::now();
   reset_peak_rss();
-  const auto& cfg = env.cfg;
+  const SweepConfig cfg = cell_config(env.cfg, cell);
   const fs::path rel_dir = fs::path("cells") / cell.id;
   const fs::path dir = env.run_dir / rel_dir;
   fs::create_directories(dir);
-  const std::string yaml = cell_config_yaml(cfg, cell);
+  const std::string yaml = cell_config_yaml(env.cfg, cell);
   write_file_atomic(dir / "config.yaml", yaml);
   CellRecord rec = start_record(env, cell, yaml);
   env.store.begin_cell(rec);
@@ -145,7 +146,8 @@ void run_cell(const CellEnv& env, const Cell& cell) {
              {metric_name("steps_per_second"), tr.steps_per_second},
              {metric_name("parameters"), static_cast<double>(model->parameter_count())},
              {metric_name("peak_rss_mib"), peak_rss_mib()},
-             {metric_name("resumed_from_step"), static_cast<double>(tr.start_step)}});
+             {metric_name("resumed_from_step"), static_cast<double>(tr.start_step)},
+             {metric_name("instance_noise"), cfg.train.augment.instance_noise}});
 
   rec.finished = utc_now_iso();
   rec.train_seconds = tr.seconds;

@@ -255,11 +255,14 @@ const std::vector<Field>& fields() {
       field("train.log_every", [](C& c) { return &c.train.log_every; }, "steps between log lines and stored losses",
             Range{1, kBig, ">= 1"}),
       field("train.instance_noise", [](C& c) { return &c.train.augment.instance_noise; },
-            "std of Gaussian noise on every D input, real and fake; 0 = off", Range{0, 2, "[0, 2]"}),
+            "std of Gaussian noise on every D input, real and fake; 0 = off; -1 = the architecture's default "
+            "(ganbench list architectures: instance_noise)",
+            Range{-1, 2, "-1 or [0, 2]"}),
       field("train.augment.policy", [](C& c) { return &c.train.augment.policy; },
             "DiffAugment ops on D inputs: translation, cutout, brightness, contrast; [] = off"),
       field("train.augment.p", [](C& c) { return &c.train.augment.p; },
-            "probability of each op per sample (DiffAugment: 1); ADA: the starting value", Range{0, 1, "[0, 1]"}),
+            "probability of each op per sample with a fixed policy (DiffAugment: 1); ADA starts at 0",
+            Range{0, 1, "[0, 1]"}),
       field("train.augment.translation", [](C& c) { return &c.train.augment.translation; },
             "max shift, fraction of the side", Range{0, 0.5, "[0, 0.5]"}),
       field("train.augment.cutout", [](C& c) { return &c.train.augment.cutout; },
@@ -526,6 +529,10 @@ void SweepConfig::validate() const {
       check(image_size >= e.min_size && image_size <= e.max_size, c, "image_size",
             fmt::format("architecture '{}' supports {} to {} px, got {}", e.name, e.min_size, e.max_size,
                         image_size));
+      check(!train.augment.adaptive || e.capabilities.loss != "wasserstein", c, "train.augment.adaptive",
+            fmt::format("ADA adapts p from sign(D(real)), which assumes a logistic discriminator; '{}' has a "
+                        "Wasserstein critic, whose sign means nothing: use a fixed policy (adaptive: false)",
+                        e.name));
       const auto it = arch.find(e.name);
       try {
         check_architecture(e, static_cast<int>(image_size), it == arch.end() ? ArchOptions{} : it->second);
@@ -559,6 +566,8 @@ void SweepConfig::validate() const {
     check(std::find(augment_ops().begin(), augment_ops().end(), ag.policy[i]) != augment_ops().end(), c,
           fmt::format("train.augment.policy[{}]", i),
           fmt::format("unknown augmentation '{}'; valid: {}", ag.policy[i], fmt::join(augment_ops(), ", ")));
+  check(ag.instance_noise == -1 || ag.instance_noise >= 0, c, "train.instance_noise",
+        fmt::format("must be -1 (the architecture's default) or in [0, 2], got {}", ag.instance_noise));
   check(!ag.adaptive || !ag.policy.empty(), c, "train.augment.adaptive",
         "needs a policy (e.g. [translation, cutout, brightness, contrast])");
   check(ag.ada_target > -1 && ag.ada_target < 1, c, "train.augment.ada_target", "must be in (-1, 1)");

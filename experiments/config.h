@@ -20,7 +20,7 @@ class ConfigError : public std::runtime_error {
 };
 
 struct TrainConfig {
-  static constexpr double kInstanceNoise = 0.2;  // default train.instance_noise (augment.instance_noise)
+  static constexpr double kInstanceNoise = -1;  // train.instance_noise: -1 = each architecture's own default
   TrainConfig() { augment.instance_noise = kInstanceNoise; }
   int64_t steps = 300;             // generator updates per cell
   int64_t batch_size = 32;         // real images per step

@@ -50,12 +50,9 @@ SegScore train_and_score(const ImageSet& train, const ImageSet& val, const Image
   SegScore s;
   s.dice_class = dice_per_class(pred, test.labels, spec.num_labels());
   s.dice = mean_foreground_dice(pred, test.labels, spec.num_labels());
-  const auto h = hd95_per_class(pred, test.labels, spec.num_labels());
-  double sum = 0;
-  int n = 0;
-  for (size_t k = 1; k < h.size(); ++k)
-    if (std::isfinite(h[k])) sum += h[k], ++n;
-  s.hd95 = n ? sum / n : NAN;
+  const Hd95Summary h = summarize_hd95(hd95_matrix(pred, test.labels, spec.num_labels()));
+  s.hd95 = h.mean_finite;
+  s.hd95_inf_fraction = h.inf_fraction;
   s.train_images = train.size();
   if (trained) *trained = net;
   return s;
@@ -92,6 +89,7 @@ std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
     const std::map<std::string, std::string> p{{"arm", arm}};
     out.push_back({metric_name("seg_dice", p), s.dice});
     out.push_back({metric_name("seg_hd95", p), s.hd95});
+    out.push_back({metric_name("seg_hd95_inf_fraction", p), s.hd95_inf_fraction});
     out.push_back({metric_name("seg_train_images", p), static_cast<double>(s.train_images)});
     if (arm != "real") out.push_back({metric_name("seg_dice_delta", p), s.dice - in.baseline.dice});
     for (size_t k = 1; k < s.dice_class.size(); ++k)

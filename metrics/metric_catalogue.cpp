@@ -229,7 +229,9 @@ void register_builtin_metrics() {
       add(s);
     }
     add({"seg_hd95", "seg_hd95_<arm>", -1, 2, "segmentation", "px",
-         "mean foreground 95th-percentile Hausdorff distance (MONAI's definition)"});
+         "mean foreground 95th-percentile Hausdorff distance (MONAI's definition) over its finite values"});
+    add({"seg_hd95_inf_fraction", "seg_hd95_inf_fraction_<arm>", -1, 3, "segmentation", "",
+         "share of defined HD95 values that are infinite: a structure missed or hallucinated"});
     add({"seg_train_images", "seg_train_images_<arm>", 0, 0, "segmentation", "images",
          "images the U-Net of this arm trained on"});
     // Cost and bookkeeping.
@@ -241,6 +243,12 @@ void register_builtin_metrics() {
       add(s);
     }
     add({"peak_rss_mib", "peak_rss_mib", -1, 0, "cost", "MiB", "peak resident memory of the cell"});
+    {
+      MetricSpec s{"instance_noise", "instance_noise", 0, 2, "setting", "",
+                   "std of the instance noise on D inputs this cell trained with (train.instance_noise)"};
+      s.summary = false;
+      add(s);
+    }
     {
       MetricSpec s{"resumed_from_step", "resumed_from_step", 0, 0, "cost", "steps",
                    "the checkpoint step the cell continued from (0: a fresh start)"};

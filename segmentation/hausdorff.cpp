@@ -51,26 +51,42 @@ double hd95(const torch::Tensor& pred, const torch::Tensor& target) {
   if (pred.dim() != 2 || pred.sizes() != target.sizes())
     throw std::invalid_argument("hd95: need two [H, W] masks of the same size");
   const auto sp = surface(pred), st = surface(target);
-  if (sp.empty() && st.empty()) return 0.0;
-  if (sp.empty() || st.empty()) return NAN;
+  if (sp.empty() && st.empty()) return NAN;
+  if (sp.empty() || st.empty()) return std::numeric_limits<double>::infinity();
   return std::max(directed95(sp, st), directed95(st, sp));
 }
 
-std::vector<double> hd95_per_class(const torch::Tensor& pred, const torch::Tensor& target, int64_t num_labels,
-                                   bool include_background) {
+std::vector<std::vector<double>> hd95_matrix(const torch::Tensor& pred, const torch::Tensor& target,
+                                             int64_t num_labels, bool include_background) {
   if (pred.dim() != 3 || pred.sizes() != target.sizes())
     throw std::invalid_argument(fmt::format("hd95: need pred and target [N, H, W] of the same shape"));
-  std::vector<double> out(static_cast<size_t>(num_labels), NAN);
-  for (int64_t k = include_background ? 0 : 1; k < num_labels; ++k) {
-    double sum = 0;
-    int n = 0;
-    for (int64_t i = 0; i < pred.size(0); ++i) {
-      const double d = hd95(pred[i] == k, target[i] == k);
-      if (std::isfinite(d)) sum += d, ++n;
-    }
-    out[static_cast<size_t>(k)] = n ? sum / n : NAN;
-  }
+  std::vector<std::vector<double>> out(static_cast<size_t>(pred.size(0)),
+                                       std::vector<double>(static_cast<size_t>(num_labels), NAN));
+  for (int64_t i = 0; i < pred.size(0); ++i)
+    for (int64_t k = include_background ? 0 : 1; k < num_labels; ++k)
+      out[i][k] = hd95(pred[i] == k, target[i] == k);
   return out;
+}
+
+Hd95Summary summarize_hd95(const std::vector<std::vector<double>>& matrix, int64_t only_class,
+                           bool include_background) {
+  Hd95Summary s;
+  double sum = 0;
+  int64_t finite = 0, inf = 0;
+  for (const auto& row : matrix)
+    for (size_t k = include_background ? 0 : 1; k < row.size(); ++k) {
+      if (only_class >= 0 && static_cast<int64_t>(k) != only_class) continue;
+      const double v = row[k];
+      if (std::isnan(v)) continue;
+      ++s.defined;
+      if (std::isinf(v))
+        ++inf;
+      else
+        sum += v, ++finite;
+    }
+  if (finite > 0) s.mean_finite = sum / static_cast<double>(finite);
+  if (s.defined > 0) s.inf_fraction = static_cast<double>(inf) / static_cast<double>(s.defined);
+  return s;
 }
 
 }  // namespace ganbench

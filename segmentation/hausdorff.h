@@ -1,8 +1,8 @@
 // 95th-percentile Hausdorff distance (HD95) per class, in pixels, with MONAI's definition
 // (compute_hausdorff_distance, percentile = 95): the larger of the two directed 95th percentiles of
 // surface-to-surface distances. A surface pixel is a foreground pixel with a 4-neighbour outside the class
-// (pixels on the image border count). Both masks empty: 0. Exactly one empty: NaN (undefined; reported as
-// missing, never as a number).
+// (pixels on the image border count). As MONAI: both masks empty gives NaN (nothing to measure, left out);
+// exactly one empty gives +inf (a missed or hallucinated structure), which summaries count apart.
 #pragma once
 
 #include <vector>
@@ -14,9 +14,20 @@ namespace ganbench {
 // One image: pred, target [H, W] boolean masks.
 double hd95(const torch::Tensor& pred, const torch::Tensor& target);
 
-// pred, target: [N, H, W] int64 label maps. Returns [num_labels] HD95 averaged over the images where it is
-// defined (NaN if none); index 0 (background) is NaN unless include_background.
-std::vector<double> hd95_per_class(const torch::Tensor& pred, const torch::Tensor& target, int64_t num_labels,
-                                   bool include_background = false);
+// pred, target: [N, H, W] int64 label maps. [N][num_labels] HD95 per image and class; index 0 (background)
+// is NaN unless include_background.
+std::vector<std::vector<double>> hd95_matrix(const torch::Tensor& pred, const torch::Tensor& target,
+                                             int64_t num_labels, bool include_background = false);
+
+// A set of HD95 values summarised without dropping the infinite ones: MONAI's mean would be inf as soon as
+// one structure is missed, so ganbench reports the mean of the finite values and the share of inf.
+struct Hd95Summary {
+  double mean_finite = NAN;   // mean over finite values (px); NaN when there is none
+  double inf_fraction = NAN;  // infinite values / defined (non-NaN) values; NaN when none is defined
+  int64_t defined = 0;        // non-NaN values
+};
+// Over the foreground classes of every image (background too if asked); per class when `only_class` >= 0.
+Hd95Summary summarize_hd95(const std::vector<std::vector<double>>& matrix, int64_t only_class = -1,
+                           bool include_background = false);
 
 }  // namespace ganbench

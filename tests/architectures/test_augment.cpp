@@ -17,6 +17,21 @@ DInputAugment make(std::vector<std::string> policy, double p = 1.0, int64_t imag
 }  // namespace
 
 TEST_SUITE("architectures") {
+  TEST_CASE("DiffAugment on a conditional pair: one draw keeps condition and image aligned") {
+    // The multi-scale GAN's patch D sees (upsampled condition, patch). Identical inputs must stay identical
+    // after augmentation: with independent draws (two apply() calls) they differ, which this test detects.
+    auto aug = make({"translation", "cutout", "brightness", "contrast"});
+    auto x = torch::rand({6, 3, 16, 16}, at::make_generator<at::CPUGeneratorImpl>(1));
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(7);
+    const auto [c, y] = aug.apply_pair(x, x, gen);
+    CHECK(torch::equal(c, y));
+    CHECK(!torch::equal(c, x));  // something was applied
+    auto gen2 = at::make_generator<at::CPUGeneratorImpl>(7);
+    const auto a = aug.apply(x, gen2), b = aug.apply(x, gen2);
+    CHECK(!torch::equal(a, b));  // the unpaired path the pair replaces
+    CHECK_THROWS_AS(aug.apply_pair(x, x.slice(0, 0, 2), gen), c10::Error);
+  }
+
   TEST_CASE("DiffAugment: translation shifts whole samples, repeating the border, in every channel") {
     auto aug = make({"translation"});
     auto x = torch::arange(3 * 16 * 16, torch::kFloat32).view({1, 3, 16, 16});
@@ -68,11 +83,12 @@ TEST_SUITE("architectures") {
   TEST_CASE("ADA: p rises while D is confident on reals and falls when it is not") {
     AugmentConfig c;
     c.policy = {"translation"};
-    c.p = 0.0;
+    c.p = 0.8;  // ignored under ADA: p starts at 0 (Karras et al. 2020; stylegan2-ada's augment_p)
     c.adaptive = true;
     c.ada_kimg = 1;  // 1000 images move p by 1
     c.ada_interval = 2;
     DInputAugment aug(c, 1, 3);
+    CHECK(aug.probability() == 0.0);
     for (int i = 0; i < 10; ++i) aug.observe(1.0, 50);  // 5 adjustments of 100 images each
     CHECK(aug.probability() == doctest::Approx(0.5));
     for (int i = 0; i < 4; ++i) aug.observe(-0.2, 50);

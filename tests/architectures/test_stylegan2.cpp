@@ -81,7 +81,8 @@ TEST_SUITE("architectures") {
     ctx.modality.size = 16;
     ctx.modality.labels = {"bg", "a", "b"};
     ctx.options = {{"z_dim", 8},         {"w_dim", 8},        {"mapping_layers", 2},
-                   {"channel_base", 64}, {"max_channels", 8}, {"truncation_psi", 0.0}};
+                   {"channel_base", 64}, {"max_channels", 8}, {"truncation_psi", 0.0},
+                   {"sample_noise", 0}};  // fixed noise buffers: the same w gives the same image
     auto m = create_architecture("stylegan2", ctx);
     const Batch batch{torch::rand({4, 1, 16, 16}), torch::randint(3, {4, 16, 16}, torch::kInt64)};
     for (int i = 0; i < 3; ++i) m->train_step(batch);  // w_avg and the EMA generator move
