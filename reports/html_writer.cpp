@@ -44,7 +44,8 @@ std::string html_entry(const std::string& metric, const Entry& e) {
   std::string value = entry_text(metric, e.s, " ± ", "\x1f", "");
   value = value.substr(0, value.find('\x1f'));
   const std::string cell = svg::escape(value) + fmt::format(" <span class=\"n\">(n={})</span>", e.s.n);
-  return e.best ? "<td class=\"best\"><b>" + cell + "</b></td>" : "<td>" + cell + "</td>";
+  return e.best ? "<td class=\"best\"><b>" + cell + "</b>" + (e.beats_all ? "†" : "") + "</td>"
+                : "<td>" + cell + "</td>";
 }
 
 std::string html_table(const ReportModel& m, const MetricTable& t) {
@@ -60,6 +61,10 @@ std::string html_table(const ReportModel& m, const MetricTable& t) {
   h += "</table>\n";
   for (Missing n : t.notes)
     h += fmt::format("<p class=\"note\"><sup>{}</sup> {}</p>\n", note_letter(n), svg::escape(note_text(n)));
+  const auto sig = significance_lines(m, t);
+  if (!sig.empty())
+    h += fmt::format("<p class=\"note\">Significant differences (Welch's t-test, Holm-corrected): {}.</p>\n",
+                     svg::escape(fmt::format("{}", fmt::join(sig, "; "))));
   return h;
 }
 
@@ -88,9 +93,9 @@ std::string render_html(const ReportModel& m) {
   h += "<h1>" + svg::escape(title) + "</h1>\n";
   h += fmt::format(
       "<p>{} cells ({} architectures x {} modalities x seeds): {} done, {} failed, {} unfinished. "
-      "Values are mean ± sample std over seeds with n; the best per column is in bold. "
-      "A dash means no value; its footnote says why.</p>\n",
-      m.cells.size(), m.archs.size(), m.mods.size(), n_done, n_failed, m.cells.size() - n_done - n_failed);
+      "{}</p>\n",
+      m.cells.size(), m.archs.size(), m.mods.size(), n_done, n_failed, m.cells.size() - n_done - n_failed,
+      svg::escape(kStatisticsNote));
   if (m.has_metric(metric_name("fd", {{"space", "handcrafted"}})))
     h += "<p class=\"note\">fd_handcrafted and kid_handcrafted use a stand-in feature extractor; "
          "they are not FID/KID on Inception features and are not comparable with published numbers.</p>\n";
@@ -153,7 +158,7 @@ std::string render_html(const ReportModel& m) {
             const Entry e = m.table(metric).rows[i][j];
             s.x.push_back(r);
             s.y.push_back(e.s.n > 0 ? e.s.mean : NAN);
-            s.err.push_back(e.s.std);
+            s.err.push_back(e.s.ci);  // 95% t interval
           }
           series.push_back(s);
         }

@@ -61,7 +61,9 @@ std::string tex_value(std::string s) {
 
 std::string latex_table(const ReportModel& m, const MetricTable& t) {
   std::string tex = "\\begin{table}[ht]\n\\centering\n";
-  tex += fmt::format("\\caption{{{}{}: mean $\\pm$ sample std over seeds (n); best per column in bold.}}\n",
+  tex += fmt::format("\\caption{{{}{}: mean $\\pm$ 95\\% CI half-width over seeds (Student t), (n); best per "
+                     "column in bold; \\dag{{}} significantly better than every other architecture (Welch's "
+                     "t-test, Holm-corrected, $\\alpha = 0.05$).}}\n",
                      tex_escape(t.metric), direction_text(t.dir));
   tex += fmt::format("\\begin{{tabular}}{{l{}}}\n\\toprule\nArchitecture", std::string(m.mods.size(), 'r'));
   for (const auto& mod : m.mods) tex += " & " + tex_escape(mod);
@@ -74,7 +76,7 @@ std::string latex_table(const ReportModel& m, const MetricTable& t) {
         continue;
       }
       std::string txt = tex_value(entry_text(t.metric, e.s, " ± ", " (", ")"));
-      tex += e.best ? " & \\textbf{" + txt + "}" : " & " + txt;
+      tex += e.best ? " & \\textbf{" + txt + "}" + (e.beats_all ? "\\dag{}" : "") : " & " + txt;
     }
     tex += " \\\\\n";
   }
@@ -82,6 +84,14 @@ std::string latex_table(const ReportModel& m, const MetricTable& t) {
   for (Missing n : t.notes)
     tex += fmt::format("\\par\\smallskip{{\\footnotesize\\textsuperscript{{{}}}{}}}\n", note_letter(n),
                        tex_escape(note_text(n)));
+  const auto sig = significance_lines(m, t);
+  if (!sig.empty()) {
+    std::string s = tex_escape(fmt::format("{}", fmt::join(sig, "; ")));
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{"<", "$<$"}, {">", "$>$"}})
+      for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, 1, to);
+    tex += fmt::format("\\par\\smallskip{{\\footnotesize Significant differences (Welch's t-test, "
+                       "Holm-corrected): {}.}}\n", s);
+  }
   return tex + "\\end{table}\n\n";
 }
 

@@ -31,12 +31,16 @@ std::string markdown_table(const ReportModel& m, const MetricTable& t) {
         continue;
       }
       const std::string txt = entry_text(t.metric, e.s, " ± ", " (n=", ")");
-      md += e.best ? " **" + txt + "** |" : " " + txt + " |";
+      md += e.best ? " **" + txt + "**" + (e.beats_all ? "†" : "") + " |" : " " + txt + " |";
     }
     md += "\n";
   }
   for (Missing n : t.notes) md += fmt::format("\n[{}] {}", note_letter(n), note_text(n));
-  return md + (t.notes.empty() ? "\n" : "\n\n");
+  const auto sig = significance_lines(m, t);
+  if (!sig.empty())
+    md += fmt::format("{}Significant differences (Welch's t-test, Holm-corrected): {}.",
+                      t.notes.empty() ? "\n" : "\n\n", fmt::join(sig, "; "));
+  return md + (t.notes.empty() && sig.empty() ? "\n" : "\n\n");
 }
 
 // Markdown: per modality, architectures x protocol arms (mean foreground Dice on the real test split).
@@ -78,9 +82,8 @@ std::string render_markdown(const ReportModel& m, const std::string& grid_dir) {
   const int n_done = m.done(), n_failed = m.failed();
   std::string md = fmt::format("# ganbench report: {}\n\n", fmt::join(m.sweeps, ", "));
   md += fmt::format(
-      "{} cells: {} done, {} failed, {} unfinished. Values are mean ± sample std over seeds, with n; "
-      "the best per column is in bold. A dash means no value; its footnote says why.\n\n",
-      m.cells.size(), n_done, n_failed, m.cells.size() - n_done - n_failed);
+      "{} cells: {} done, {} failed, {} unfinished. {}\n\n", m.cells.size(), n_done, n_failed,
+      m.cells.size() - n_done - n_failed, kStatisticsNote);
   if (m.uses_space("handcrafted")) md += std::string(kHandcraftedNote) + "\n\n";
   md += markdown_dice_arms(m);
   for (const auto& name : m.table_names()) md += markdown_table(m, m.table(name));

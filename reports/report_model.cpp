@@ -7,10 +7,12 @@
 #include <tuple>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/npy.h"
 #include "metrics/metric_catalogue.h"
 #include "reports/sample_grid.h"
+#include "reports/statistics.h"
 
 namespace ganbench {
 namespace {
@@ -49,6 +51,7 @@ Summary summarize(const std::vector<double>& values) {
   for (double x : values)
     if (std::isfinite(x)) v.push_back(x);
   s.n = static_cast<int>(v.size());
+  s.values = v;
   if (v.empty()) {
     s.mean = s.std = NAN;
     return s;
@@ -62,6 +65,7 @@ Summary summarize(const std::vector<double>& values) {
   double ss = 0;
   for (double x : v) ss += (x - s.mean) * (x - s.mean);
   s.std = std::sqrt(ss / (s.n - 1));
+  s.ci = t_interval_half_width(v);
   return s;
 }
 
@@ -234,6 +238,35 @@ MetricTable ReportModel::table(const std::string& name) const {
       for (auto& row : t.rows)
         if (row[j].s.n > 0 && row[j].s.mean == b) row[j].best = true;
     }
+  // Pairwise Welch tests per column, Holm-corrected within the column (the family of one table cell row).
+  t.tests.assign(mods.size(), {});
+  if (t.dir != 0)
+    for (size_t j = 0; j < mods.size(); ++j) {
+      auto& tests = t.tests[j];
+      for (size_t a = 0; a < archs.size(); ++a)
+        for (size_t b = a + 1; b < archs.size(); ++b) {
+          const Summary &sa = t.rows[a][j].s, &sb = t.rows[b][j].s;
+          if (sa.n < 2 || sb.n < 2) continue;
+          Comparison c;
+          const bool a_better = t.dir < 0 ? sa.mean <= sb.mean : sa.mean >= sb.mean;
+          c.a = a_better ? a : b;
+          c.b = a_better ? b : a;
+          c.p = welch_t_test(sa.values, sb.values).p;
+          tests.push_back(c);
+        }
+      std::vector<double> p;
+      for (const auto& c : tests) p.push_back(c.p);
+      const auto adj = holm_adjust(p);
+      for (size_t k = 0; k < tests.size(); ++k) tests[k].p_holm = adj[k];
+      for (size_t a = 0; a < archs.size(); ++a) {
+        if (!t.rows[a][j].best) continue;
+        int others = 0, beaten = 0;
+        for (size_t b = 0; b < archs.size(); ++b)
+          if (b != a && t.rows[b][j].s.n > 0) ++others;
+        for (const auto& c : tests) beaten += c.a == a && c.significant();
+        t.rows[a][j].beats_all = others > 0 && beaten == others;
+      }
+    }
   t.notes.assign(used.begin(), used.end());
   return t;
 }
@@ -246,7 +279,7 @@ void ReportModel::grouped(const std::string& metric, std::vector<std::vector<dou
   for (size_t i = 0; i < archs.size(); ++i)
     for (const auto& e : t.rows[i]) {
       mean[i].push_back(e.s.n > 0 ? e.s.mean : NAN);
-      sd[i].push_back(e.s.std);
+      sd[i].push_back(e.s.ci);
     }
 }
 
@@ -291,6 +324,29 @@ std::string ReportModel::sample_sheet(size_t i) const {
   return ganbench::sample_sheet(runs[run_index[i]], cells[i].id);
 }
 
+const char* const kStatisticsNote =
+    "Values are mean ± the half-width of the 95% confidence interval over seeds (Student t, n − 1 degrees of "
+    "freedom), with n; a single seed shows its value alone. The best per column is in bold; † marks a best "
+    "value that is significantly better than every other architecture in its column (Welch's t-test over "
+    "seeds, Holm-corrected over the column's pairs, α = 0.05). A dash means no value; its footnote says why.";
+
+std::vector<std::string> significance_lines(const ReportModel& m, const MetricTable& t, const std::string& lt,
+                                            const std::string& gt) {
+  std::vector<std::string> out;
+  bool any_test = false;
+  for (size_t j = 0; j < t.tests.size(); ++j) {
+    any_test |= !t.tests[j].empty();
+    std::vector<std::string> pairs;
+    for (const auto& c : t.tests[j])
+      if (c.significant())
+        pairs.push_back(fmt::format("{} {} {} (p = {:.2g})", m.archs[c.a], t.dir < 0 ? lt : gt, m.archs[c.b],
+                                    c.p_holm));
+    if (!pairs.empty()) out.push_back(fmt::format("{}: {}", m.mods[j], fmt::join(pairs, ", ")));
+  }
+  if (any_test && out.empty()) out.push_back("no significant difference");
+  return out;
+}
+
 std::string direction_text(int dir) {
   return dir < 0 ? " (lower is better)" : dir > 0 ? " (higher is better)" : "";
 }
@@ -298,8 +354,8 @@ std::string direction_text(int dir) {
 std::string entry_text(const std::string& metric, const Summary& s, const std::string& pm,
                        const std::string& n_open, const std::string& n_close) {
   std::string txt = format_value(metric, s.mean);
-  if (std::isfinite(s.std)) {
-    const std::string sd = format_std(metric, s.std, s.mean);
+  if (std::isfinite(s.ci)) {
+    const std::string sd = format_std(metric, s.ci, s.mean);
     const size_t dot = sd.find('.');
     // Four-significant-digit metrics: the mean takes the spread's decimals ("2.000 ± 1.000").
     if (metric_decimals(metric) < 0 && sd.find('e') == std::string::npos)

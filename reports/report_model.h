@@ -4,6 +4,7 @@
 // shown (direction, decimals, table or curve) comes from the metric catalogue.
 #pragma once
 
+#include <cmath>
 #include <cstddef>
 #include <map>
 #include <string>
@@ -16,7 +17,9 @@ namespace ganbench {
 
 struct Summary {
   double mean = 0, std = 0;  // std is the sample std (n - 1); NaN when n < 2
+  double ci = NAN;           // half-width of the 95% t interval of the mean (n - 1 df); NaN when n < 2
   int n = 0;
+  std::vector<double> values;  // the finite values summarised (one per seed)
 };
 Summary summarize(const std::vector<double>& values);
 
@@ -37,14 +40,26 @@ std::string note_text(Missing m);
 struct Entry {
   Summary s;
   bool best = false;
+  bool beats_all = false;  // best, and significantly better than every other architecture in its column
   Missing missing = Missing::none;
+};
+
+constexpr double kAlpha = 0.05;  // significance level of the pairwise tests (after Holm's correction)
+
+// One pairwise comparison of two architectures in one modality's column (Welch's t-test over seeds).
+struct Comparison {
+  size_t a = 0, b = 0;  // architecture indices; a is the better one by the metric's direction
+  double p = NAN;       // two-sided Welch p-value
+  double p_holm = NAN;  // Holm-adjusted within the column
+  bool significant() const { return p_holm < kAlpha; }
 };
 
 struct MetricTable {
   std::string metric;
   int dir = 0;
-  std::vector<std::vector<Entry>> rows;  // [arch][modality]
-  std::vector<Missing> notes;            // distinct reasons used, in footnote order
+  std::vector<std::vector<Entry>> rows;         // [arch][modality]
+  std::vector<Missing> notes;                   // distinct reasons used, in footnote order
+  std::vector<std::vector<Comparison>> tests;   // [modality]: every testable pair (n >= 2 on both sides)
 };
 
 using Curve = std::vector<std::pair<int64_t, double>>;  // (step, value), sorted
@@ -86,6 +101,12 @@ class ReportModel {
 std::string sample_sheet(const RunData& run, const std::string& cell_id);
 
 std::string direction_text(int dir);  // " (lower is better)", " (higher is better)" or ""
+// The significant pairs of a table, one line per modality ("cardiac: a < b (p = 0.01)"); empty when no
+// pair could be tested. `lt`/`gt` spell the comparison signs for the writer's format.
+std::vector<std::string> significance_lines(const ReportModel& m, const MetricTable& t, const std::string& lt = "<",
+                                            const std::string& gt = ">");
+// The sentence that explains intervals and tests, as each writer's preamble says it.
+extern const char* const kStatisticsNote;
 // "mean<pm>std<n_open>n<n_close>" in the metric's precision; the std is left out for n = 1.
 std::string entry_text(const std::string& metric, const Summary& s, const std::string& pm,
                        const std::string& n_open, const std::string& n_close);

@@ -71,7 +71,7 @@ TEST_SUITE("reports") {
     const auto md = render_markdown({load_run(handmade_run(dir.path()))});
     CHECK(test::contains(md, "## fd_handcrafted (lower is better)"));
     CHECK(test::contains(md, "| architecture | cardiac | liver |"));
-    CHECK(test::contains(md, "| dcgan | **1.500 ± 0.707 (n=2)** | –[b] |"));  // liver cell failed: a dash
+    CHECK(test::contains(md, "| dcgan | **1.500 ± 6.353 (n=2)** | –[b] |"));  // liver cell failed: a dash
     CHECK(test::contains(md, "| other | 3 (n=1) | –[a] |"));  // one seed failed: n=1, no std; liver not run
     CHECK(test::contains(md, "[a] not run: this architecture and modality are not in the sweep"));
     CHECK(test::contains(md, "[b] no finished cell"));
@@ -152,7 +152,7 @@ TEST_SUITE("reports") {
     const std::string tex = render_latex({load_run(handmade_run(dir.path()))});
     CHECK(test::contains(tex, "\\usepackage{booktabs}"));
     CHECK(test::contains(tex, "\\toprule\nArchitecture & cardiac & liver \\\\\n\\midrule\n"));
-    CHECK(test::contains(tex, "dcgan & \\textbf{1.500 $\\pm$ 0.707 (2)} & --\\textsuperscript{b} \\\\"));
+    CHECK(test::contains(tex, "dcgan & \\textbf{1.500 $\\pm$ 6.353 (2)} & --\\textsuperscript{b} \\\\"));
     CHECK(test::contains(tex, "other & 3 (1) & --\\textsuperscript{a} \\\\"));
     CHECK(test::contains(tex, "fd\\_handcrafted (lower is better)"));
     CHECK(test::contains(tex, "\\bottomrule"));
@@ -173,7 +173,7 @@ TEST_SUITE("reports") {
     test::TempDir dir;
     const std::string html = render_html({load_run(handmade_run(dir.path()))});
     CHECK(html.rfind("<!DOCTYPE html>", 0) == 0);
-    CHECK(test::contains(html, "<b>1.500 ± 0.707 <span class=\"n\">(n=2)</span></b>"));
+    CHECK(test::contains(html, "<b>1.500 ± 6.353 <span class=\"n\">(n=2)</span></b>"));
     CHECK(test::contains(html, "<td class=\"missing\">–<sup>b</sup></td>"));
     // The summary: a row per modality and architecture, a column per headline metric.
     CHECK(test::contains(html, "<table class=\"summary\">"));
@@ -208,7 +208,7 @@ TEST_SUITE("reports") {
     REQUIRE(files.size() == 1);
     const std::string md = read_file(dir / "merged/report.md");
     CHECK(test::contains(md, "# ganbench report: handmade, other_task"));
-    CHECK(test::contains(md, "| dcgan | **2.000 ± 1.000 (n=3)** |"));  // seeds 0, 1 from a and seed 2 from b
+    CHECK(test::contains(md, "| dcgan | **2.000 ± 2.484 (n=3)** |"));  // seeds 0, 1 from a and seed 2 from b
   }
 
   TEST_CASE("segmentation arms: a Dice-by-arm table in Markdown and a Dice-vs-ratio chart in HTML") {
@@ -234,11 +234,38 @@ TEST_SUITE("reports") {
     const std::string md = render_markdown(runs);
     CHECK(test::contains(md, "| architecture | real only | synthetic only | real + 0.5 N | real + 2 N |"));
     CHECK(test::contains(md,
-                         "| dcgan | 0.850 ± 0.071 (n=2) | 0.600 ± 0.141 (n=2) | 0.700 ± 0.141 (n=2) | "
-                         "0.800 ± 0.141 (n=2) |"));
+                         "| dcgan | 0.850 ± 0.635 (n=2) | 0.600 ± 1.271 (n=2) | 0.700 ± 1.271 (n=2) | "
+                         "0.800 ± 1.271 (n=2) |"));
     CHECK(test::contains(md, "## seg_dice_mix_r2_delta (higher is better)"));
-    CHECK(test::contains(md, "| dcgan | -0.050 ± 0.212 (n=2) |"));
+    CHECK(test::contains(md, "| dcgan | -0.050 ± 1.906 (n=2) |"));
     const std::string html = render_html(runs);
     CHECK(test::contains(html, "U-Net Dice vs synthetic ratio, cardiac"));
+  }
+  TEST_CASE("significance: Welch tests per column, Holm-corrected, marked in every format") {
+    test::TempDir dir;
+    const fs::path run = dir / "sig";
+    {
+      ResultsStore s(run / "results.db");
+      s.record_sweep("sig", "name: sig\n");
+      // Three architectures, three seeds on cardiac: a is clearly best, b and c overlap.
+      const std::vector<std::pair<std::string, std::vector<double>>> v = {
+          {"a", {0.285, 0.271, 0.30}}, {"b", {0.51, 0.47, 0.55}}, {"c", {0.49, 0.56, 0.52}}};
+      for (const auto& [arch, values] : v)
+        for (int seed = 0; seed < 3; ++seed) add_cell(s, arch, "cardiac", seed, "done", {{"fd_handcrafted", values[seed]}});
+    }
+    const auto runs = std::vector<RunData>{load_run(run)};
+    const ReportModel m(runs);
+    const MetricTable t = m.table("fd_handcrafted");
+    REQUIRE(t.tests.size() == 1);
+    CHECK(t.tests[0].size() == 3);  // a-b, a-c, b-c
+    CHECK(t.rows[0][0].beats_all);  // a beats b and c after Holm
+    CHECK(!t.rows[1][0].beats_all);
+    const std::string md = render_markdown(runs);
+    CHECK(test::contains(md, "| a | **0.2853 ± 0.0360 (n=3)**† |"));
+    CHECK(test::contains(md, "Significant differences (Welch's t-test, Holm-corrected): cardiac: a < b (p = "));
+    CHECK(!test::contains(md, "b < c"));
+    CHECK(test::contains(render_latex(runs), "\\textbf{0.2853 $\\pm$ 0.0360 (3)}\\dag{}"));
+    CHECK(test::contains(render_latex(runs), "a $<$ b (p = "));
+    CHECK(test::contains(render_html(runs), "</b>†</td>"));
   }
 }
