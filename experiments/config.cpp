@@ -17,6 +17,7 @@
 #include "datasets/modality.h"
 #include "experiments/builtins.h"
 #include "metrics/feature_extractor.h"
+#include "metrics/metric_catalogue.h"
 
 namespace ganbench {
 namespace fs = std::filesystem;
@@ -293,7 +294,7 @@ const std::vector<Field>& fields() {
             Range{0, 1, "[0, 1)"}),
       field("data.test_fraction", [](C& c) { return &c.data.test_fraction; }, "subjects held out for testing",
             Range{0, 1, "(0, 1)"}),
-      field("eval.samples", [](C& c) { return &c.eval.samples; }, "generated images scored per cell",
+      field("eval.samples", [](C& c) { return &c.eval.samples; }, "generated images scored per cell; default 2048 (pytorch-fid's minimum) when extractors has inception",
             Range{2, 1e6, "[2, 1e6]"}),
       field("eval.extractors", [](C& c) { return &c.eval.extractors; },
             "feature spaces for the distances (ganbench list metrics)"),
@@ -363,11 +364,14 @@ const char* type_name() {
   return "a string";
 }
 
-void parse_section(const YAML::Node& node, const std::string& section, SweepConfig& c, const std::string& source) {
+// Parses `node` as `section`; `present` collects the keys the file sets.
+void parse_section(const YAML::Node& node, const std::string& section, SweepConfig& c, const std::string& source,
+                   std::set<std::string>& present) {
   MapReader r(node, section, source);
   for (const auto& f : fields()) {
     if (parent_of(f.path) != section) continue;
     const std::string k = leaf_of(f.path);
+    if (r.has(k)) present.insert(f.path);
     if (f.parse) {
       const YAML::Node n = r.node(k);
       if (n.IsDefined()) f.parse(n, c, source);
@@ -392,7 +396,7 @@ void parse_section(const YAML::Node& node, const std::string& section, SweepConf
   }
   for (const auto& child : child_sections(section)) {
     const YAML::Node n = r.node(child);
-    if (n.IsDefined()) parse_section(n, section.empty() ? child : section + "." + child, c, source);
+    if (n.IsDefined()) parse_section(n, section.empty() ? child : section + "." + child, c, source, present);
   }
   r.reject_unknown();
 }
@@ -628,7 +632,12 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
   SweepConfig c;
   c.source = source;
   if (!root.IsDefined() || root.IsNull()) throw ConfigError(fmt::format("{}: the file is empty", source));
-  parse_section(root, "", c, source);
+  std::set<std::string> present;
+  parse_section(root, "", c, source, present);
+  // Defaults that depend on other keys. FID needs at least kFidMinSamples generated images.
+  const auto& ex = c.eval.extractors;
+  if (!present.count("eval.samples") && std::find(ex.begin(), ex.end(), "inception") != ex.end())
+    c.eval.samples = std::max<int64_t>(c.eval.samples, kFidMinSamples);
   c.validate();
   return c;
 }

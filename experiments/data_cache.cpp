@@ -10,6 +10,7 @@
 #include "common/npy.h"
 #include "common/runtime.h"
 #include "metrics/frechet.h"
+#include "metrics/precision_recall.h"
 
 namespace ganbench {
 namespace fs = std::filesystem;
@@ -23,7 +24,9 @@ class DataCache::Reference : public RealReference {
   const torch::Tensor& features(const std::string& space) override {
     return cache_.real_features(modality_, space);
   }
-  double floor(const std::string& space) override { return cache_.real_floor(modality_, space); }
+  std::pair<double, int64_t> floor(const std::string& space, int64_t n) override {
+    return cache_.real_floor(modality_, space, n);
+  }
 
  private:
   DataCache& cache_;
@@ -148,13 +151,20 @@ const FeatureStats& DataCache::real_stats(const std::string& modality, const std
   return stats_.emplace(key, compute_stats(to_eigen(real_features(modality, extractor)))).first->second;
 }
 
-double DataCache::real_floor(const std::string& modality, const std::string& extractor) {
-  const std::string key = modality + "/" + extractor;
+std::pair<double, int64_t> DataCache::real_floor(const std::string& modality, const std::string& extractor,
+                                                  int64_t n) {
+  constexpr uint64_t kFloorSeedSalt = 0xF100;  // which real images form the two subsets
+  const std::string key = fmt::format("{}/{}/{}", modality, extractor, n);
   if (auto it = floors_.find(key); it != floors_.end()) return it->second;
-  const double fd =
-      frechet_distance(real_stats(modality, extractor),
-                       extract_stats(*this->extractor(extractor), splits(modality).test.images));
-  return floors_.emplace(key, fd).first->second;
+  const Splits& s = splits(modality);
+  const auto pool = torch::cat({s.train.images, s.val.images, s.test.images}, 0);
+  const int64_t side = std::min<int64_t>(n, pool.size(0) / 2);
+  const auto rows = sample_rows(pool.size(0), 2 * side, mix_seed(cfg_.data.seed, kFloorSeedSalt));
+  const auto idx = torch::tensor(std::vector<int64_t>(rows.begin(), rows.end()), torch::kInt64);
+  FeatureExtractor& ex = *this->extractor(extractor);
+  const double fd = frechet_distance(extract_stats(ex, pool.index_select(0, idx.slice(0, 0, side))),
+                                     extract_stats(ex, pool.index_select(0, idx.slice(0, side))));
+  return floors_.emplace(key, std::make_pair(fd, side)).first->second;
 }
 
 const SegScore& DataCache::seg_baseline(const std::string& modality, uint64_t seed) {

@@ -28,8 +28,10 @@ class DataCache {
   // Statistics and raw features of the real training split in `extractor`'s space.
   const FeatureStats& real_stats(const std::string& modality, const std::string& extractor);
   const torch::Tensor& real_features(const std::string& modality, const std::string& extractor);
-  // Fréchet distance between the real training and test splits: the floor a perfect GAN could reach.
-  double real_floor(const std::string& modality, const std::string& extractor);
+  // The floor a perfect GAN could reach at matched N: the distance between two disjoint subsets of the real
+  // images (all splits), `n` each, or half the images when there are fewer than 2n; returns it and the
+  // size used.
+  std::pair<double, int64_t> real_floor(const std::string& modality, const std::string& extractor, int64_t n);
   // The real side of the cell scorer for `modality`.
   RealReference& reference(const std::string& modality);
   // The real-only U-Net baseline of the segmentation protocol, trained once per modality and seed.
@@ -46,7 +48,7 @@ class DataCache {
   std::map<std::string, Splits> splits_;
   std::map<std::string, FeatureStats> stats_;
   std::map<std::string, torch::Tensor> feats_;
-  std::map<std::string, double> floors_;
+  std::map<std::string, std::pair<double, int64_t>> floors_;
   std::map<std::string, SegScore> seg_baselines_;
   std::map<std::string, UNet> seg_nets_;
   std::map<std::string, std::unique_ptr<Reference>> references_;

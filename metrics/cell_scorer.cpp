@@ -2,12 +2,17 @@
 
 #include <torch/torch.h>
 
+#include "common/hash.h"
 #include "metrics/frechet.h"
 #include "metrics/kid.h"
 #include "metrics/metric_catalogue.h"
 #include "metrics/precision_recall.h"
 
 namespace ganbench {
+namespace {
+constexpr uint64_t kPrSeedSalt = 0x9E7;   // which rows of the larger set precision/recall keeps
+constexpr uint64_t kInfSeedSalt = 0x1AF;  // FID∞ subsets
+}  // namespace
 
 double degenerate_fraction(const torch::Tensor& labels) {
   auto fg = (labels > 0).reshape({labels.size(0), -1}).any(1);
@@ -25,13 +30,21 @@ std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const to
     if (!final) continue;
     const Eigen::MatrixXd real = to_eigen(real_.features(space));
     const auto kid = kernel_inception_distance(real, fake, opts_.kid_subsets, opts_.kid_subset_size, opts_.kid_seed);
-    const auto pr = precision_recall(real, fake, opts_.pr_k);
+    const auto pr = precision_recall_equal_size(real, fake, opts_.pr_k, mix_seed(opts_.kid_seed, kPrSeedSalt));
     out.push_back({metric_name("precision", {{"space", space}}), pr.precision});
     out.push_back({metric_name("recall", {{"space", space}}), pr.recall});
     out.push_back({ex->kid_metric(), kid.mean});
     out.push_back({metric_name("kid_std", {{"space", space}}), kid.std});
-    out.push_back({ex->floor_metric(), real_.floor(space)});
+    const auto [floor, floor_n] = real_.floor(space, images.size(0));
+    out.push_back({ex->floor_metric(), floor});
+    out.push_back({metric_name("real_floor_n", {{"space", space}}), static_cast<double>(floor_n)});
+    if (opts_.inf_points >= 2) {
+      const FrechetInfinity inf = frechet_infinity(real_.stats(space), fake, opts_.inf_points, opts_.inf_min_fraction,
+                                                   mix_seed(opts_.kid_seed, kInfSeedSalt));
+      out.push_back({metric_name(ex->distance_id() + "_infinity", {{"space", space}}), inf.value});
+    }
   }
+  out.push_back({metric_name("distance_n"), static_cast<double>(images.size(0))});
   out.push_back({metric_name("degenerate_label_fraction"), degenerate_fraction(labels)});
   return out;
 }

@@ -1,6 +1,7 @@
 // Scores generated images against the real data in every configured feature space: the Fréchet distance at
-// every call; KID, precision/recall and the real-vs-real floor at the final call; and the share of empty
-// generated label maps. Metric names come from the catalogue through each extractor.
+// every call; FID∞, KID, precision/recall (sets of equal size) and the real-vs-real floor at matched N at the
+// final call; the number of generated images behind them; and the share of empty generated label maps.
+// Metric names come from the catalogue through each extractor.
 #pragma once
 
 #include <cstdint>
@@ -22,7 +23,8 @@ class RealReference {
   virtual FeatureExtractor* extractor(const std::string& space) = 0;
   virtual const FeatureStats& stats(const std::string& space) = 0;          // real training split
   virtual const torch::Tensor& features(const std::string& space) = 0;     // real training split, [N, D]
-  virtual double floor(const std::string& space) = 0;                      // training vs test split
+  // The real-vs-real floor at matched N: the distance between two disjoint real subsets of `n` images each.
+  virtual std::pair<double, int64_t> floor(const std::string& space, int64_t n) = 0;
 };
 
 struct MetricValue {
@@ -36,6 +38,8 @@ struct ScorerOptions {
   int64_t kid_subset_size = 100;    // KID max subset size
   uint64_t kid_seed = 0;            // KID subset draws
   int pr_k = 3;                     // precision/recall neighbourhood size (Kynkäänniemi et al. 2019)
+  int inf_points = 5;               // FID∞ sample sizes (Chong and Forsyth 2020); 0 = off
+  double inf_min_fraction = 0.2;    // FID∞: the smallest size as a fraction of the generated count
 };
 
 class CellScorer {

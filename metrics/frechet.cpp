@@ -8,7 +8,9 @@
 #include <torch/torch.h>
 #include <Eigen/Eigenvalues>
 
+#include "common/hash.h"
 #include "common/runtime.h"
+#include "metrics/precision_recall.h"
 
 namespace ganbench {
 namespace {
@@ -116,6 +118,42 @@ double frechet_distance(const Eigen::VectorXd& mu1, const Eigen::MatrixXd& s1, c
 
 double frechet_distance(const FeatureStats& x, const FeatureStats& y, double eps) {
   return frechet_distance(x.mu, x.sigma, y.mu, y.sigma, eps);
+}
+
+}  // namespace ganbench
+
+namespace ganbench {
+
+FrechetInfinity frechet_infinity(const FeatureStats& real, const Eigen::MatrixXd& fake, int points,
+                                 double min_fraction, uint64_t seed) {
+  const int64_t n = fake.rows();
+  if (points < 2 || !(min_fraction > 0 && min_fraction < 1))
+    throw std::invalid_argument("FID infinity: need at least 2 sizes and 0 < min_fraction < 1");
+  const int64_t n_min = static_cast<int64_t>(std::ceil(min_fraction * static_cast<double>(n)));
+  if (n_min < 2) throw std::invalid_argument(fmt::format("FID infinity: {} generated samples are too few", n));
+  FrechetInfinity r;
+  for (int k = 0; k < points; ++k) {  // sizes evenly spaced from n_min to n, as np.linspace
+    const double t = static_cast<double>(k) / (points - 1);
+    r.sizes.push_back(static_cast<int64_t>(std::llround(n_min + t * static_cast<double>(n - n_min))));
+  }
+  for (size_t k = 0; k < r.sizes.size(); ++k) {
+    const auto rows = sample_rows(n, r.sizes[k], mix_seed(seed, k));
+    FeatureAccumulator acc(fake.cols());
+    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> sub(r.sizes[k], fake.cols());
+    for (int64_t i = 0; i < r.sizes[k]; ++i) sub.row(i) = fake.row(rows[i]);
+    acc.add(sub.data(), sub.rows());
+    r.distances.push_back(frechet_distance(real, acc.finish()));
+  }
+  // Least squares of distance = value + slope / N.
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  const double m = static_cast<double>(points);
+  for (size_t k = 0; k < r.sizes.size(); ++k) {
+    const double x = 1.0 / static_cast<double>(r.sizes[k]), y = r.distances[k];
+    sx += x, sy += y, sxx += x * x, sxy += x * y;
+  }
+  r.slope = (m * sxy - sx * sy) / (m * sxx - sx * sx);
+  r.value = (sy - r.slope * sx) / m;
+  return r;
 }
 
 }  // namespace ganbench

@@ -145,6 +145,7 @@ std::optional<MetricMatch> match_metric(const std::string& name) {
 
 const std::vector<std::string>& headline_metrics() {
   static const std::vector<std::string> order = {"fid_inception",
+                                                 "fid_infinity_inception",
                                                  "kid_inception",
                                                  "fd_unet",
                                                  "fd_handcrafted",
@@ -195,13 +196,29 @@ void register_builtin_metrics() {
          "FID (Heusel et al. 2017): Fréchet distance in pytorch-fid's Inception-v3 pool features"});
     {
       MetricSpec s{"fd_real_floor", "fd_<space>_real_floor", 0, -1, "floor", "",
-                   "the same distance between the real training and test splits"};
+                   "the same distance between two disjoint real subsets of distance_n images each"};
       s.summary = false;
       add(s);
     }
     {
       MetricSpec s{"fid_real_floor", "fid_<space>_real_floor", 0, 2, "floor", "",
-                   "FID between the real training and test splits"};
+                   "FID between two disjoint real subsets of distance_n images each"};
+      s.summary = false;
+      add(s);
+    }
+    add({"fd_infinity", "fd_infinity_<space>", -1, -1, "distance", "",
+         "the Fréchet distance extrapolated to infinitely many samples (FID∞, Chong and Forsyth 2020)"});
+    add({"fid_infinity", "fid_infinity_<space>", -1, 2, "distance", "",
+         "FID∞ (Chong and Forsyth 2020): FID at several N, a line against 1/N, its value at 1/N = 0"});
+    {
+      MetricSpec s{"distance_n", "distance_n", 0, 0, "setting", "images",
+                   "generated images behind every distance, KID and precision/recall of the cell"};
+      s.summary = false;
+      add(s);
+    }
+    {
+      MetricSpec s{"real_floor_n", "real_floor_n_<space>", 0, 0, "setting", "images",
+                   "images on each side of the real-vs-real floor (matched to distance_n where the data allow)"};
       s.summary = false;
       add(s);
     }

@@ -4,6 +4,7 @@
 // breaks a test, never a report. Torch-free: the report links it without the training stack.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -55,6 +56,9 @@ std::string metric_name(const std::string& id, const std::map<std::string, std::
 // The spec of a stored name (a report view suffix "@..." is split off first); nullopt when no spec
 // matches. The most specific pattern (most literal characters) wins.
 std::optional<MetricMatch> match_metric(const std::string& name);
+// FID from fewer generated images than this is biased upward; pytorch-fid's README asks for at least 2048
+// samples (the feature dimension) so that the covariance has full rank.
+constexpr int64_t kFidMinSamples = 2048;
 // The curated order of the report's headline tables and summary columns (concrete names).
 const std::vector<std::string>& headline_metrics();
 

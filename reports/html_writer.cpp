@@ -61,6 +61,7 @@ std::string html_table(const ReportModel& m, const MetricTable& t) {
   h += "</table>\n";
   for (Missing n : t.notes)
     h += fmt::format("<p class=\"note\"><sup>{}</sup> {}</p>\n", note_letter(n), svg::escape(note_text(n)));
+  for (const auto& c : t.caveats) h += "<p class=\"note\">* " + svg::escape(c) + ".</p>\n";
   const auto sig = significance_lines(m, t);
   if (!sig.empty())
     h += fmt::format("<p class=\"note\">Significant differences (Welch's t-test, Holm-corrected): {}.</p>\n",

@@ -84,6 +84,8 @@ std::string latex_table(const ReportModel& m, const MetricTable& t) {
   for (Missing n : t.notes)
     tex += fmt::format("\\par\\smallskip{{\\footnotesize\\textsuperscript{{{}}}{}}}\n", note_letter(n),
                        tex_escape(note_text(n)));
+  for (const auto& c : t.caveats)
+    tex += fmt::format("\\par\\smallskip{{\\footnotesize * {}.}}\n", tex_escape(c));
   const auto sig = significance_lines(m, t);
   if (!sig.empty()) {
     std::string s = tex_escape(fmt::format("{}", fmt::join(sig, "; ")));

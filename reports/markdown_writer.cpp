@@ -36,11 +36,12 @@ std::string markdown_table(const ReportModel& m, const MetricTable& t) {
     md += "\n";
   }
   for (Missing n : t.notes) md += fmt::format("\n[{}] {}", note_letter(n), note_text(n));
+  for (const auto& c : t.caveats) md += fmt::format("\n* {}.", c);
   const auto sig = significance_lines(m, t);
   if (!sig.empty())
     md += fmt::format("{}Significant differences (Welch's t-test, Holm-corrected): {}.",
-                      t.notes.empty() ? "\n" : "\n\n", fmt::join(sig, "; "));
-  return md + (t.notes.empty() && sig.empty() ? "\n" : "\n\n");
+                      t.notes.empty() && t.caveats.empty() ? "\n" : "\n\n", fmt::join(sig, "; "));
+  return md + (t.notes.empty() && t.caveats.empty() && sig.empty() ? "\n" : "\n\n");
 }
 
 // Markdown: per modality, architectures x protocol arms (mean foreground Dice on the real test split).

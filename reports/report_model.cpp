@@ -268,6 +268,21 @@ MetricTable ReportModel::table(const std::string& name) const {
       }
     }
   t.notes.assign(used.begin(), used.end());
+  // FID from fewer than kFidMinSamples generated images: biased upward, footnoted with the sizes used.
+  if (const auto match = lookup(name); match && (match->spec->id == "fid" || match->spec->id == "fid_infinity")) {
+    std::set<int64_t> small;
+    for (size_t i = 0; i < cells.size(); ++i) {
+      auto fit = finals.find(keys[i]);
+      if (fit == finals.end() || !fit->second.count(name)) continue;
+      auto n = fit->second.find(metric_name("distance_n"));
+      if (n != fit->second.end() && n->second < kFidMinSamples) small.insert(static_cast<int64_t>(n->second));
+    }
+    if (!small.empty())
+      t.caveats.push_back(fmt::format(
+          "FID from N = {} generated images, fewer than {} (pytorch-fid's minimum for 2048-d features): biased "
+          "upward and not comparable with FIDs at other N; compare fid_infinity_inception",
+          fmt::join(small, ", "), kFidMinSamples));
+  }
   return t;
 }
 

@@ -60,6 +60,7 @@ struct MetricTable {
   std::vector<std::vector<Entry>> rows;         // [arch][modality]
   std::vector<Missing> notes;                   // distinct reasons used, in footnote order
   std::vector<std::vector<Comparison>> tests;   // [modality]: every testable pair (n >= 2 on both sides)
+  std::vector<std::string> caveats;             // sentences every format prints under the table
 };
 
 using Curve = std::vector<std::pair<int64_t, double>>;  // (step, value), sorted

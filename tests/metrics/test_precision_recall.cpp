@@ -1,5 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <set>
+
+#include "common/hash.h"
 #include "metrics/precision_recall.h"
 
 using namespace ganbench;
@@ -14,6 +17,25 @@ Eigen::MatrixXd column(std::initializer_list<double> v) {
 }  // namespace
 
 TEST_SUITE("metrics") {
+  TEST_CASE("precision/recall on sets of equal size: the larger set is subsampled, seeded") {
+    // Real {0..9} (10 rows), fake {0.5, 5, 20} (3 rows): the real set is cut to 3 seeded rows first.
+    Eigen::MatrixXd real(10, 1);
+    for (int i = 0; i < 10; ++i) real(i, 0) = i;
+    const auto fake = column({0.5, 5, 20});
+    const auto rows = sample_rows(10, 3, mix_seed(7, 1));
+    REQUIRE(rows.size() == 3);
+    CHECK(std::set<int64_t>(rows.begin(), rows.end()).size() == 3);  // distinct
+    Eigen::MatrixXd sub(3, 1);
+    for (int i = 0; i < 3; ++i) sub(i, 0) = real(rows[i], 0);
+    const auto want = precision_recall(sub, fake, 1);
+    const auto got = precision_recall_equal_size(real, fake, 1, 7);
+    CHECK(got.precision == want.precision);
+    CHECK(got.recall == want.recall);
+    CHECK(sample_rows(10, 3, 99) == sample_rows(10, 3, 99));  // deterministic
+    CHECK(sample_rows(5, 5, 1).size() == 5);
+    CHECK_THROWS_AS(sample_rows(3, 4, 1), std::invalid_argument);
+  }
+
   TEST_CASE("precision/recall: hand-computed 1-D case") {
     // Real {0,1,2,3,10}, k = 1: radii 1,1,1,1,7. Fake {0.5, 5, 20}: 0.5 is within 1 of 0, 5 is within 7 of
     // 10, 20 is 10 from 10 > 7 -> precision 2/3. Fake radii (k = 1): 4.5, 4.5, 15; every real point is

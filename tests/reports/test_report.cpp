@@ -268,4 +268,22 @@ TEST_SUITE("reports") {
     CHECK(test::contains(render_latex(runs), "a $<$ b (p = "));
     CHECK(test::contains(render_html(runs), "</b>†</td>"));
   }
+  TEST_CASE("FID from fewer than 2048 generated images is footnoted with its N") {
+    test::TempDir dir;
+    const fs::path run = dir / "fidn";
+    {
+      ResultsStore s(run / "results.db");
+      s.record_sweep("fidn", "name: fidn\n");
+      add_cell(s, "dcgan", "cardiac", 0, "done", {{"fid_inception", 40.0}, {"distance_n", 256}});
+      add_cell(s, "dcgan", "cardiac", 1, "done", {{"fid_inception", 42.0}, {"distance_n", 256}});
+      add_cell(s, "dcgan", "liver", 0, "done", {{"fid_inception", 30.0}, {"distance_n", 2048}});
+    }
+    const auto runs = std::vector<RunData>{load_run(run)};
+    const std::string md = render_markdown(runs);
+    CHECK(test::contains(md, "* FID from N = 256 generated images, fewer than 2048"));
+    CHECK(test::contains(render_html(runs), "FID from N = 256 generated images"));
+    CHECK(test::contains(render_latex(runs), "FID from N = 256 generated images"));
+    const MetricTable fd = ReportModel(runs).table("fd_handcrafted");
+    CHECK(fd.caveats.empty());  // only FID tables carry it
+  }
 }
