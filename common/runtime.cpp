@@ -41,6 +41,17 @@ c10::Device parse_device(const std::string& spec) {
   throw std::invalid_argument(fmt::format("device must be auto, cpu or cuda, got '{}'", spec));
 }
 
+NoTF32Guard::NoTF32Guard()
+    : cublas_(at::globalContext().allowTF32CuBLAS()), cudnn_(at::globalContext().allowTF32CuDNN()) {
+  at::globalContext().setAllowTF32CuBLAS(false);
+  at::globalContext().setAllowTF32CuDNN(false);
+}
+
+NoTF32Guard::~NoTF32Guard() {
+  at::globalContext().setAllowTF32CuBLAS(cublas_);
+  at::globalContext().setAllowTF32CuDNN(cudnn_);
+}
+
 std::string blas_name() {
   using GetConfig = char* (*)();
   if (auto f = reinterpret_cast<GetConfig>(::dlsym(RTLD_DEFAULT, "openblas_get_config")))

@@ -18,6 +18,20 @@ c10::Device parse_device(const std::string& spec);
 
 // e.g. "openblas (pthread)"; benchmarks print it.
 std::string blas_name();
+
+// Turns TF32 off for CUDA matmuls and convolutions while it lives, and restores the previous settings.
+// Metric features are extracted under it, so CUDA and CPU features agree to float32 rounding (with TF32 an
+// H200 gave FIDs 3.8e-4 relative apart); training may keep TF32. A no-op without CUDA.
+class NoTF32Guard {
+ public:
+  NoTF32Guard();
+  ~NoTF32Guard();
+  NoTF32Guard(const NoTF32Guard&) = delete;
+  NoTF32Guard& operator=(const NoTF32Guard&) = delete;
+
+ private:
+  bool cublas_, cudnn_;
+};
 // Lets OpenBLAS use `n` threads while in scope (one large LAPACK call, e.g. the Fréchet distance),
 // then restores one thread per caller as apply_threads set it. No effect without OpenBLAS.
 class ScopedBlasThreads {

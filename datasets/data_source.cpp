@@ -199,9 +199,20 @@ void load_folder(const ModalityEntry& m, const SourceConfig& src, int size, int6
     ++prefix_count[prefix_key(k)];
   }
   const int channels = m.spec.channels;
-  int64_t used = 0;
+  const std::regex subject_re = folder_subject_regex(src.subject);
+  std::set<std::string> subjects;
   for (const auto& ip : images) {
-    if (max_subjects > 0 && used >= max_subjects) break;
+    // The subject: the pattern's capture group on the file stem, or each file its own subject.
+    std::string subject = ip.stem().string();
+    if (!src.subject.empty()) {
+      std::smatch sm;
+      if (!std::regex_search(subject, sm, subject_re))
+        data_error(ip, fmt::format("file name does not match the subject pattern '{}'", src.subject));
+      subject = sm[1].str();
+    }
+    if (max_subjects > 0 && !subjects.count(subject) && static_cast<int64_t>(subjects.size()) >= max_subjects)
+      continue;
+    subjects.insert(subject);
     fs::path mp;
     if (auto it = by_stem.find(ip.stem().string()); it != by_stem.end())
       mp = it->second;
@@ -243,8 +254,7 @@ void load_folder(const ModalityEntry& m, const SourceConfig& src, int size, int6
             binary_255 ? (v > 127) : to_label(v, m.spec.num_labels(), mp);
       }
     out.push_back({square_resize_image(chw, f.rows, f.cols, channels, size),
-                   square_resize_labels(labels, mk.rows, mk.cols, size), ip.stem().string()});
-    ++used;
+                   square_resize_labels(labels, mk.rows, mk.cols, size), subject});
   }
 }
 
@@ -317,6 +327,21 @@ void register_builtin_data_sources() {
   });
 }
 }  // namespace
+
+std::regex folder_subject_regex(const std::string& pattern) {
+  if (pattern.empty()) return std::regex();
+  std::regex re;
+  try {
+    re = std::regex(pattern);
+  } catch (const std::regex_error& e) {
+    throw std::invalid_argument(fmt::format("subject pattern '{}' is not a valid regular expression: {}", pattern, e.what()));
+  }
+  if (re.mark_count() != 1)
+    throw std::invalid_argument(
+        fmt::format("subject pattern '{}' needs exactly one capture group (the subject id), has {}", pattern,
+                    re.mark_count()));
+  return re;
+}
 
 const std::vector<std::string>& real_formats() {
   register_builtin_data_sources();

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct SourceConfig {
   std::string masks = "masks";     // folder: subfolder with the label masks (matched by name)
   bool skip_empty = true;          // NIfTI: keep only slices whose label map has foreground
   int64_t max_subjects = 0;        // use at most this many subjects (sorted by id); 0 = all
+  // folder: a regular expression with one capture group that finds the subject id in a file stem (e.g.
+  // "^(\\w+)_slice\\d+"), so one patient's slices never straddle a split; "" = each file is a subject.
+  std::string subject;
 };
 
 struct DataConfig {
@@ -31,6 +35,10 @@ struct DataConfig {
   std::map<std::string, SourceConfig> sources;  // per modality; a modality not listed uses its phantom
   const SourceConfig& source_for(const std::string& modality) const;
 };
+
+// The folder source's subject pattern, compiled; throws std::invalid_argument unless it has exactly one
+// capture group. An empty pattern gives an empty regex.
+std::regex folder_subject_regex(const std::string& pattern);
 
 // Formats a modality can be read from; "phantom" is always valid.
 const std::vector<std::string>& real_formats();

@@ -103,10 +103,21 @@ ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count
   return set;
 }
 
+namespace {
+BatchObserver& batch_observer() {
+  static BatchObserver observer;
+  return observer;
+}
+}  // namespace
+
+void set_batch_observer(BatchObserver observer) { batch_observer() = std::move(observer); }
+
 Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen) {
   if (set.size() == 0) throw std::invalid_argument("cannot sample a batch from an empty image set");
   auto idx = torch::randint(set.size(), {n}, gen, torch::kInt64);
-  return {set.images.index_select(0, idx), set.labels.index_select(0, idx)};
+  Batch b{set.images.index_select(0, idx), set.labels.index_select(0, idx)};
+  if (batch_observer()) batch_observer()(b);
+  return b;
 }
 
 torch::Tensor one_hot_labels(const torch::Tensor& labels, int64_t num_labels) {

@@ -1,6 +1,7 @@
 // In-memory image sets with label maps, subject-level splits and batch sampling.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -41,8 +42,14 @@ struct Batch {
   torch::Tensor labels;  // [B, H, W] int64
 };
 
-// Draws `n` images uniformly with replacement using `gen` (a CPU generator).
+// Draws `n` images uniformly with replacement using `gen` (a CPU generator). Every training batch of the
+// GAN trainer and the U-Net trainer is drawn here.
 Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen);
+
+// Sees every batch sample_batch draws (the leak test hashes them against the test split); one at a time,
+// null = none. Not for production use: it costs a call per batch.
+using BatchObserver = std::function<void(const Batch&)>;
+void set_batch_observer(BatchObserver observer);
 
 // [N, H, W] int64 -> [N, K, H, W] float32 one-hot.
 torch::Tensor one_hot_labels(const torch::Tensor& labels, int64_t num_labels);

@@ -166,6 +166,7 @@ void parse_sources(const YAML::Node& srcs, SweepConfig& c, const std::string& so
       s.get("masks", sc.masks);
       s.get<bool>("skip_empty", sc.skip_empty, "true or false");
       s.get("max_subjects", sc.max_subjects);
+      s.get("subject", sc.subject);
       s.reject_unknown();
     }
     c.data.sources[mod] = sc;
@@ -187,6 +188,7 @@ void emit_sources(YAML::Emitter& out, const SweepConfig& c) {
     out << YAML::Key << "masks" << YAML::Value << sc.masks;
     out << YAML::Key << "skip_empty" << YAML::Value << sc.skip_empty;
     out << YAML::Key << "max_subjects" << YAML::Value << sc.max_subjects;
+    if (!sc.subject.empty()) out << YAML::Key << "subject" << YAML::Value << sc.subject;  // older hashes hold
     out << YAML::EndMap;
   }
   out << YAML::EndMap;
@@ -287,7 +289,7 @@ const std::vector<Field>& fields() {
       field("data.mri_percentile_hi", [](C& c) { return &c.data.intensity.mri_percentile_hi; },
             "MRI: this percentile of each volume maps to 1", Range{0, 100, "(0, 100]"}),
       special("data.sources", "mapping", "per modality: phantom, or {format, path, images, masks, skip_empty, "
-              "max_subjects}; modalities not listed use their phantom",
+              "max_subjects, subject}; modalities not listed use their phantom",
               parse_sources, emit_sources, [](const C& c) { return !c.data.sources.empty(); }),
       field("data.seed", [](C& c) { return &c.data.seed; }, "phantom geometry and the subject split"),
       field("data.val_fraction", [](C& c) { return &c.data.val_fraction; }, "subjects held for validation",
@@ -585,6 +587,13 @@ void SweepConfig::validate() const {
     check(src.format == "phantom" || !src.path.empty(), c, "data.sources." + mod + ".path",
           "a real-data source needs a path");
     check(src.max_subjects >= 0, c, "data.sources." + mod + ".max_subjects", "must be >= 0 (0 = all)");
+    check(src.subject.empty() || src.format == "folder", c, "data.sources." + mod + ".subject",
+          "a subject pattern applies to folder sources (NIfTI sources are split by volume)");
+    try {
+      folder_subject_regex(src.subject);
+    } catch (const std::invalid_argument& e) {
+      check(false, c, "data.sources." + mod + ".subject", e.what());
+    }
   }
   const auto& in = data.intensity;
   check(in.ct_window_width > 0, c, "data.ct_window_width", "must be > 0 HU");

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "common/hash.h"
+#include "common/runtime.h"
 
 namespace ganbench {
 
@@ -50,6 +51,7 @@ torch::Tensor InceptionExtractor::extract(const torch::Tensor& images) {
   if (images.dim() != 4 || (images.size(1) != 1 && images.size(1) != 3))
     throw std::invalid_argument("Inception features need images [N, 1 or 3, H, W]");
   torch::NoGradGuard no_grad;
+  const NoTF32Guard no_tf32;  // metric features in full float32 on CUDA
   std::vector<torch::Tensor> out;
   for (int64_t i = 0; i < images.size(0); i += batch_) {
     auto x = images.slice(0, i, std::min(i + batch_, images.size(0))).to(device_, torch::kFloat32);

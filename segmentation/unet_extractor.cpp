@@ -2,10 +2,13 @@
 
 #include <torch/torch.h>
 
+#include "common/runtime.h"
+
 namespace ganbench {
 
 torch::Tensor UNetEncoderExtractor::extract(const torch::Tensor& images) {
   torch::NoGradGuard no_grad;
+  const NoTF32Guard no_tf32;  // metric features in full float32 on CUDA
   net_->eval();
   constexpr int64_t kBatch = 128;
   std::vector<torch::Tensor> out;

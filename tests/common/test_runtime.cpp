@@ -36,3 +36,21 @@ TEST_SUITE("common") {
     CHECK(format_duration(3720) == "1h02m");
   }
 }
+
+TEST_SUITE("common") {
+  TEST_CASE("NoTF32Guard turns TF32 off for its scope and restores the previous settings") {
+    auto& ctx = at::globalContext();
+    const bool cublas = ctx.allowTF32CuBLAS(), cudnn = ctx.allowTF32CuDNN();
+    ctx.setAllowTF32CuBLAS(true);
+    ctx.setAllowTF32CuDNN(true);
+    {
+      const NoTF32Guard g;
+      CHECK(!ctx.allowTF32CuBLAS());
+      CHECK(!ctx.allowTF32CuDNN());
+    }
+    CHECK(ctx.allowTF32CuBLAS());
+    CHECK(ctx.allowTF32CuDNN());
+    ctx.setAllowTF32CuBLAS(cublas);
+    ctx.setAllowTF32CuDNN(cudnn);
+  }
+}
