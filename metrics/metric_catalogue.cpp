@@ -1,8 +1,8 @@
 #include "metrics/metric_catalogue.h"
 
 #include <algorithm>
-#include <deque>
 #include <cmath>
+#include <deque>
 #include <mutex>
 #include <regex>
 #include <stdexcept>
@@ -88,7 +88,8 @@ void register_metric(MetricSpec spec) {
 const MetricSpec& metric_spec(const std::string& id) {
   for (const auto& c : catalogue())
     if (c.spec.id == id) return c.spec;
-  throw std::invalid_argument(fmt::format("unknown metric '{}'; valid: {}", id, fmt::join(metric_ids(), ", ")));
+  throw std::invalid_argument(
+      fmt::format("unknown metric '{}'; valid: {}", id, fmt::join(metric_ids(), ", ")));
 }
 
 std::vector<std::string> metric_ids() {
@@ -115,8 +116,8 @@ std::string metric_name(const std::string& id, const std::map<std::string, std::
     if (v == params.end())
       throw std::invalid_argument(fmt::format("metric '{}' needs a value for <{}>", id, name));
     if (!std::regex_match(v->second, std::regex(placeholder_rules().at(name))))
-      throw std::invalid_argument(
-          fmt::format("metric '{}': '{}' is not a valid <{}> ({})", id, v->second, name, placeholder_rules().at(name)));
+      throw std::invalid_argument(fmt::format("metric '{}': '{}' is not a valid <{}> ({})", id, v->second,
+                                              name, placeholder_rules().at(name)));
     out += v->second;
     i = close + 1;
   }
@@ -185,50 +186,34 @@ void register_builtin_metrics() {
   static std::once_flag once;
   std::call_once(once, [] {
     auto add = [](MetricSpec s) { register_metric(std::move(s)); };
+    // Modifiers for the entries that differ from a plain summary table.
+    auto not_in_summary = [](MetricSpec s) { return s.summary = false, s; };
+    auto with_step0_view = [](MetricSpec s) { return s.step0_view = true, s; };
+    auto signed_difference = [](MetricSpec s) { return s.signed_value = true, s; };
+    auto hidden = [](MetricSpec s) { return s.show = MetricShow::hidden, s; };
+    auto curve = [](MetricSpec s) { return s.show = MetricShow::curve, s; };
     // Distribution distances between generated and real training images, in a feature space.
-    {
-      MetricSpec s{"fd", "fd_<space>", -1, -1, "distance", "",
-                   "Fréchet distance (Heusel et al. 2017) in the <space> features; not FID unless Inception"};
-      s.step0_view = true;
-      add(s);
-    }
+    add(with_step0_view(
+        {"fd", "fd_<space>", -1, -1, "distance", "",
+         "Fréchet distance (Heusel et al. 2017) in the <space> features; not FID unless Inception"}));
     add({"fid", "fid_<space>", -1, 2, "distance", "",
          "FID (Heusel et al. 2017): Fréchet distance in pytorch-fid's Inception-v3 pool features"});
-    {
-      MetricSpec s{"fd_real_floor", "fd_<space>_real_floor", 0, -1, "floor", "",
-                   "the same distance between two disjoint real subsets of distance_n images each"};
-      s.summary = false;
-      add(s);
-    }
-    {
-      MetricSpec s{"fid_real_floor", "fid_<space>_real_floor", 0, 2, "floor", "",
-                   "FID between two disjoint real subsets of distance_n images each"};
-      s.summary = false;
-      add(s);
-    }
+    add(not_in_summary({"fd_real_floor", "fd_<space>_real_floor", 0, -1, "floor", "",
+                        "the same distance between two disjoint real subsets of distance_n images each"}));
+    add(not_in_summary({"fid_real_floor", "fid_<space>_real_floor", 0, 2, "floor", "",
+                        "FID between two disjoint real subsets of distance_n images each"}));
     add({"fd_infinity", "fd_infinity_<space>", -1, -1, "distance", "",
          "the Fréchet distance extrapolated to infinitely many samples (FID∞, Chong and Forsyth 2020)"});
     add({"fid_infinity", "fid_infinity_<space>", -1, 2, "distance", "",
          "FID∞ (Chong and Forsyth 2020): FID at several N, a line against 1/N, its value at 1/N = 0"});
-    {
-      MetricSpec s{"distance_n", "distance_n", 0, 0, "setting", "images",
-                   "generated images behind every distance, KID and precision/recall of the cell"};
-      s.summary = false;
-      add(s);
-    }
-    {
-      MetricSpec s{"real_floor_n", "real_floor_n_<space>", 0, 0, "setting", "images",
-                   "images on each side of the real-vs-real floor (matched to distance_n where the data allow)"};
-      s.summary = false;
-      add(s);
-    }
+    add(not_in_summary({"distance_n", "distance_n", 0, 0, "setting", "images",
+                        "generated images behind every distance, KID and precision/recall of the cell"}));
+    add(not_in_summary(
+        {"real_floor_n", "real_floor_n_<space>", 0, 0, "setting", "images",
+         "images on each side of the real-vs-real floor (matched to distance_n where the data allow)"}));
     add({"kid", "kid_<space>", -1, 4, "kid", "",
          "KID (Bińkowski et al. 2018): unbiased MMD² with the cubic polynomial kernel, mean over subsets"});
-    {
-      MetricSpec s{"kid_std", "kid_<space>_std", -1, 4, "kid", "", "KID's standard deviation over subsets"};
-      s.show = MetricShow::hidden;
-      add(s);
-    }
+    add(hidden({"kid_std", "kid_<space>_std", -1, 4, "kid", "", "KID's standard deviation over subsets"}));
     add({"precision", "precision_<space>", +1, 3, "fidelity", "",
          "improved precision (Kynkäänniemi et al. 2019), k = 3: generated images inside the real manifold"});
     add({"recall", "recall_<space>", +1, 3, "fidelity", "",
@@ -239,12 +224,8 @@ void register_builtin_metrics() {
     add({"seg_dice", "seg_dice_<arm>", +1, 3, "segmentation", "",
          "mean foreground Dice of the U-Net trained on this arm"});
     add({"seg_dice_class", "seg_dice_<arm>/<label>", +1, 3, "segmentation", "", "Dice of one label"});
-    {
-      MetricSpec s{"seg_dice_delta", "seg_dice_<arm>_delta", +1, 3, "segmentation", "",
-                   "Dice of this arm minus the real-only baseline (negative: augmentation hurt)"};
-      s.signed_value = true;
-      add(s);
-    }
+    add(signed_difference({"seg_dice_delta", "seg_dice_<arm>_delta", +1, 3, "segmentation", "",
+                           "Dice of this arm minus the real-only baseline (negative: augmentation hurt)"}));
     add({"seg_hd95", "seg_hd95_<arm>", -1, 2, "segmentation", "px",
          "mean foreground 95th-percentile Hausdorff distance (MONAI's definition) over its finite values"});
     add({"seg_hd95_inf_fraction", "seg_hd95_inf_fraction_<arm>", -1, 3, "segmentation", "",
@@ -254,29 +235,16 @@ void register_builtin_metrics() {
     // Cost and bookkeeping.
     add({"train_seconds", "train_seconds", -1, 1, "cost", "s", "wall time in the GAN training loop"});
     add({"steps_per_second", "steps_per_second", +1, 1, "cost", "1/s", "generator updates per second"});
-    {
-      MetricSpec s{"parameters", "parameters", 0, 0, "cost", "", "trainable parameters (EMA copies excluded)"};
-      s.summary = false;
-      add(s);
-    }
+    add(not_in_summary(
+        {"parameters", "parameters", 0, 0, "cost", "", "trainable parameters (EMA copies excluded)"}));
     add({"peak_rss_mib", "peak_rss_mib", -1, 0, "cost", "MiB", "peak resident memory of the cell"});
-    {
-      MetricSpec s{"instance_noise", "instance_noise", 0, 2, "setting", "",
-                   "std of the instance noise on D inputs this cell trained with (train.instance_noise)"};
-      s.summary = false;
-      add(s);
-    }
-    {
-      MetricSpec s{"resumed_from_step", "resumed_from_step", 0, 0, "cost", "steps",
-                   "the checkpoint step the cell continued from (0: a fresh start)"};
-      s.show = MetricShow::hidden;
-      add(s);
-    }
-    {
-      MetricSpec s{"train_loss", "train/<loss>", 0, -1, "training", "", "a training loss, every log_every steps"};
-      s.show = MetricShow::curve;
-      add(s);
-    }
+    add(not_in_summary(
+        {"instance_noise", "instance_noise", 0, 2, "setting", "",
+         "std of the instance noise on D inputs this cell trained with (train.instance_noise)"}));
+    add(hidden({"resumed_from_step", "resumed_from_step", 0, 0, "cost", "steps",
+                "the checkpoint step the cell continued from (0: a fresh start)"}));
+    add(curve(
+        {"train_loss", "train/<loss>", 0, -1, "training", "", "a training loss, every log_every steps"}));
   });
 }
 
