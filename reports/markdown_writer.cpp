@@ -15,7 +15,8 @@ constexpr const char* kHandcraftedNote =
     "They are **not FID/KID on Inception features** and are not comparable with published numbers; "
     "they rank GANs on this benchmark only. "
     "`@step0` is the same distance for the untrained generator, "
-    "and `_real_floor` is the distance between the real training and test splits.";
+    "and `_real_floor` is the distance between two disjoint real subsets as large as the generated set "
+    "(`distance_n`; `docs/metrics.md`).";
 
 std::string markdown_table(const ReportModel& m, const MetricTable& t) {
   std::string md = fmt::format("## {}{}\n\n| architecture |", t.metric, direction_text(t.dir));
