@@ -211,6 +211,15 @@ void register_builtin_metrics() {
     add(not_in_summary(
         {"real_floor_n", "real_floor_n_<space>", 0, 0, "setting", "images",
          "images on each side of the real-vs-real floor (matched to distance_n where the data allow)"}));
+    // Within-cell percentile-bootstrap 95% intervals over the generated images (CSV; docs/metrics.md).
+    for (const char* d : {"fd", "fid", "kid"})
+      for (const char* end : {"lo", "hi"})
+        add(hidden({fmt::format("{}_boot_{}", d, end), fmt::format("{}_<space>_boot_{}", d, end), 0,
+                    std::string(d) == "fid" ? 2 : std::string(d) == "kid" ? 4 : -1, "bootstrap", "",
+                    fmt::format("{} end of the bootstrap 95% interval of {} over the generated images",
+                                std::string(end) == "lo" ? "lower" : "upper", d)}));
+    add(hidden({"bootstrap_b", "bootstrap_b_<space>", 0, 0, "bootstrap", "resamples",
+                "bootstrap resamples behind the _boot_lo/_boot_hi intervals"}));
     add({"kid", "kid_<space>", -1, 4, "kid", "",
          "KID (Bińkowski et al. 2018): unbiased MMD² with the cubic polynomial kernel, mean over subsets"});
     add(hidden({"kid_std", "kid_<space>_std", -1, 4, "kid", "", "KID's standard deviation over subsets"}));

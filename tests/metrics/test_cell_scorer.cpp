@@ -1,0 +1,67 @@
+#include <doctest/doctest.h>
+
+#include <map>
+
+#include <torch/torch.h>
+
+#include "metrics/cell_scorer.h"
+#include "metrics/metric_catalogue.h"
+
+using namespace ganbench;
+
+namespace {
+// The real side from random images in the handcrafted space.
+class StubReference : public RealReference {
+ public:
+  explicit StubReference(const torch::Tensor& real) : feats_(ex_.extract(real)) {
+    stats_ = compute_stats(to_eigen(feats_));
+  }
+  FeatureExtractor* extractor(const std::string&) override { return &ex_; }
+  const FeatureStats& stats(const std::string&) override { return stats_; }
+  const torch::Tensor& features(const std::string&) override { return feats_; }
+  std::pair<double, int64_t> floor(const std::string&, int64_t n) override { return {0.5, n}; }
+
+ private:
+  HandcraftedExtractor ex_;
+  torch::Tensor feats_;
+  FeatureStats stats_;
+};
+}  // namespace
+
+TEST_SUITE("metrics") {
+  TEST_CASE("cell scorer: final scores carry catalogue names, N, FID infinity and bootstrap intervals") {
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(1);
+    const auto real = torch::rand({80, 1, 16, 16}, gen);
+    const auto fake = (torch::rand({60, 1, 16, 16}, gen) * 0.8).contiguous();
+    const auto labels = torch::zeros({60, 16, 16}, torch::kInt64);
+    StubReference ref(real);
+    ScorerOptions o;
+    o.spaces = {"handcrafted"};
+    o.kid_subsets = 4;
+    o.kid_subset_size = 20;
+    CellScorer scorer(ref, o);
+    std::map<std::string, double> v;
+    for (const auto& m : scorer.score(fake, labels, true)) {
+      CAPTURE(m.name);
+      CHECK(match_metric(m.name));  // every name is in the catalogue
+      v[m.name] = m.value;
+    }
+    CHECK(v.at("distance_n") == 60);
+    CHECK(v.at("real_floor_n_handcrafted") == 60);
+    CHECK(v.at("degenerate_label_fraction") == 1.0);  // no foreground anywhere
+    CHECK(v.at("bootstrap_b_handcrafted") == 200);
+    CHECK(v.at("fd_handcrafted_boot_lo") < v.at("fd_handcrafted_boot_hi"));
+    CHECK(v.at("kid_handcrafted_boot_lo") < v.at("kid_handcrafted_boot_hi"));
+    CHECK(v.at("fd_handcrafted") > 0);
+    CHECK(std::isfinite(v.at("fd_infinity_handcrafted")));
+    // Seeded: the same call gives the same intervals.
+    std::map<std::string, double> again;
+    for (const auto& m : scorer.score(fake, labels, true)) again[m.name] = m.value;
+    CHECK(again.at("fd_handcrafted_boot_lo") == v.at("fd_handcrafted_boot_lo"));
+    // Step-0 scoring computes the distance only.
+    std::map<std::string, double> early;
+    for (const auto& m : scorer.score(fake, labels, false)) early[m.name] = m.value;
+    CHECK(early.count("fd_handcrafted"));
+    CHECK(!early.count("kid_handcrafted"));
+  }
+}
