@@ -230,8 +230,9 @@ class StyleGAN2Model : public GanModelBase {
     torch::manual_seed(ctx.seed);
     // stylegan2-ada's heuristic (train.py, cfg 'auto'): gamma = 0.0002 * res^2 / minibatch.
     const double res = ctx.modality.size;
-    r1_gamma_ = o_.at("r1_gamma") >= 0 ? o_.at("r1_gamma")
-                                       : 0.0002 * res * res / static_cast<double>(std::max<int64_t>(1, ctx.batch_size));
+    r1_gamma_ = o_.at("r1_gamma") >= 0
+                    ? o_.at("r1_gamma")
+                    : 0.0002 * res * res / static_cast<double>(std::max<int64_t>(1, ctx.batch_size));
     G_ = StyleGAN2Generator(shape_, o_.at("mapping_lr_mul"));
     D_ = StyleGAN2Discriminator(shape_);
     G_ema_ = StyleGAN2Generator(shape_, o_.at("mapping_lr_mul"));
@@ -356,11 +357,10 @@ class StyleGAN2Model : public GanModelBase {
           auto w = G_ema_->mapping->forward(z, psi, false);
           auto ws = w.unsqueeze(1).expand({-1, nw, -1});
           // Per-layer noise as stylegan2-ada's metrics draw it (noise_mode='random'), seeded by `seed`.
-          if (o_.at("sample_noise") > 0)
-            return joint_output(G_ema_->synthesis(ws, NoiseMode::random, &noise_gen), shape_.image_channels,
-                                false);
-          return joint_output(G_ema_->synthesis(ws, NoiseMode::constant, nullptr), shape_.image_channels,
-                              false);
+          const bool random = o_.at("sample_noise") > 0;
+          return joint_output(G_ema_->synthesis(ws, random ? NoiseMode::random : NoiseMode::constant,
+                                                random ? &noise_gen : nullptr),
+                              shape_.image_channels, false);
         },
         shape_.z_dim, shape_.image_channels, n, seed, device_);
   }

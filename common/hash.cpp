@@ -1,5 +1,7 @@
 #include "common/hash.h"
 
+#include <stdexcept>
+
 #include <fmt/format.h>
 
 namespace ganbench {
@@ -19,6 +21,20 @@ uint64_t mix_seed(uint64_t seed, uint64_t index) {
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
   z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
   return z ^ (z >> 31);
+}
+
+std::vector<int64_t> sample_rows(int64_t n, int64_t count, uint64_t seed) {
+  if (count < 0 || count > n)
+    throw std::invalid_argument(fmt::format("sample_rows: {} of {} rows", count, n));
+  std::vector<int64_t> idx(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) idx[i] = i;
+  for (int64_t i = 0; i < count; ++i) {  // partial Fisher-Yates: the first `count` places are the sample
+    const int64_t j =
+        i + static_cast<int64_t>(mix_seed(seed, static_cast<uint64_t>(i)) % static_cast<uint64_t>(n - i));
+    std::swap(idx[i], idx[j]);
+  }
+  idx.resize(static_cast<size_t>(count));
+  return idx;
 }
 
 }  // namespace ganbench

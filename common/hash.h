@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ganbench {
 
@@ -11,5 +12,8 @@ uint64_t fnv1a64(std::string_view bytes, uint64_t h = 0xcbf29ce484222325ull);
 std::string hex64(uint64_t v);  // 16 lowercase hex digits
 // Mixes (seed, index) into an independent 64-bit stream seed (splitmix64).
 uint64_t mix_seed(uint64_t seed, uint64_t index);
+// `count` distinct indices of [0, n), in a seeded random order (partial Fisher-Yates on mix_seed; the same on
+// every platform). Throws std::invalid_argument unless 0 <= count <= n.
+std::vector<int64_t> sample_rows(int64_t n, int64_t count, uint64_t seed);
 
 }  // namespace ganbench

@@ -10,7 +10,6 @@
 #include "common/npy.h"
 #include "common/runtime.h"
 #include "metrics/frechet.h"
-#include "metrics/precision_recall.h"
 
 namespace ganbench {
 namespace fs = std::filesystem;

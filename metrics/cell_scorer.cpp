@@ -11,8 +11,8 @@
 
 namespace ganbench {
 namespace {
-constexpr uint64_t kPrSeedSalt = 0x9E7;   // which rows of the larger set precision/recall keeps
-constexpr uint64_t kInfSeedSalt = 0x1AF;  // FID∞ subsets
+constexpr uint64_t kPrSeedSalt = 0x9E7;     // which rows of the larger set precision/recall keeps
+constexpr uint64_t kInfSeedSalt = 0x1AF;    // FID∞ subsets
 constexpr uint64_t kBootSeedSalt = 0xB007;  // bootstrap resamples of the generated images
 
 // Percentile-bootstrap 95% intervals of the distance and KID over the generated images: B resamples of the
@@ -22,16 +22,17 @@ struct BootstrapCi {
   double fd_lo, fd_hi, kid_lo, kid_hi;
   int b;
 };
-BootstrapCi bootstrap(const FeatureStats& real_stats, const Eigen::MatrixXd& real, const Eigen::MatrixXd& fake,
-                      const ScorerOptions& o) {
+BootstrapCi bootstrap(const FeatureStats& real_stats, const Eigen::MatrixXd& real,
+                      const Eigen::MatrixXd& fake, const ScorerOptions& o) {
   const int b = fake.cols() <= 256 ? 200 : 20;
   const int64_t n = fake.rows();
   std::vector<double> fd, kid;
   for (int k = 0; k < b; ++k) {
     const uint64_t seed = mix_seed(o.kid_seed, kBootSeedSalt + static_cast<uint64_t>(k));
-    Eigen::MatrixXd resampled(n, fake.cols());
+    std::vector<int64_t> rows(static_cast<size_t>(n));  // n draws with replacement
     for (int64_t i = 0; i < n; ++i)
-      resampled.row(i) = fake.row(static_cast<int64_t>(mix_seed(seed, static_cast<uint64_t>(i)) % static_cast<uint64_t>(n)));
+      rows[i] = static_cast<int64_t>(mix_seed(seed, static_cast<uint64_t>(i)) % static_cast<uint64_t>(n));
+    const Eigen::MatrixXd resampled = fake(rows, Eigen::all);
     fd.push_back(frechet_distance(real_stats, compute_stats(resampled)));
     kid.push_back(kernel_inception_distance(real, resampled, o.kid_subsets, o.kid_subset_size, seed).mean);
   }
@@ -45,7 +46,8 @@ double degenerate_fraction(const torch::Tensor& labels) {
   return 1.0 - fg.to(torch::kFloat64).mean().item<double>();
 }
 
-std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const torch::Tensor& labels, bool final) {
+std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const torch::Tensor& labels,
+                                           bool final) {
   register_builtin_metrics();
   std::vector<MetricValue> out;
   for (const auto& space : opts_.spaces) {
@@ -55,8 +57,10 @@ std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const to
     out.push_back({ex->distance_metric(), frechet_distance(real_.stats(space), compute_stats(fake))});
     if (!final) continue;
     const Eigen::MatrixXd real = to_eigen(real_.features(space));
-    const auto kid = kernel_inception_distance(real, fake, opts_.kid_subsets, opts_.kid_subset_size, opts_.kid_seed);
-    const auto pr = precision_recall_equal_size(real, fake, opts_.pr_k, mix_seed(opts_.kid_seed, kPrSeedSalt));
+    const auto kid =
+        kernel_inception_distance(real, fake, opts_.kid_subsets, opts_.kid_subset_size, opts_.kid_seed);
+    const auto pr =
+        precision_recall_equal_size(real, fake, opts_.pr_k, mix_seed(opts_.kid_seed, kPrSeedSalt));
     out.push_back({metric_name("precision", {{"space", space}}), pr.precision});
     out.push_back({metric_name("recall", {{"space", space}}), pr.recall});
     out.push_back({ex->kid_metric(), kid.mean});
@@ -72,8 +76,9 @@ std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const to
     out.push_back({ex->floor_metric(), floor});
     out.push_back({metric_name("real_floor_n", {{"space", space}}), static_cast<double>(floor_n)});
     if (opts_.inf_points >= 2) {
-      const FrechetInfinity inf = frechet_infinity(real_.stats(space), fake, opts_.inf_points, opts_.inf_min_fraction,
-                                                   mix_seed(opts_.kid_seed, kInfSeedSalt));
+      const FrechetInfinity inf =
+          frechet_infinity(real_.stats(space), fake, opts_.inf_points, opts_.inf_min_fraction,
+                           mix_seed(opts_.kid_seed, kInfSeedSalt));
       out.push_back({metric_name(ex->distance_id() + "_infinity", {{"space", space}}), inf.value});
     }
   }

@@ -93,7 +93,7 @@ void register_builtin_feature_extractors() {
   std::call_once(once, [] {
     register_feature_extractor(
         "handcrafted",
-        {"stand-in (not FID): 8x8 layout + intensity and gradient histograms + channel moments", "fd",
+        {HandcraftedExtractor().description(), "fd",
          [](const ExtractorOptions&) { return std::make_unique<HandcraftedExtractor>(); }});
     register_feature_extractor(
         "inception", {"pytorch-fid's Inception-v3 (FID weights file needed)", "fid",

@@ -10,7 +10,6 @@
 
 #include "common/hash.h"
 #include "common/runtime.h"
-#include "metrics/precision_recall.h"
 
 namespace ganbench {
 namespace {
@@ -130,19 +129,16 @@ FrechetInfinity frechet_infinity(const FeatureStats& real, const Eigen::MatrixXd
   if (points < 2 || !(min_fraction > 0 && min_fraction < 1))
     throw std::invalid_argument("FID infinity: need at least 2 sizes and 0 < min_fraction < 1");
   const int64_t n_min = static_cast<int64_t>(std::ceil(min_fraction * static_cast<double>(n)));
-  if (n_min < 2) throw std::invalid_argument(fmt::format("FID infinity: {} generated samples are too few", n));
+  if (n_min < 2)
+    throw std::invalid_argument(fmt::format("FID infinity: {} generated samples are too few", n));
   FrechetInfinity r;
   for (int k = 0; k < points; ++k) {  // sizes evenly spaced from n_min to n, as np.linspace
     const double t = static_cast<double>(k) / (points - 1);
     r.sizes.push_back(static_cast<int64_t>(std::llround(n_min + t * static_cast<double>(n - n_min))));
   }
   for (size_t k = 0; k < r.sizes.size(); ++k) {
-    const auto rows = sample_rows(n, r.sizes[k], mix_seed(seed, k));
-    FeatureAccumulator acc(fake.cols());
-    Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> sub(r.sizes[k], fake.cols());
-    for (int64_t i = 0; i < r.sizes[k]; ++i) sub.row(i) = fake.row(rows[i]);
-    acc.add(sub.data(), sub.rows());
-    r.distances.push_back(frechet_distance(real, acc.finish()));
+    const Eigen::MatrixXd subset = fake(sample_rows(n, r.sizes[k], mix_seed(seed, k)), Eigen::all);
+    r.distances.push_back(frechet_distance(real, compute_stats(subset)));
   }
   // Least squares of distance = value + slope / N.
   double sx = 0, sy = 0, sxx = 0, sxy = 0;

@@ -198,8 +198,9 @@ void register_builtin_metrics() {
          "Fréchet distance (Heusel et al. 2017) in the <space> features; not FID unless Inception"}));
     add({"fid", "fid_<space>", -1, 2, "distance", "",
          "FID (Heusel et al. 2017): Fréchet distance in pytorch-fid's Inception-v3 pool features"});
-    add(not_in_summary({"fd_real_floor", "fd_<space>_real_floor", 0, -1, "floor", "",
-                        "the same distance between two disjoint real subsets of distance_n images each"}));
+    add(not_in_summary(
+        {"fd_real_floor", "fd_<space>_real_floor", 0, -1, "floor", "",
+         "the same distance between two disjoint real subsets of distance_n images each (fd_unet: training vs test split)"}));
     add(not_in_summary({"fid_real_floor", "fid_<space>_real_floor", 0, 2, "floor", "",
                         "FID between two disjoint real subsets of distance_n images each"}));
     add({"fd_infinity", "fd_infinity_<space>", -1, -1, "distance", "",
@@ -215,7 +216,10 @@ void register_builtin_metrics() {
     for (const char* d : {"fd", "fid", "kid"})
       for (const char* end : {"lo", "hi"})
         add(hidden({fmt::format("{}_boot_{}", d, end), fmt::format("{}_<space>_boot_{}", d, end), 0,
-                    std::string(d) == "fid" ? 2 : std::string(d) == "kid" ? 4 : -1, "bootstrap", "",
+                    std::string(d) == "fid"   ? 2
+                    : std::string(d) == "kid" ? 4
+                                              : -1,
+                    "bootstrap", "",
                     fmt::format("{} end of the bootstrap 95% interval of {} over the generated images",
                                 std::string(end) == "lo" ? "lower" : "upper", d)}));
     add(hidden({"bootstrap_b", "bootstrap_b_<space>", 0, 0, "bootstrap", "resamples",

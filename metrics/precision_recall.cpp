@@ -76,27 +76,12 @@ PrecisionRecall precision_recall(const Eigen::MatrixXd& real, const Eigen::Matri
   return {coverage(fake, real, knn_radii(real, k)), coverage(real, fake, knn_radii(fake, k))};
 }
 
-std::vector<int64_t> sample_rows(int64_t n, int64_t count, uint64_t seed) {
-  if (count < 0 || count > n) throw std::invalid_argument(fmt::format("sample_rows: {} of {} rows", count, n));
-  std::vector<int64_t> idx(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) idx[i] = i;
-  for (int64_t i = 0; i < count; ++i) {  // partial Fisher-Yates: the first `count` places are the sample
-    const int64_t j = i + static_cast<int64_t>(mix_seed(seed, static_cast<uint64_t>(i)) % static_cast<uint64_t>(n - i));
-    std::swap(idx[i], idx[j]);
-  }
-  idx.resize(static_cast<size_t>(count));
-  return idx;
-}
-
 PrecisionRecall precision_recall_equal_size(const Eigen::MatrixXd& real, const Eigen::MatrixXd& fake, int k,
                                             uint64_t seed) {
   const int64_t n = std::min<int64_t>(real.rows(), fake.rows());
   auto take = [&](const Eigen::MatrixXd& x, uint64_t salt) -> Eigen::MatrixXd {
     if (x.rows() == n) return x;
-    const auto rows = sample_rows(x.rows(), n, mix_seed(seed, salt));
-    Eigen::MatrixXd out(n, x.cols());
-    for (int64_t i = 0; i < n; ++i) out.row(i) = x.row(rows[i]);
-    return out;
+    return x(sample_rows(x.rows(), n, mix_seed(seed, salt)), Eigen::all).eval();
   };
   return precision_recall(take(real, 1), take(fake, 2), k);
 }

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <cstdint>
-#include <vector>
 
 #include <Eigen/Core>
 
@@ -23,9 +22,6 @@ Eigen::VectorXd knn_radii(const Eigen::MatrixXd& x, int k);
 // real, fake: [n, d] features (d equal, each n > k). Memory is O(block * n), not O(n^2).
 PrecisionRecall precision_recall(const Eigen::MatrixXd& real, const Eigen::MatrixXd& fake, int k = 3);
 
-// `count` distinct row indices of [0, n), in a seeded random order (Fisher-Yates on splitmix64; the same on
-// every platform).
-std::vector<int64_t> sample_rows(int64_t n, int64_t count, uint64_t seed);
 // As Kynkäänniemi et al. 2019 (and stylegan2-ada's metrics/precision_recall.py): sets of equal size. The
 // larger set is subsampled (seeded) to the smaller one's size before the manifolds are built.
 PrecisionRecall precision_recall_equal_size(const Eigen::MatrixXd& real, const Eigen::MatrixXd& fake, int k,
