@@ -309,8 +309,8 @@ int cmd_check_config(const std::vector<std::string>& args) {
   if (args.size() == 1 && args[0] == "--help-keys") {  // every key: type, range, default, meaning
     const SweepConfig defaults;
     for (const auto& k : config_keys()) {
-      std::string def = k.key == "arch" ? "{}" : config_value(defaults, k.key);
-      fmt::print("{:<28} {:<20} {:<22} default {}\n{:<28} {}\n", k.key, k.type, k.range, def, "", k.help);
+      fmt::print("{:<28} {:<20} {:<22} default {}\n{:<28} {}\n", k.key, k.type, k.range,
+                 config_value(defaults, k.key), "", k.help);
     }
     return 0;
   }

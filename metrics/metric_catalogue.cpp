@@ -13,7 +13,7 @@
 namespace ganbench {
 namespace {
 
-// What each placeholder may hold.
+// What each placeholder may hold, as text (for patterns and messages) and compiled (for checking values).
 const std::map<std::string, std::string>& placeholder_rules() {
   static const std::map<std::string, std::string> rules = {
       {"space", "[a-z0-9]+"},
@@ -24,11 +24,21 @@ const std::map<std::string, std::string>& placeholder_rules() {
   return rules;
 }
 
+const std::regex& placeholder_regex(const std::string& name) {
+  static const std::map<std::string, std::regex> compiled = [] {
+    std::map<std::string, std::regex> m;
+    for (const auto& [k, rule] : placeholder_rules()) m.emplace(k, std::regex(rule));
+    return m;
+  }();
+  return compiled.at(name);
+}
+
 struct Compiled {
   MetricSpec spec;
   std::regex re;
-  std::vector<std::string> params;  // placeholder names in pattern order
-  size_t literal = 0;               // literal characters: more = more specific
+  std::vector<std::string> params;    // placeholder names in pattern order
+  std::vector<std::string> literals;  // the text around them: params.size() + 1 pieces
+  size_t literal = 0;                 // literal characters: more = more specific
 };
 
 std::deque<Compiled>& catalogue() {  // a deque: specs keep their address as entries are added
@@ -53,15 +63,12 @@ Compiled compile(MetricSpec spec) {
   const std::string& p = spec.pattern;
   while (i < p.size()) {
     const size_t open = p.find('<', i);
-    if (open == std::string::npos) {
-      re += regex_escape(p.substr(i));
-      c.literal += p.size() - i;
-      break;
-    }
+    if (open == std::string::npos) break;
     const size_t close = p.find('>', open);
     if (close == std::string::npos)
       throw std::logic_error(fmt::format("metric '{}': unclosed placeholder in '{}'", spec.id, p));
-    re += regex_escape(p.substr(i, open - i));
+    c.literals.push_back(p.substr(i, open - i));
+    re += regex_escape(c.literals.back());
     c.literal += open - i;
     const std::string name = p.substr(open + 1, close - open - 1);
     auto rule = placeholder_rules().find(name);
@@ -71,6 +78,9 @@ Compiled compile(MetricSpec spec) {
     c.params.push_back(name);
     i = close + 1;
   }
+  c.literals.push_back(p.substr(std::min(i, p.size())));
+  re += regex_escape(c.literals.back());
+  c.literal += c.literals.back().size();
   c.re = std::regex(re);
   c.spec = std::move(spec);
   return c;
@@ -85,12 +95,16 @@ void register_metric(MetricSpec spec) {
   catalogue().push_back(compile(std::move(spec)));
 }
 
-const MetricSpec& metric_spec(const std::string& id) {
+namespace {
+const Compiled& find_compiled(const std::string& id) {
   for (const auto& c : catalogue())
-    if (c.spec.id == id) return c.spec;
+    if (c.spec.id == id) return c;
   throw std::invalid_argument(
       fmt::format("unknown metric '{}'; valid: {}", id, fmt::join(metric_ids(), ", ")));
 }
+}  // namespace
+
+const MetricSpec& metric_spec(const std::string& id) { return find_compiled(id).spec; }
 
 std::vector<std::string> metric_ids() {
   std::vector<std::string> ids;
@@ -99,27 +113,17 @@ std::vector<std::string> metric_ids() {
 }
 
 std::string metric_name(const std::string& id, const std::map<std::string, std::string>& params) {
-  const MetricSpec& spec = metric_spec(id);
-  std::string out;
-  const std::string& p = spec.pattern;
-  size_t i = 0;
-  while (i < p.size()) {
-    const size_t open = p.find('<', i);
-    if (open == std::string::npos) {
-      out += p.substr(i);
-      break;
-    }
-    const size_t close = p.find('>', open);
-    out += p.substr(i, open - i);
-    const std::string name = p.substr(open + 1, close - open - 1);
+  const Compiled& c = find_compiled(id);
+  std::string out = c.literals.front();
+  for (size_t k = 0; k < c.params.size(); ++k) {
+    const std::string& name = c.params[k];
     auto v = params.find(name);
     if (v == params.end())
       throw std::invalid_argument(fmt::format("metric '{}' needs a value for <{}>", id, name));
-    if (!std::regex_match(v->second, std::regex(placeholder_rules().at(name))))
+    if (!std::regex_match(v->second, placeholder_regex(name)))
       throw std::invalid_argument(fmt::format("metric '{}': '{}' is not a valid <{}> ({})", id, v->second,
                                               name, placeholder_rules().at(name)));
-    out += v->second;
-    i = close + 1;
+    out += v->second + c.literals[k + 1];
   }
   return out;
 }
