@@ -292,12 +292,14 @@ int cmd_fid(const std::vector<std::string>& args) {
   }
   if (save_mode) return 0;
   const FeatureStats b = stats_of(paths[1], ex.get(), fo);
-  for (const auto& [path, s] : {std::pair<const std::string&, const FeatureStats&>{paths[0], a}, {paths[1], b}})
+  for (const auto& [path, s] :
+       {std::pair<const std::string&, const FeatureStats&>{paths[0], a}, {paths[1], b}})
     if (s.n > 0 && s.n < kFidMinSamples)
-      fmt::print(stderr,
-                 "ganbench fid: warning: {} has {} images, fewer than {}: FID is biased upward at small N and "
-                 "not comparable with FIDs at other N\n",
-                 path, s.n, kFidMinSamples);
+      fmt::print(
+          stderr,
+          "ganbench fid: warning: {} has {} images, fewer than {}: FID is biased upward at small N and "
+          "not comparable with FIDs at other N\n",
+          path, s.n, kFidMinSamples);
   if (a.mu.size() != b.mu.size())
     throw std::runtime_error(
         fmt::format("{} has {}-d statistics but {} has {}-d", paths[0], a.mu.size(), paths[1], b.mu.size()));

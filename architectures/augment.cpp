@@ -11,7 +11,10 @@ const std::vector<std::string>& augment_ops() {
 }
 
 DInputAugment::DInputAugment(AugmentConfig cfg, int64_t image_channels, int64_t joint_channels)
-    : cfg_(std::move(cfg)), image_channels_(image_channels), joint_channels_(joint_channels), p_(cfg_.adaptive ? 0.0 : cfg_.p) {
+    : cfg_(std::move(cfg)),
+      image_channels_(image_channels),
+      joint_channels_(joint_channels),
+      p_(cfg_.adaptive ? 0.0 : cfg_.p) {
   for (const auto& op : cfg_.policy)
     TORCH_CHECK(std::find(augment_ops().begin(), augment_ops().end(), op) != augment_ops().end(),
                 "unknown augmentation '", op, "'");
@@ -90,12 +93,13 @@ torch::Tensor DInputAugment::apply(const torch::Tensor& x, at::Generator& gen) c
   return y;
 }
 
-std::pair<torch::Tensor, torch::Tensor> DInputAugment::apply_pair(const torch::Tensor& cond, const torch::Tensor& x,
+std::pair<torch::Tensor, torch::Tensor> DInputAugment::apply_pair(const torch::Tensor& cond,
+                                                                  const torch::Tensor& x,
                                                                   at::Generator& gen) const {
   TORCH_CHECK(cond.dim() == 4 && x.dim() == 4 && cond.size(0) == x.size(0) && cond.size(2) == x.size(2) &&
                   cond.size(3) == x.size(3),
-              "augment pair: condition and image must be [B, C, H, W] of one batch and size, got ", cond.sizes(),
-              " and ", x.sizes());
+              "augment pair: condition and image must be [B, C, H, W] of one batch and size, got ",
+              cond.sizes(), " and ", x.sizes());
   const auto y = apply(torch::cat({cond, x}, 1), gen);
   return {y.narrow(1, 0, cond.size(1)), y.narrow(1, cond.size(1), x.size(1))};
 }

@@ -18,8 +18,8 @@ struct AugmentConfig {
   // DiffAugment: Zhao et al. 2020, "Differentiable Augmentation for Data-Efficient GAN Training" (NeurIPS).
   std::vector<std::string> policy;  // any of translation, cutout, brightness, contrast; empty = off
   double p = 1.0;  // per-sample probability of each op with a fixed policy (DiffAugment: 1); ADA starts at 0
-  double translation = 0.125;       // max shift, fraction of the side (border pixels repeated)
-  double cutout = 0.5;              // side of the zeroed square, fraction of the side
+  double translation = 0.125;  // max shift, fraction of the side (border pixels repeated)
+  double cutout = 0.5;         // side of the zeroed square, fraction of the side
   // ADA: Karras et al. 2020, "Training Generative Adversarial Networks with Limited Data" (NeurIPS).
   bool adaptive = false;     // adjust p from r_t = E[sign(D(real))], starting at 0 (assumes a logistic D)
   double ada_target = 0.6;   // r_t above this raises p, below lowers it

@@ -261,8 +261,7 @@ class MultiScaleModel : public GanModelBase {
       lv.opt_d->step();
       lv.opt_g->zero_grad();
       const auto l1 = (fake - target).abs().mean();
-      const auto loss_g =
-          (d_pair(fake) - 1).square().mean() + o_.at("l1_lambda") * l1;
+      const auto loss_g = (d_pair(fake) - 1).square().mean() + o_.at("l1_lambda") * l1;
       loss_g.backward();
       lv.opt_g->step();
       loss_d_sum += loss_d.item<double>();
@@ -360,7 +359,8 @@ ArchEntry multiscale_entry() {
   e.description = "Multi-scale patch GAN (MEGAN): low-res DCGAN + conditional patch levels, blended tiles";
   e.citation = "Uzunova et al. 2019, MICCAI";
   e.capabilities.loss = "lsgan_l1";
-  e.capabilities.instance_noise = 0.2;  // level 0 is DCGAN-shaped on exact label maps; as in the README's runs
+  e.capabilities.instance_noise =
+      0.2;  // level 0 is DCGAN-shaped on exact label maps; as in the README's runs
   e.capabilities.multi_scale = true;
   e.min_size = 16;
   e.max_size = 1024;

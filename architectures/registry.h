@@ -26,8 +26,8 @@ using ArchOptions = std::map<std::string, double>;
 struct ArchContext {
   ModalitySpec modality;  // channels, size and labels of the data
   c10::Device device = c10::Device(c10::kCPU);
-  uint64_t seed = 0;    // initialisation and training noise
-  ArchOptions options;  // complete: defaults filled in by resolve_options
+  uint64_t seed = 0;        // initialisation and training noise
+  ArchOptions options;      // complete: defaults filled in by resolve_options
   int64_t batch_size = 32;  // real images per training step (for batch-dependent defaults such as R1 gamma)
   // Applied to every D input (trainer-level, not per architecture); shared with the trainer, which adapts
   // its probability under ADA. Null = none.

@@ -1,7 +1,7 @@
 // Registry<Entry>: a name-keyed table of built-in and user entries (architectures, modalities, feature
-// extractors, data sources). As google/benchmark and c10's Registry: each kind keeps one function-local static
-// instance, built-ins are added by an explicit register_builtin_*() call (a static library drops objects
-// nothing references), a duplicate name is an error, and an unknown name lists the valid ones.
+// extractors, data sources). As google/benchmark and c10's Registry: each kind keeps one function-local
+// static instance, built-ins are added by an explicit register_builtin_*() call (a static library drops
+// objects nothing references), a duplicate name is an error, and an unknown name lists the valid ones.
 #pragma once
 
 #include <map>

@@ -297,11 +297,12 @@ Registry<DataSourceEntry>& data_source_registry() {
 // A NIfTI dataset whose image/label pairs `find` lists; `radiological` turns slices to display orientation.
 DataSourceEntry nifti_source(std::string description, std::vector<PairedVolume> (*find)(const fs::path&),
                              bool radiological) {
-  return {std::move(description), [find, radiological](const ModalityEntry& m, const DataConfig& data,
-                                                        const SourceConfig& src, int size, int64_t cap,
-                                                        std::vector<Slice>& slices) {
+  return {std::move(description),
+          [find, radiological](const ModalityEntry& m, const DataConfig& data, const SourceConfig& src,
+                               int size, int64_t cap, std::vector<Slice>& slices) {
             std::vector<PairedVolume> pairs = find(src.path);
-            std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.image < b.image; });
+            std::sort(pairs.begin(), pairs.end(),
+                      [](const auto& a, const auto& b) { return a.image < b.image; });
             if (cap > 0) {  // keep every volume of the first `cap` subjects
               std::set<std::string> keep;
               std::vector<PairedVolume> kept;
@@ -318,12 +319,14 @@ void register_builtin_data_sources() {
   static std::once_flag once;
   std::call_once(once, [] {
     auto& r = data_source_registry();
-    r.add("acdc", nifti_source("ACDC: patientNNN/patientNNN_frameNN.nii.gz with _gt labels", find_acdc, false));
+    r.add("acdc",
+          nifti_source("ACDC: patientNNN/patientNNN_frameNN.nii.gz with _gt labels", find_acdc, false));
     r.add("lits", nifti_source("LiTS: volume-N.nii with segmentation-N.nii", find_lits, true));
     r.add("msd", nifti_source("MSD Task03 Liver: imagesTr/ and labelsTr/", find_msd, true));
-    r.add("folder", {"PNG/TIFF/JPEG/BMP images with masks matched by name",
-                     [](const ModalityEntry& m, const DataConfig&, const SourceConfig& src, int size, int64_t cap,
-                        std::vector<Slice>& slices) { load_folder(m, src, size, cap, slices); }});
+    r.add("folder",
+          {"PNG/TIFF/JPEG/BMP images with masks matched by name",
+           [](const ModalityEntry& m, const DataConfig&, const SourceConfig& src, int size, int64_t cap,
+              std::vector<Slice>& slices) { load_folder(m, src, size, cap, slices); }});
   });
 }
 }  // namespace
@@ -334,7 +337,8 @@ std::regex folder_subject_regex(const std::string& pattern) {
   try {
     re = std::regex(pattern);
   } catch (const std::regex_error& e) {
-    throw std::invalid_argument(fmt::format("subject pattern '{}' is not a valid regular expression: {}", pattern, e.what()));
+    throw std::invalid_argument(
+        fmt::format("subject pattern '{}' is not a valid regular expression: {}", pattern, e.what()));
   }
   if (re.mark_count() != 1)
     throw std::invalid_argument(

@@ -69,7 +69,9 @@ SweepConfig cell_config(const SweepConfig& cfg, const Cell& cell) {
   return c;
 }
 
-std::string cell_config_yaml(const SweepConfig& cfg, const Cell& cell) { return to_yaml(cell_config(cfg, cell)); }
+std::string cell_config_yaml(const SweepConfig& cfg, const Cell& cell) {
+  return to_yaml(cell_config(cfg, cell));
+}
 
 std::string cell_config_hash(const SweepConfig& cfg, const Cell& cell) {
   SweepConfig c = cell_config(cfg, cell);

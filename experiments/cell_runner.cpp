@@ -69,7 +69,8 @@ std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& rel_dir,
   for (const auto& stem : stems)
     for (const char* part : {"_images", "_labels"})
       a.push_back({cell.id, stem + part, (rel_dir / (stem + part + std::string(".npy"))).string()});
-  a.push_back({cell.id, "checkpoint", (rel_dir / "checkpoints" / checkpoint_path("", last_step).filename()).string()});
+  a.push_back({cell.id, "checkpoint",
+               (rel_dir / "checkpoints" / checkpoint_path("", last_step).filename()).string()});
   return a;
 }
 }  // namespace
@@ -87,7 +88,8 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   env.store.begin_cell(rec);
 
   const Splits& data = env.data.splits(cell.modality);
-  save_samples(dir, "real", {data.train.images, data.train.labels, {}}, std::min<int64_t>(cfg.eval.grid, data.train.size()));
+  save_samples(dir, "real", {data.train.images, data.train.labels, {}},
+               std::min<int64_t>(cfg.eval.grid, data.train.size()));
   const ModalitySpec spec = find_modality(cell.modality).spec.at_size(cfg.image_size);
   // D-input transforms, shared by the model and the trainer (which adapts their probability under ADA).
   const auto augment =
@@ -129,7 +131,8 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   topts.augment = augment;
   TrainerHooks hooks;
   hooks.on_log = [&](int64_t step, const StepStats& st) {
-    for (const auto& [name, value] : st.values) add(step, {{metric_name("train_loss", {{"loss", name}}), value}});
+    for (const auto& [name, value] : st.values)
+      add(step, {{metric_name("train_loss", {{"loss", name}}), value}});
   };
   hooks.on_checkpoint = [&](int64_t) { flush(); };  // losses so far survive a crash with their checkpoint
   const TrainResult tr = train_gan(*model, data.train, topts, hooks);
@@ -137,10 +140,16 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   const int64_t last = cfg.train.steps;
   const Sample final_samples = score(last, true);
   if (cfg.segmentation.enabled) {
-    const SegProtocolInputs in{data, spec, cfg.segmentation, env.data.seg_baseline(cell.modality, cell.seed),
-                               env.data.seg_baseline_net(cell.modality, cell.seed), cell.seed, env.device};
-    add(last, run_seg_protocol(in, [&](int64_t n, uint64_t seed) { return model->sample(n, seed); },
-                               final_samples.images));
+    const SegProtocolInputs in{data,
+                               spec,
+                               cfg.segmentation,
+                               env.data.seg_baseline(cell.modality, cell.seed),
+                               env.data.seg_baseline_net(cell.modality, cell.seed),
+                               cell.seed,
+                               env.device};
+    add(last,
+        run_seg_protocol(
+            in, [&](int64_t n, uint64_t seed) { return model->sample(n, seed); }, final_samples.images));
   }
   add(last, {{metric_name("train_seconds"), tr.seconds},
              {metric_name("steps_per_second"), tr.steps_per_second},
@@ -152,7 +161,8 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   rec.finished = utc_now_iso();
   rec.train_seconds = tr.seconds;
   rec.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  env.store.finish_cell(rec, rows, artefacts_of(cell, rel_dir, last, fs::exists(dir / "samples_step0_images.npy")));
+  env.store.finish_cell(rec, rows,
+                        artefacts_of(cell, rel_dir, last, fs::exists(dir / "samples_step0_images.npy")));
   fmt::print(stderr, "ganbench: {} done in {:.1f}s ({:.1f} steps/s)\n", cell.id, rec.total_seconds,
              tr.steps_per_second);
 }

@@ -111,8 +111,8 @@ void check(bool ok, const SweepConfig& c, const std::string& key, const std::str
 
 // ---- The key table ----------------------------------------------------------------------------------------
 
-using Ref = std::variant<int64_t*, uint64_t*, double*, std::string*, bool*, fs::path*, std::vector<std::string>*,
-                         std::vector<double>*, std::vector<uint64_t>*>;
+using Ref = std::variant<int64_t*, uint64_t*, double*, std::string*, bool*, fs::path*,
+                         std::vector<std::string>*, std::vector<double>*, std::vector<uint64_t>*>;
 
 struct Range {
   double lo, hi;     // inclusive
@@ -120,11 +120,11 @@ struct Range {
 };
 
 struct Field {
-  std::string path;                          // dotted key
-  std::function<Ref(SweepConfig&)> ref;      // the member; null for a mapping with its own rules
-  std::string help;                          // one line, with the unit
-  std::optional<Range> range;                // numbers: every value (list items too) must lie in it
-  std::vector<std::string> choices;          // strings: every value must be one of these
+  std::string path;                      // dotted key
+  std::function<Ref(SweepConfig&)> ref;  // the member; null for a mapping with its own rules
+  std::string help;                      // one line, with the unit
+  std::optional<Range> range;            // numbers: every value (list items too) must lie in it
+  std::vector<std::string> choices;      // strings: every value must be one of these
   // Mappings with their own rules (data.sources, arch): parse, emit, and whether to emit at all.
   std::string special_type;
   std::function<void(const YAML::Node&, SweepConfig&, const std::string& source)> parse;
@@ -155,7 +155,8 @@ void parse_sources(const YAML::Node& srcs, SweepConfig& c, const std::string& so
     if (kv.second.IsScalar()) {
       sc.format = kv.second.Scalar();
       if (sc.format != "phantom")
-        fail(where(source, kv.second), key, "a scalar source must be 'phantom'; real data needs {format, path}");
+        fail(where(source, kv.second), key,
+             "a scalar source must be 'phantom'; real data needs {format, path}");
     } else {
       MapReader s(kv.second, key, source);
       s.get("format", sc.format);
@@ -218,15 +219,16 @@ void emit_arch(YAML::Emitter& out, const SweepConfig& c) {
   for (const auto& a : c.architectures) {
     out << YAML::Key << a << YAML::Value << YAML::BeginMap;
     auto it = c.arch.find(a);
-    for (const auto& [k, v] : resolve_options(find_architecture(a), it == c.arch.end() ? ArchOptions{} : it->second))
+    for (const auto& [k, v] :
+         resolve_options(find_architecture(a), it == c.arch.end() ? ArchOptions{} : it->second))
       out << YAML::Key << k << YAML::Value << v;
     out << YAML::EndMap;
   }
   out << YAML::EndMap;
 }
 
-Field special(std::string path, std::string type, std::string help,
-              decltype(Field::parse) parse, decltype(Field::emit) emit, decltype(Field::present) present = {}) {
+Field special(std::string path, std::string type, std::string help, decltype(Field::parse) parse,
+              decltype(Field::emit) emit, decltype(Field::present) present = {}) {
   Field f;
   f.path = std::move(path);
   f.special_type = std::move(type);
@@ -241,96 +243,151 @@ Field special(std::string path, std::string type, std::string help,
 const std::vector<Field>& fields() {
   using C = SweepConfig;
   static const std::vector<Field> table = {
-      field("name", [](C& c) { return &c.name; }, "run folder name: <output>/<name>"),
-      field("output", [](C& c) { return &c.output; }, "parent folder of run folders (relative to the working directory)"),
-      field("architectures", [](C& c) { return &c.architectures; }, "registry names (ganbench list architectures)"),
-      field("modalities", [](C& c) { return &c.modalities; }, "registry names (ganbench list modalities)"),
-      field("seeds", [](C& c) { return &c.seeds; }, "one cell per seed and architecture x modality"),
-      field("image_size", [](C& c) { return &c.image_size; }, "square image side, px; a power of two",
-            Range{16, 1024, "[16, 1024]"}),
-      field("threads", [](C& c) { return &c.threads; }, "LibTorch intra-op threads: auto (all cores) or a count"),
-      field("device", [](C& c) { return &c.device; }, "where to train and score", std::nullopt, {"auto", "cpu", "cuda"}),
-      field("train.steps", [](C& c) { return &c.train.steps; }, "generator updates per cell", Range{1, 1e8, "[1, 1e8]"}),
-      field("train.batch_size", [](C& c) { return &c.train.batch_size; }, "real images per step",
-            Range{2, 4096, "[2, 4096]"}),
-      field("train.checkpoint_every", [](C& c) { return &c.train.checkpoint_every; },
-            "steps between checkpoints; 0 = only at the end", Range{0, kBig, ">= 0"}),
-      field("train.log_every", [](C& c) { return &c.train.log_every; }, "steps between log lines and stored losses",
-            Range{1, kBig, ">= 1"}),
-      field("train.instance_noise", [](C& c) { return &c.train.augment.instance_noise; },
-            "std of Gaussian noise on every D input, real and fake; 0 = off; -1 = the architecture's default "
-            "(ganbench list architectures: instance_noise)",
-            Range{-1, 2, "-1 or [0, 2]"}),
-      field("train.augment.policy", [](C& c) { return &c.train.augment.policy; },
-            "DiffAugment ops on D inputs: translation, cutout, brightness, contrast; [] = off"),
-      field("train.augment.p", [](C& c) { return &c.train.augment.p; },
-            "probability of each op per sample with a fixed policy (DiffAugment: 1); ADA starts at 0",
-            Range{0, 1, "[0, 1]"}),
-      field("train.augment.translation", [](C& c) { return &c.train.augment.translation; },
-            "max shift, fraction of the side", Range{0, 0.5, "[0, 0.5]"}),
-      field("train.augment.cutout", [](C& c) { return &c.train.augment.cutout; },
-            "side of the zeroed square, fraction of the side", Range{0, 1, "[0, 1]"}),
-      field("train.augment.adaptive", [](C& c) { return &c.train.augment.adaptive; },
-            "ADA: adapt p from the sign of D(real)"),
-      field("train.augment.ada_target", [](C& c) { return &c.train.augment.ada_target; },
-            "ADA: r_t above this raises p", Range{-1, 1, "(-1, 1)"}),
-      field("train.augment.ada_kimg", [](C& c) { return &c.train.augment.ada_kimg; },
-            "ADA: thousands of real images for p to move by 1", Range{0, kBig, "> 0"}),
-      field("train.augment.ada_interval", [](C& c) { return &c.train.augment.ada_interval; },
-            "ADA: steps between adjustments", Range{1, kBig, ">= 1"}),
-      field("data.count", [](C& c) { return &c.data.count; }, "phantom subjects (one slice each)",
-            Range{10, 1e6, "[10, 1e6]"}),
-      field("data.ct_window_level", [](C& c) { return &c.data.intensity.ct_window_level; },
-            "CT display window centre, HU"),
-      field("data.ct_window_width", [](C& c) { return &c.data.intensity.ct_window_width; },
-            "CT display window width, HU", Range{0, kBig, "> 0"}),
-      field("data.mri_percentile_lo", [](C& c) { return &c.data.intensity.mri_percentile_lo; },
-            "MRI: this percentile of each volume maps to 0", Range{0, 100, "[0, 100)"}),
-      field("data.mri_percentile_hi", [](C& c) { return &c.data.intensity.mri_percentile_hi; },
-            "MRI: this percentile of each volume maps to 1", Range{0, 100, "(0, 100]"}),
-      special("data.sources", "mapping", "per modality: phantom, or {format, path, images, masks, skip_empty, "
+      field(
+          "name", [](C& c) { return &c.name; }, "run folder name: <output>/<name>"),
+      field(
+          "output", [](C& c) { return &c.output; },
+          "parent folder of run folders (relative to the working directory)"),
+      field(
+          "architectures", [](C& c) { return &c.architectures; },
+          "registry names (ganbench list architectures)"),
+      field(
+          "modalities", [](C& c) { return &c.modalities; }, "registry names (ganbench list modalities)"),
+      field(
+          "seeds", [](C& c) { return &c.seeds; }, "one cell per seed and architecture x modality"),
+      field(
+          "image_size", [](C& c) { return &c.image_size; }, "square image side, px; a power of two",
+          Range{16, 1024, "[16, 1024]"}),
+      field(
+          "threads", [](C& c) { return &c.threads; },
+          "LibTorch intra-op threads: auto (all cores) or a count"),
+      field("device", [](C& c) { return &c.device; }, "where to train and score", std::nullopt,
+            {"auto", "cpu", "cuda"}),
+      field(
+          "train.steps", [](C& c) { return &c.train.steps; }, "generator updates per cell",
+          Range{1, 1e8, "[1, 1e8]"}),
+      field(
+          "train.batch_size", [](C& c) { return &c.train.batch_size; }, "real images per step",
+          Range{2, 4096, "[2, 4096]"}),
+      field(
+          "train.checkpoint_every", [](C& c) { return &c.train.checkpoint_every; },
+          "steps between checkpoints; 0 = only at the end", Range{0, kBig, ">= 0"}),
+      field(
+          "train.log_every", [](C& c) { return &c.train.log_every; },
+          "steps between log lines and stored losses", Range{1, kBig, ">= 1"}),
+      field(
+          "train.instance_noise", [](C& c) { return &c.train.augment.instance_noise; },
+          "std of Gaussian noise on every D input, real and fake; 0 = off; -1 = the architecture's default "
+          "(ganbench list architectures: instance_noise)",
+          Range{-1, 2, "-1 or [0, 2]"}),
+      field(
+          "train.augment.policy", [](C& c) { return &c.train.augment.policy; },
+          "DiffAugment ops on D inputs: translation, cutout, brightness, contrast; [] = off"),
+      field(
+          "train.augment.p", [](C& c) { return &c.train.augment.p; },
+          "probability of each op per sample with a fixed policy (DiffAugment: 1); ADA starts at 0",
+          Range{0, 1, "[0, 1]"}),
+      field(
+          "train.augment.translation", [](C& c) { return &c.train.augment.translation; },
+          "max shift, fraction of the side", Range{0, 0.5, "[0, 0.5]"}),
+      field(
+          "train.augment.cutout", [](C& c) { return &c.train.augment.cutout; },
+          "side of the zeroed square, fraction of the side", Range{0, 1, "[0, 1]"}),
+      field(
+          "train.augment.adaptive", [](C& c) { return &c.train.augment.adaptive; },
+          "ADA: adapt p from the sign of D(real)"),
+      field(
+          "train.augment.ada_target", [](C& c) { return &c.train.augment.ada_target; },
+          "ADA: r_t above this raises p", Range{-1, 1, "(-1, 1)"}),
+      field(
+          "train.augment.ada_kimg", [](C& c) { return &c.train.augment.ada_kimg; },
+          "ADA: thousands of real images for p to move by 1", Range{0, kBig, "> 0"}),
+      field(
+          "train.augment.ada_interval", [](C& c) { return &c.train.augment.ada_interval; },
+          "ADA: steps between adjustments", Range{1, kBig, ">= 1"}),
+      field(
+          "data.count", [](C& c) { return &c.data.count; }, "phantom subjects (one slice each)",
+          Range{10, 1e6, "[10, 1e6]"}),
+      field(
+          "data.ct_window_level", [](C& c) { return &c.data.intensity.ct_window_level; },
+          "CT display window centre, HU"),
+      field(
+          "data.ct_window_width", [](C& c) { return &c.data.intensity.ct_window_width; },
+          "CT display window width, HU", Range{0, kBig, "> 0"}),
+      field(
+          "data.mri_percentile_lo", [](C& c) { return &c.data.intensity.mri_percentile_lo; },
+          "MRI: this percentile of each volume maps to 0", Range{0, 100, "[0, 100)"}),
+      field(
+          "data.mri_percentile_hi", [](C& c) { return &c.data.intensity.mri_percentile_hi; },
+          "MRI: this percentile of each volume maps to 1", Range{0, 100, "(0, 100]"}),
+      special("data.sources", "mapping",
+              "per modality: phantom, or {format, path, images, masks, skip_empty, "
               "max_subjects, subject}; modalities not listed use their phantom",
               parse_sources, emit_sources, [](const C& c) { return !c.data.sources.empty(); }),
-      field("data.seed", [](C& c) { return &c.data.seed; }, "phantom geometry and the subject split"),
-      field("data.val_fraction", [](C& c) { return &c.data.val_fraction; }, "subjects held for validation",
-            Range{0, 1, "[0, 1)"}),
-      field("data.test_fraction", [](C& c) { return &c.data.test_fraction; }, "subjects held out for testing",
-            Range{0, 1, "(0, 1)"}),
-      field("eval.samples", [](C& c) { return &c.eval.samples; }, "generated images scored per cell; default 2048 (pytorch-fid's minimum) when extractors has inception",
-            Range{2, 1e6, "[2, 1e6]"}),
-      field("eval.extractors", [](C& c) { return &c.eval.extractors; },
-            "feature spaces for the distances (ganbench list metrics)"),
-      field("eval.kid_subsets", [](C& c) { return &c.eval.kid_subsets; }, "KID subsets", Range{1, kBig, ">= 1"}),
-      field("eval.kid_subset_size", [](C& c) { return &c.eval.kid_subset_size; }, "KID max subset size",
-            Range{2, kBig, ">= 2"}),
-      field("eval.grid", [](C& c) { return &c.eval.grid; }, "samples kept for the report's sheets",
-            Range{1, kBig, "[1, eval.samples]"}),
-      field("eval.inception_weights", [](C& c) { return &c.eval.inception_weights; },
-            "FID Inception safetensors; \"\" = $GANBENCH_FID_WEIGHTS"),
-      field("eval.inception_dims", [](C& c) { return &c.eval.inception_dims; }, "FID feature tap",
-            Range{64, 2048, "64 | 192 | 768 | 2048"}),
-      field("eval.feature_cache", [](C& c) { return &c.eval.feature_cache; },
-            "real-feature cache folder; auto = $XDG_CACHE_HOME/ganbench, \"\" = off"),
-      field("segmentation.enabled", [](C& c) { return &c.segmentation.enabled; },
-            "run the U-Net protocol (real / synthetic / mixed) after each GAN cell"),
-      field("segmentation.ratios", [](C& c) { return &c.segmentation.ratios; },
-            "synthetic-to-real ratios of the mixed arms", Range{0, 100, "(0, 100]"}),
-      field("segmentation.steps", [](C& c) { return &c.segmentation.steps; },
-            "U-Net optimiser steps (upper bound; early stopping)", Range{1, kBig, ">= 1"}),
-      field("segmentation.batch_size", [](C& c) { return &c.segmentation.batch_size; }, "images per U-Net step",
-            Range{1, kBig, ">= 1"}),
-      field("segmentation.lr", [](C& c) { return &c.segmentation.lr; }, "Adam learning rate", Range{0, kBig, "> 0"}),
-      field("segmentation.eval_every", [](C& c) { return &c.segmentation.eval_every; },
-            "steps between validation Dice checks", Range{1, kBig, ">= 1"}),
-      field("segmentation.patience", [](C& c) { return &c.segmentation.patience; },
-            "checks without improvement before stopping; 0 = never", Range{0, kBig, ">= 0"}),
-      field("segmentation.depth", [](C& c) { return &c.segmentation.depth; },
-            "U-Net pooling levels; image_size divisible by 2^depth", Range{1, 6, "[1, 6]"}),
-      field("segmentation.base_channels", [](C& c) { return &c.segmentation.base_channels; },
-            "U-Net channels at full resolution", Range{1, 256, "[1, 256]"}),
-      field("segmentation.norm", [](C& c) { return &c.segmentation.norm; }, "U-Net normalisation", std::nullopt,
-            {"batch", "instance"}),
-      special("arch", "mapping", "per architecture: {option: number}, checked against the registry "
+      field(
+          "data.seed", [](C& c) { return &c.data.seed; }, "phantom geometry and the subject split"),
+      field(
+          "data.val_fraction", [](C& c) { return &c.data.val_fraction; }, "subjects held for validation",
+          Range{0, 1, "[0, 1)"}),
+      field(
+          "data.test_fraction", [](C& c) { return &c.data.test_fraction; }, "subjects held out for testing",
+          Range{0, 1, "(0, 1)"}),
+      field(
+          "eval.samples", [](C& c) { return &c.eval.samples; },
+          "generated images scored per cell; default 2048 (pytorch-fid's minimum) when extractors has inception",
+          Range{2, 1e6, "[2, 1e6]"}),
+      field(
+          "eval.extractors", [](C& c) { return &c.eval.extractors; },
+          "feature spaces for the distances (ganbench list metrics)"),
+      field(
+          "eval.kid_subsets", [](C& c) { return &c.eval.kid_subsets; }, "KID subsets",
+          Range{1, kBig, ">= 1"}),
+      field(
+          "eval.kid_subset_size", [](C& c) { return &c.eval.kid_subset_size; }, "KID max subset size",
+          Range{2, kBig, ">= 2"}),
+      field(
+          "eval.grid", [](C& c) { return &c.eval.grid; }, "samples kept for the report's sheets",
+          Range{1, kBig, "[1, eval.samples]"}),
+      field(
+          "eval.inception_weights", [](C& c) { return &c.eval.inception_weights; },
+          "FID Inception safetensors; \"\" = $GANBENCH_FID_WEIGHTS"),
+      field(
+          "eval.inception_dims", [](C& c) { return &c.eval.inception_dims; }, "FID feature tap",
+          Range{64, 2048, "64 | 192 | 768 | 2048"}),
+      field(
+          "eval.feature_cache", [](C& c) { return &c.eval.feature_cache; },
+          "real-feature cache folder; auto = $XDG_CACHE_HOME/ganbench, \"\" = off"),
+      field(
+          "segmentation.enabled", [](C& c) { return &c.segmentation.enabled; },
+          "run the U-Net protocol (real / synthetic / mixed) after each GAN cell"),
+      field(
+          "segmentation.ratios", [](C& c) { return &c.segmentation.ratios; },
+          "synthetic-to-real ratios of the mixed arms", Range{0, 100, "(0, 100]"}),
+      field(
+          "segmentation.steps", [](C& c) { return &c.segmentation.steps; },
+          "U-Net optimiser steps (upper bound; early stopping)", Range{1, kBig, ">= 1"}),
+      field(
+          "segmentation.batch_size", [](C& c) { return &c.segmentation.batch_size; }, "images per U-Net step",
+          Range{1, kBig, ">= 1"}),
+      field(
+          "segmentation.lr", [](C& c) { return &c.segmentation.lr; }, "Adam learning rate",
+          Range{0, kBig, "> 0"}),
+      field(
+          "segmentation.eval_every", [](C& c) { return &c.segmentation.eval_every; },
+          "steps between validation Dice checks", Range{1, kBig, ">= 1"}),
+      field(
+          "segmentation.patience", [](C& c) { return &c.segmentation.patience; },
+          "checks without improvement before stopping; 0 = never", Range{0, kBig, ">= 0"}),
+      field(
+          "segmentation.depth", [](C& c) { return &c.segmentation.depth; },
+          "U-Net pooling levels; image_size divisible by 2^depth", Range{1, 6, "[1, 6]"}),
+      field(
+          "segmentation.base_channels", [](C& c) { return &c.segmentation.base_channels; },
+          "U-Net channels at full resolution", Range{1, 256, "[1, 256]"}),
+      field("segmentation.norm", [](C& c) { return &c.segmentation.norm; }, "U-Net normalisation",
+            std::nullopt, {"batch", "instance"}),
+      special("arch", "mapping",
+              "per architecture: {option: number}, checked against the registry "
               "(ganbench list architectures)",
               parse_arch, emit_arch),
   };
@@ -367,8 +424,8 @@ const char* type_name() {
 }
 
 // Parses `node` as `section`; `present` collects the keys the file sets.
-void parse_section(const YAML::Node& node, const std::string& section, SweepConfig& c, const std::string& source,
-                   std::set<std::string>& present) {
+void parse_section(const YAML::Node& node, const std::string& section, SweepConfig& c,
+                   const std::string& source, std::set<std::string>& present) {
   MapReader r(node, section, source);
   for (const auto& f : fields()) {
     if (parent_of(f.path) != section) continue;
@@ -387,7 +444,8 @@ void parse_section(const YAML::Node& node, const std::string& section, SweepConf
             r.get(k, s);
             *p = s;
           } else if constexpr (std::is_same_v<T, std::vector<std::string>> ||
-                               std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<uint64_t>>) {
+                               std::is_same_v<T, std::vector<double>> ||
+                               std::is_same_v<T, std::vector<uint64_t>>) {
             using V = typename T::value_type;
             r.get_list<V>(k, *p, type_name<V>());
           } else {
@@ -409,8 +467,8 @@ void emit_value(YAML::Emitter& out, const Ref& ref) {
         using T = std::remove_pointer_t<decltype(p)>;
         if constexpr (std::is_same_v<T, fs::path>)
           out << p->string();
-        else if constexpr (std::is_same_v<T, std::vector<std::string>> || std::is_same_v<T, std::vector<double>> ||
-                           std::is_same_v<T, std::vector<uint64_t>>)
+        else if constexpr (std::is_same_v<T, std::vector<std::string>> ||
+                           std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<uint64_t>>)
           out << YAML::Flow << *p;
         else
           out << *p;
@@ -419,7 +477,8 @@ void emit_value(YAML::Emitter& out, const Ref& ref) {
 }
 
 void emit_section(YAML::Emitter& out, const std::string& section, const SweepConfig& c) {
-  auto& mc = const_cast<SweepConfig&>(c);  // the table's accessors are shared with parsing; nothing is written
+  auto& mc =
+      const_cast<SweepConfig&>(c);  // the table's accessors are shared with parsing; nothing is written
   out << YAML::BeginMap;
   std::set<std::string> done;
   for (const auto& f : fields()) {
@@ -485,9 +544,11 @@ void check_field(const Field& f, const SweepConfig& c) {
           if (f.range) in_range(static_cast<double>(*p), f.path);
         } else if constexpr (std::is_same_v<T, std::string>) {
           if (!f.choices.empty()) in_choices(*p, f.path);
-        } else if constexpr (std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<uint64_t>>) {
+        } else if constexpr (std::is_same_v<T, std::vector<double>> ||
+                             std::is_same_v<T, std::vector<uint64_t>>) {
           if (f.range)
-            for (size_t i = 0; i < p->size(); ++i) in_range(static_cast<double>((*p)[i]), fmt::format("{}[{}]", f.path, i));
+            for (size_t i = 0; i < p->size(); ++i)
+              in_range(static_cast<double>((*p)[i]), fmt::format("{}[{}]", f.path, i));
         } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
           if (!f.choices.empty())
             for (size_t i = 0; i < p->size(); ++i) in_choices((*p)[i], fmt::format("{}[{}]", f.path, i));
@@ -607,15 +668,17 @@ void SweepConfig::validate() const {
   check(!eval.extractors.empty(), c, "eval.extractors", "list at least one feature extractor");
   for (size_t i = 0; i < eval.extractors.size(); ++i) {
     const auto names = feature_extractor_names();
-    check(std::find(names.begin(), names.end(), eval.extractors[i]) != names.end(), c,
-          fmt::format("eval.extractors[{}]", i),
-          fmt::format("unknown feature extractor '{}'; valid: {}", eval.extractors[i], fmt::join(names, ", ")));
+    check(
+        std::find(names.begin(), names.end(), eval.extractors[i]) != names.end(), c,
+        fmt::format("eval.extractors[{}]", i),
+        fmt::format("unknown feature extractor '{}'; valid: {}", eval.extractors[i], fmt::join(names, ", ")));
   }
   check(eval.inception_dims == 64 || eval.inception_dims == 192 || eval.inception_dims == 768 ||
             eval.inception_dims == 2048,
         c, "eval.inception_dims", fmt::format("must be 64, 192, 768 or 2048, got {}", eval.inception_dims));
   const auto& sg = segmentation;
-  for (double r : sg.ratios) check(r > 0, c, "segmentation.ratios", fmt::format("must be in (0, 100], got {}", r));
+  for (double r : sg.ratios)
+    check(r > 0, c, "segmentation.ratios", fmt::format("must be in (0, 100], got {}", r));
   check(sg.lr > 0, c, "segmentation.lr", "must be > 0");
   check(image_size % (int64_t{1} << sg.depth) == 0, c, "segmentation.depth",
         fmt::format("must be in [1, 6] with image_size divisible by 2^depth, got {}", sg.depth));

@@ -26,7 +26,7 @@ struct TrainConfig {
   int64_t batch_size = 32;         // real images per step
   int64_t checkpoint_every = 100;  // steps between checkpoints; 0 = only at the end
   int64_t log_every = 25;          // steps between log lines and stored loss values
-  AugmentConfig augment;  // D-input transforms: YAML train.instance_noise and train.augment.*
+  AugmentConfig augment;           // D-input transforms: YAML train.instance_noise and train.augment.*
 };
 
 // The U-Net augmentation protocol (real / synthetic / real + synthetic), run after each GAN cell.

@@ -151,7 +151,7 @@ const FeatureStats& DataCache::real_stats(const std::string& modality, const std
 }
 
 std::pair<double, int64_t> DataCache::real_floor(const std::string& modality, const std::string& extractor,
-                                                  int64_t n) {
+                                                 int64_t n) {
   constexpr uint64_t kFloorSeedSalt = 0xF100;  // which real images form the two subsets
   const std::string key = fmt::format("{}/{}/{}", modality, extractor, n);
   if (auto it = floors_.find(key); it != floors_.end()) return it->second;
@@ -172,8 +172,8 @@ const SegScore& DataCache::seg_baseline(const std::string& modality, uint64_t se
   const Splits& s = splits(modality);
   const ModalitySpec spec = find_modality(modality).spec.at_size(cfg_.image_size);
   UNet net{nullptr};
-  SegScore score =
-      train_and_score(s.train, s.val, s.test, spec, cfg_.segmentation, mix_seed(seed, kUNetSeedSalt), device_, &net);
+  SegScore score = train_and_score(s.train, s.val, s.test, spec, cfg_.segmentation,
+                                   mix_seed(seed, kUNetSeedSalt), device_, &net);
   seg_nets_.emplace(key, net);
   return seg_baselines_.emplace(key, std::move(score)).first->second;
 }

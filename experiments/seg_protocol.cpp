@@ -80,9 +80,11 @@ std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
   const int64_t n = data.train.size();
   double max_ratio = 1.0;
   for (double r : in.cfg.ratios) max_ratio = std::max(max_ratio, r);
-  const Sample syn = sample(static_cast<int64_t>(std::llround(max_ratio * n)), mix_seed(in.seed, kSyntheticSeedSalt));
+  const Sample syn =
+      sample(static_cast<int64_t>(std::llround(max_ratio * n)), mix_seed(in.seed, kSyntheticSeedSalt));
   ImageSet synthetic{syn.images.contiguous(), syn.labels.contiguous(), {}};
-  for (int64_t i = 0; i < synthetic.size(); ++i) synthetic.subjects.push_back(fmt::format("synthetic{:06d}", i));
+  for (int64_t i = 0; i < synthetic.size(); ++i)
+    synthetic.subjects.push_back(fmt::format("synthetic{:06d}", i));
 
   std::vector<MetricValue> out;
   auto put = [&](const std::string& arm, const SegScore& s) {
@@ -93,21 +95,26 @@ std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
     out.push_back({metric_name("seg_train_images", p), static_cast<double>(s.train_images)});
     if (arm != "real") out.push_back({metric_name("seg_dice_delta", p), s.dice - in.baseline.dice});
     for (size_t k = 1; k < s.dice_class.size(); ++k)
-      out.push_back({metric_name("seg_dice_class", {{"arm", arm}, {"label", in.spec.labels[k]}}), s.dice_class[k]});
+      out.push_back(
+          {metric_name("seg_dice_class", {{"arm", arm}, {"label", in.spec.labels[k]}}), s.dice_class[k]});
   };
   put("real", in.baseline);
   // fd_unet: the Fréchet distance in the baseline U-Net encoder's features (no download needed), with its
   // real train-vs-test floor.
   UNetEncoderExtractor unet_ex(in.baseline_net, in.device);
   const FeatureStats real_unet = extract_stats(unet_ex, data.train.images);
-  out.push_back({unet_ex.distance_metric(), frechet_distance(real_unet, extract_stats(unet_ex, scored_images))});
-  out.push_back({unet_ex.floor_metric(), frechet_distance(real_unet, extract_stats(unet_ex, data.test.images))});
+  out.push_back(
+      {unet_ex.distance_metric(), frechet_distance(real_unet, extract_stats(unet_ex, scored_images))});
+  out.push_back(
+      {unet_ex.floor_metric(), frechet_distance(real_unet, extract_stats(unet_ex, data.test.images))});
   const uint64_t useed = mix_seed(in.seed, kUNetSeedSalt);
   const ImageSet no_real{data.train.images.slice(0, 0, 0), data.train.labels.slice(0, 0, 0), {}};
-  put("synth", train_and_score(mix_sets(no_real, synthetic, n), data.val, data.test, in.spec, in.cfg, useed, in.device));
+  put("synth", train_and_score(mix_sets(no_real, synthetic, n), data.val, data.test, in.spec, in.cfg, useed,
+                               in.device));
   for (double r : in.cfg.ratios)
-    put(seg_arm_name(r), train_and_score(mix_sets(data.train, synthetic, static_cast<int64_t>(std::llround(r * n))),
-                                         data.val, data.test, in.spec, in.cfg, useed, in.device));
+    put(seg_arm_name(r),
+        train_and_score(mix_sets(data.train, synthetic, static_cast<int64_t>(std::llround(r * n))), data.val,
+                        data.test, in.spec, in.cfg, useed, in.device));
   return out;
 }
 

@@ -41,12 +41,12 @@ ImageSet mix_sets(const ImageSet& real, const ImageSet& synthetic, int64_t n_syn
 
 // Everything one GAN cell's protocol run needs.
 struct SegProtocolInputs {
-  const Splits& data;              // the modality's real splits; the test split is never trained on
-  ModalitySpec spec;               // at the sweep's image size
+  const Splits& data;  // the modality's real splits; the test split is never trained on
+  ModalitySpec spec;   // at the sweep's image size
   const SegmentationConfig& cfg;
-  const SegScore& baseline;        // the real-only arm, trained once per modality and seed
-  UNet baseline_net;               // its U-Net: the encoder is the fd_unet feature space
-  uint64_t seed = 0;               // the cell's seed
+  const SegScore& baseline;  // the real-only arm, trained once per modality and seed
+  UNet baseline_net;         // its U-Net: the encoder is the fd_unet feature space
+  uint64_t seed = 0;         // the cell's seed
   c10::Device device = c10::kCPU;
 };
 

@@ -17,10 +17,11 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
   cfg.validate();
   const auto& ex = cfg.eval.extractors;
   if (std::find(ex.begin(), ex.end(), "inception") != ex.end() && cfg.eval.samples < kFidMinSamples)
-    fmt::print(stderr,
-               "ganbench: warning: eval.samples = {} < {}: FID from fewer generated images is biased upward "
-               "(pytorch-fid's minimum); the report footnotes it, and fid_infinity_inception corrects for N\n",
-               cfg.eval.samples, kFidMinSamples);
+    fmt::print(
+        stderr,
+        "ganbench: warning: eval.samples = {} < {}: FID from fewer generated images is biased upward "
+        "(pytorch-fid's minimum); the report footnotes it, and fid_infinity_inception corrects for N\n",
+        cfg.eval.samples, kFidMinSamples);
   const int threads = parse_threads(cfg.threads);
   apply_threads(threads);
   const c10::Device device = parse_device(cfg.device);

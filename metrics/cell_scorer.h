@@ -21,8 +21,8 @@ class RealReference {
   virtual ~RealReference() = default;
   // nullptr when the extractor cannot run here (e.g. no weights): its metrics are left out.
   virtual FeatureExtractor* extractor(const std::string& space) = 0;
-  virtual const FeatureStats& stats(const std::string& space) = 0;          // real training split
-  virtual const torch::Tensor& features(const std::string& space) = 0;     // real training split, [N, D]
+  virtual const FeatureStats& stats(const std::string& space) = 0;      // real training split
+  virtual const torch::Tensor& features(const std::string& space) = 0;  // real training split, [N, D]
   // The real-vs-real floor at matched N: the distance between two disjoint real subsets of `n` images each.
   virtual std::pair<double, int64_t> floor(const std::string& space, int64_t n) = 0;
 };

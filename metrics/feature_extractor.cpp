@@ -79,7 +79,9 @@ void register_feature_extractor(const std::string& name, ExtractorEntry entry) {
   extractor_registry().add(name, std::move(entry));
 }
 
-const ExtractorEntry& find_feature_extractor(const std::string& name) { return extractor_registry().find(name); }
+const ExtractorEntry& find_feature_extractor(const std::string& name) {
+  return extractor_registry().find(name);
+}
 
 std::vector<std::string> feature_extractor_names() { return extractor_registry().names(); }
 
@@ -92,14 +94,13 @@ void register_builtin_feature_extractors() {
   static std::once_flag once;
   std::call_once(once, [] {
     register_feature_extractor(
-        "handcrafted",
-        {HandcraftedExtractor().description(), "fd",
-         [](const ExtractorOptions&) { return std::make_unique<HandcraftedExtractor>(); }});
-    register_feature_extractor(
-        "inception", {"pytorch-fid's Inception-v3 (FID weights file needed)", "fid",
-                      [](const ExtractorOptions& o) -> std::unique_ptr<FeatureExtractor> {
-                        return std::make_unique<InceptionExtractor>(o);
-                      }});
+        "handcrafted", {HandcraftedExtractor().description(), "fd",
+                        [](const ExtractorOptions&) { return std::make_unique<HandcraftedExtractor>(); }});
+    register_feature_extractor("inception",
+                               {"pytorch-fid's Inception-v3 (FID weights file needed)", "fid",
+                                [](const ExtractorOptions& o) -> std::unique_ptr<FeatureExtractor> {
+                                  return std::make_unique<InceptionExtractor>(o);
+                                }});
   });
 }
 

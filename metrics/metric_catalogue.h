@@ -20,17 +20,17 @@ enum class MetricShow {
 };
 
 struct MetricSpec {
-  std::string id;       // stable key code refers to, e.g. "fd"
-  std::string pattern;  // the stored name; <space>, <arm>, <label>, <loss> are placeholders (see below)
-  int direction = 0;    // -1 lower is better, +1 higher is better, 0 neither
-  int decimals = -1;    // digits after the point in tables; -1 = four significant digits
-  std::string family;   // distance | floor | kid | fidelity | health | segmentation | cost | training
-  std::string unit;     // "" for a pure number
-  std::string description;             // one line, for `ganbench list metrics`
+  std::string id;           // stable key code refers to, e.g. "fd"
+  std::string pattern;      // the stored name; <space>, <arm>, <label>, <loss> are placeholders (see below)
+  int direction = 0;        // -1 lower is better, +1 higher is better, 0 neither
+  int decimals = -1;        // digits after the point in tables; -1 = four significant digits
+  std::string family;       // distance | floor | kid | fidelity | health | segmentation | cost | training
+  std::string unit;         // "" for a pure number
+  std::string description;  // one line, for `ganbench list metrics`
   MetricShow show = MetricShow::table;
-  bool summary = true;                 // may be a column of the HTML summary (when a headline metric)
-  bool step0_view = false;             // reports add <name>@step0, the untrained generator's value
-  bool signed_value = false;           // printed with its sign (differences)
+  bool summary = true;        // may be a column of the HTML summary (when a headline metric)
+  bool step0_view = false;    // reports add <name>@step0, the untrained generator's value
+  bool signed_value = false;  // printed with its sign (differences)
 };
 
 // A stored name resolved to its spec, with the placeholder values it carries.

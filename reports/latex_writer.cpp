@@ -61,10 +61,11 @@ std::string tex_value(std::string s) {
 
 std::string latex_table(const ReportModel& m, const MetricTable& t) {
   std::string tex = "\\begin{table}[ht]\n\\centering\n";
-  tex += fmt::format("\\caption{{{}{}: mean $\\pm$ 95\\% CI half-width over seeds (Student t), (n); best per "
-                     "column in bold; \\dag{{}} significantly better than every other architecture (Welch's "
-                     "t-test, Holm-corrected, $\\alpha = 0.05$).}}\n",
-                     tex_escape(t.metric), direction_text(t.dir));
+  tex += fmt::format(
+      "\\caption{{{}{}: mean $\\pm$ 95\\% CI half-width over seeds (Student t), (n); best per "
+      "column in bold; \\dag{{}} significantly better than every other architecture (Welch's "
+      "t-test, Holm-corrected, $\\alpha = 0.05$).}}\n",
+      tex_escape(t.metric), direction_text(t.dir));
   tex += fmt::format("\\begin{{tabular}}{{l{}}}\n\\toprule\nArchitecture", std::string(m.mods.size(), 'r'));
   for (const auto& mod : m.mods) tex += " & " + tex_escape(mod);
   tex += " \\\\\n\\midrule\n";
@@ -90,9 +91,12 @@ std::string latex_table(const ReportModel& m, const MetricTable& t) {
   if (!sig.empty()) {
     std::string s = tex_escape(fmt::format("{}", fmt::join(sig, "; ")));
     for (const auto& [from, to] : {std::pair<std::string, std::string>{"<", "$<$"}, {">", "$>$"}})
-      for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size())) s.replace(p, 1, to);
-    tex += fmt::format("\\par\\smallskip{{\\footnotesize Significant differences (Welch's t-test, "
-                       "Holm-corrected): {}.}}\n", s);
+      for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + to.size()))
+        s.replace(p, 1, to);
+    tex += fmt::format(
+        "\\par\\smallskip{{\\footnotesize Significant differences (Welch's t-test, "
+        "Holm-corrected): {}.}}\n",
+        s);
   }
   return tex + "\\end{table}\n\n";
 }

@@ -83,9 +83,8 @@ std::string markdown_dice_arms(const ReportModel& m) {
 std::string render_markdown(const ReportModel& m, const std::string& grid_dir) {
   const int n_done = m.done(), n_failed = m.failed();
   std::string md = fmt::format("# ganbench report: {}\n\n", fmt::join(m.sweeps, ", "));
-  md += fmt::format(
-      "{} cells: {} done, {} failed, {} unfinished. {}\n\n", m.cells.size(), n_done, n_failed,
-      m.cells.size() - n_done - n_failed, kStatisticsNote);
+  md += fmt::format("{} cells: {} done, {} failed, {} unfinished. {}\n\n", m.cells.size(), n_done, n_failed,
+                    m.cells.size() - n_done - n_failed, kStatisticsNote);
   if (m.uses_space("handcrafted")) md += std::string(kHandcraftedNote) + "\n\n";
   md += markdown_dice_arms(m);
   for (const auto& name : m.table_names()) md += markdown_table(m, m.table(name));
@@ -99,8 +98,9 @@ std::string render_markdown(const ReportModel& m, const std::string& grid_dir) {
                       c.status == "done" ? fmt::format("{:.1f}", c.train_seconds) : "–", err);
   }
   if (!grid_dir.empty()) {
-    md += "\n## Samples\n\nEach sheet: real training images, the generator at step 0, and after training; "
-          "every second row overlays the label map in colour.\n\n";
+    md +=
+        "\n## Samples\n\nEach sheet: real training images, the generator at step 0, and after training; "
+        "every second row overlays the label map in colour.\n\n";
     for (const auto& c : m.cells)
       if (c.status == "done") md += fmt::format("### {}\n\n![{}]({}/{}.png)\n\n", c.id, c.id, grid_dir, c.id);
   }

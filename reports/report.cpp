@@ -13,7 +13,8 @@ namespace fs = std::filesystem;
 
 const std::vector<ReportFormat>& report_formats() {
   static const std::vector<ReportFormat> formats = {
-      {"md", "report.md", [](const ReportModel& m, const std::string& grid) { return render_markdown(m, grid); }},
+      {"md", "report.md",
+       [](const ReportModel& m, const std::string& grid) { return render_markdown(m, grid); }},
       {"csv", "report.csv", [](const ReportModel& m, const std::string&) { return render_csv(m); }},
       {"tex", "report.tex", [](const ReportModel& m, const std::string&) { return render_latex(m); }},
       {"html", "report.html", [](const ReportModel& m, const std::string&) { return render_html(m); }},

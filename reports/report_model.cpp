@@ -158,7 +158,8 @@ ReportModel::ReportModel(const std::vector<RunData>& runs_in) : runs(runs_in) {
 }
 
 int ReportModel::done() const {
-  return static_cast<int>(std::count_if(cells.begin(), cells.end(), [](auto& c) { return c.status == "done"; }));
+  return static_cast<int>(
+      std::count_if(cells.begin(), cells.end(), [](auto& c) { return c.status == "done"; }));
 }
 
 int ReportModel::failed() const {
@@ -269,7 +270,8 @@ MetricTable ReportModel::table(const std::string& name) const {
     }
   t.notes.assign(used.begin(), used.end());
   // FID from fewer than kFidMinSamples generated images: biased upward, footnoted with the sizes used.
-  if (const auto match = lookup(name); match && (match->spec->id == "fid" || match->spec->id == "fid_infinity")) {
+  if (const auto match = lookup(name);
+      match && (match->spec->id == "fid" || match->spec->id == "fid_infinity")) {
     std::set<int64_t> small;
     for (size_t i = 0; i < cells.size(); ++i) {
       auto fit = finals.find(keys[i]);
@@ -316,7 +318,8 @@ std::vector<std::pair<std::string, std::string>> ReportModel::dice_arms() const 
   std::vector<std::pair<std::string, std::string>> arms;
   for (const char* arm : {"real", "synth"}) {
     const std::string name = metric_name("seg_dice", {{"arm", arm}});
-    if (has_metric(name)) arms.emplace_back(std::string(arm) == "real" ? "real only" : "synthetic only", name);
+    if (has_metric(name))
+      arms.emplace_back(std::string(arm) == "real" ? "real only" : "synthetic only", name);
   }
   for (const auto& [r, n] : mixed_arms()) arms.emplace_back(fmt::format("real + {} N", fmt_num(r)), n);
   return arms;
@@ -354,8 +357,8 @@ std::vector<std::string> significance_lines(const ReportModel& m, const MetricTa
     std::vector<std::string> pairs;
     for (const auto& c : t.tests[j])
       if (c.significant())
-        pairs.push_back(fmt::format("{} {} {} (p = {:.2g})", m.archs[c.a], t.dir < 0 ? lt : gt, m.archs[c.b],
-                                    c.p_holm));
+        pairs.push_back(
+            fmt::format("{} {} {} (p = {:.2g})", m.archs[c.a], t.dir < 0 ? lt : gt, m.archs[c.b], c.p_holm));
     if (!pairs.empty()) out.push_back(fmt::format("{}: {}", m.mods[j], fmt::join(pairs, ", ")));
   }
   if (any_test && out.empty()) out.push_back("no significant difference");

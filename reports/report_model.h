@@ -57,10 +57,10 @@ struct Comparison {
 struct MetricTable {
   std::string metric;
   int dir = 0;
-  std::vector<std::vector<Entry>> rows;         // [arch][modality]
-  std::vector<Missing> notes;                   // distinct reasons used, in footnote order
-  std::vector<std::vector<Comparison>> tests;   // [modality]: every testable pair (n >= 2 on both sides)
-  std::vector<std::string> caveats;             // sentences every format prints under the table
+  std::vector<std::vector<Entry>> rows;        // [arch][modality]
+  std::vector<Missing> notes;                  // distinct reasons used, in footnote order
+  std::vector<std::vector<Comparison>> tests;  // [modality]: every testable pair (n >= 2 on both sides)
+  std::vector<std::string> caveats;            // sentences every format prints under the table
 };
 
 using Curve = std::vector<std::pair<int64_t, double>>;  // (step, value), sorted
@@ -71,9 +71,9 @@ class ReportModel {
 
   const std::vector<RunData>& runs;
   std::vector<std::string> sweeps, archs, mods;  // sorted, distinct
-  std::vector<CellRecord> cells;                  // sorted by architecture, modality, seed, id, run
-  std::vector<std::string> keys;                  // parallel to cells: "<run index>:<cell id>"
-  std::vector<size_t> run_index;                  // parallel to cells
+  std::vector<CellRecord> cells;                 // sorted by architecture, modality, seed, id, run
+  std::vector<std::string> keys;                 // parallel to cells: "<run index>:<cell id>"
+  std::vector<size_t> run_index;                 // parallel to cells
   std::map<std::string, std::map<std::string, double>> finals;  // key -> metric -> last value (+ @step0)
   std::map<std::string, std::map<std::string, Curve>> curves;   // key -> curve metric -> points
 
@@ -104,8 +104,8 @@ std::string sample_sheet(const RunData& run, const std::string& cell_id);
 std::string direction_text(int dir);  // " (lower is better)", " (higher is better)" or ""
 // The significant pairs of a table, one line per modality ("cardiac: a < b (p = 0.01)"); empty when no
 // pair could be tested. `lt`/`gt` spell the comparison signs for the writer's format.
-std::vector<std::string> significance_lines(const ReportModel& m, const MetricTable& t, const std::string& lt = "<",
-                                            const std::string& gt = ">");
+std::vector<std::string> significance_lines(const ReportModel& m, const MetricTable& t,
+                                            const std::string& lt = "<", const std::string& gt = ">");
 // The sentence that explains intervals and tests, as each writer's preamble says it.
 extern const char* const kStatisticsNote;
 // "mean<pm>std<n_open>n<n_close>" in the metric's precision; the std is left out for n = 1.

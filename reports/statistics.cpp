@@ -57,7 +57,8 @@ void mean_var(const std::vector<double>& v, double& mean, double& var) {
 }  // namespace
 
 double incomplete_beta(double x, double a, double b) {
-  if (!(x >= 0 && x <= 1) || a <= 0 || b <= 0) throw std::invalid_argument("incomplete_beta: need 0 <= x <= 1, a, b > 0");
+  if (!(x >= 0 && x <= 1) || a <= 0 || b <= 0)
+    throw std::invalid_argument("incomplete_beta: need 0 <= x <= 1, a, b > 0");
   if (x == 0 || x == 1) return x;
   const double front =
       std::exp(std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x));

@@ -12,7 +12,8 @@ namespace ganbench {
 
 struct DiceOptions {
   bool include_background = false;  // class 0 scored too
-  bool ignore_empty = true;  // MONAI's default: empty ground truth -> NaN; false: 1 if the prediction is empty too
+  bool ignore_empty =
+      true;  // MONAI's default: empty ground truth -> NaN; false: 1 if the prediction is empty too
 };
 
 // pred, target: [N, H, W] integer label maps. [N, num_labels] float64 Dice per image and class; excluded

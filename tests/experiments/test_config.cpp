@@ -1,8 +1,8 @@
 #include <doctest/doctest.h>
 
 #include "experiments/config.h"
-#include "results/results_store.h"
 #include "experiments/sweep.h"
+#include "results/results_store.h"
 #include "tests/test_util.h"
 
 using namespace ganbench;
@@ -189,16 +189,20 @@ arch: {dcgan: {z_dim: 32}}
   TEST_CASE("the key table's ranges and choices, extractor names, and one instance-noise default") {
     CHECK(SweepConfig{}.train.augment.instance_noise == TrainConfig::kInstanceNoise);
     CHECK(parse_sweep_config(kMinimal, "m.yaml").train.augment.instance_noise == TrainConfig::kInstanceNoise);
-    CHECK(error_of(std::string(kMinimal) + "eval: {extractors: [bogus]}\n")
-              .find("key 'eval.extractors[0]': unknown feature extractor 'bogus'; valid: handcrafted, inception") !=
-          std::string::npos);
+    CHECK(
+        error_of(std::string(kMinimal) + "eval: {extractors: [bogus]}\n")
+            .find(
+                "key 'eval.extractors[0]': unknown feature extractor 'bogus'; valid: handcrafted, inception") !=
+        std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "segmentation: {norm: group}\n")
-              .find("key 'segmentation.norm': must be one of batch, instance, got 'group'") != std::string::npos);
+              .find("key 'segmentation.norm': must be one of batch, instance, got 'group'") !=
+          std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "train: {instance_noise: 3}\n")
               .find("key 'train.instance_noise': must be in -1 or [0, 2], got 3") != std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "segmentation: {ratios: [0.5, 200]}\n")
               .find("key 'segmentation.ratios[1]'") != std::string::npos);
-    CHECK(error_of(std::string(kMinimal) + "image_size: 2048\n").find("key 'image_size'") != std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "image_size: 2048\n").find("key 'image_size'") !=
+          std::string::npos);
     CHECK(error_of("name: t\narchitectures: [wgan_gp]\nmodalities: [cardiac]\n"
                    "train: {augment: {policy: [translation], adaptive: true}}\n")
               .find("key 'train.augment.adaptive': ADA adapts p from sign(D(real))") != std::string::npos);

@@ -9,9 +9,9 @@
 
 #include "architectures/gan_base.h"
 #include "architectures/joint.h"
-#include "results/results_store.h"
 #include "experiments/sweep.h"
 #include "reports/report.h"
+#include "results/results_store.h"
 #include "tests/test_util.h"
 
 namespace example {

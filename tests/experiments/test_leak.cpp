@@ -5,8 +5,8 @@
 
 #include <set>
 
-#include <opencv2/imgcodecs.hpp>
 #include <torch/torch.h>
+#include <opencv2/imgcodecs.hpp>
 
 #include "common/hash.h"
 #include "experiments/data_cache.h"
@@ -71,7 +71,8 @@ TEST_SUITE("experiments") {
   TEST_CASE("leak check: no test-split image reaches GAN or U-Net training (phantom)") {
     test::TempDir dir;
     SweepConfig cfg = parse_sweep_config(std::string("name: leak_phantom\nmodalities: [cardiac]\n"
-                                                     "data: {count: 40}\n") + kSmall,
+                                                     "data: {count: 40}\n") +
+                                             kSmall,
                                          "leak.yaml");
     cfg.output = dir.path();
     check_no_leak(cfg, "cardiac");
@@ -103,8 +104,8 @@ TEST_SUITE("experiments") {
     const Splits& sp = data.splits("retina");
     // Every subject's three slices sit in one split.
     std::map<std::string, std::set<std::string>> where;
-    for (const auto& [name, part] : {std::pair<const char*, const ImageSet*>{"train", &sp.train},
-                                     {"val", &sp.val}, {"test", &sp.test}})
+    for (const auto& [name, part] :
+         {std::pair<const char*, const ImageSet*>{"train", &sp.train}, {"val", &sp.val}, {"test", &sp.test}})
       for (const auto& subj : part->subjects) where[subj].insert(name);
     CHECK(where.size() == 15);
     for (const auto& [subj, splits] : where) {
@@ -114,12 +115,14 @@ TEST_SUITE("experiments") {
     CHECK(sp.train.size() + sp.val.size() + sp.test.size() == 45);
     check_no_leak(cfg, "retina");
     // A pattern without a capture group, and a file that does not match, are clear errors.
-    CHECK_THROWS_WITH(parse_sweep_config(
-                          fmt::format("name: x\nmodalities: [retina]\ndata: {{sources: {{retina: {{format: folder, "
-                                      "path: '{}', subject: 's\\d+'}}}}}}\n{}",
-                                      (dir / "data").string(), kSmall),
-                          "bad.yaml"),
-                      doctest::Contains("key 'data.sources.retina.subject': subject pattern 's\\d+' needs exactly one capture group"));
+    CHECK_THROWS_WITH(
+        parse_sweep_config(
+            fmt::format("name: x\nmodalities: [retina]\ndata: {{sources: {{retina: {{format: folder, "
+                        "path: '{}', subject: 's\\d+'}}}}}}\n{}",
+                        (dir / "data").string(), kSmall),
+            "bad.yaml"),
+        doctest::Contains(
+            "key 'data.sources.retina.subject': subject pattern 's\\d+' needs exactly one capture group"));
     SweepConfig wrong = cfg;
     wrong.data.sources["retina"].subject = "^(p\\d+)_";
     DataCache d2(wrong);

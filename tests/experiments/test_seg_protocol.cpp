@@ -5,10 +5,10 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
-#include "results/results_store.h"
 #include "experiments/seg_protocol.h"
-#include "metrics/metric_catalogue.h"
 #include "experiments/sweep.h"
+#include "metrics/metric_catalogue.h"
+#include "results/results_store.h"
 #include "tests/test_util.h"
 
 using namespace ganbench;

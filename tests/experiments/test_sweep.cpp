@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
-#include "results/results_store.h"
 #include "experiments/sweep.h"
+#include "results/results_store.h"
 #include "tests/test_util.h"
 
 using namespace ganbench;

@@ -7,8 +7,8 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "results/results_store.h"
 #include "experiments/sweep.h"
+#include "results/results_store.h"
 #include "tests/datasets/nifti_writer.h"
 #include "tests/metrics/formula_weights.h"
 #include "tests/test_util.h"

@@ -116,8 +116,8 @@ TEST_SUITE("metrics") {
 
 TEST_SUITE("metrics") {
   TEST_CASE("FID infinity: on Gaussians with a known distance the extrapolation removes the 1/N bias") {
-    // Real: N(0, I) in 6-d, given exactly. Generated: N(mu, I) with |mu|^2 = 1.5, so the true distance is 1.5.
-    // A finite sample's distance is biased upward by about d/N; the line against 1/N recovers 1.5.
+    // Real: N(0, I) in 6-d, given exactly. Generated: N(mu, I) with |mu|^2 = 1.5, so the true distance
+    // is 1.5. A finite sample's distance is biased upward by about d/N; the line against 1/N recovers 1.5.
     const int d = 6, n = 3000;
     FeatureStats real;
     real.mu = Eigen::VectorXd::Zero(d);
@@ -126,8 +126,9 @@ TEST_SUITE("metrics") {
     Eigen::VectorXd mu = Eigen::VectorXd::Constant(d, std::sqrt(1.5 / d));
     auto gen = at::make_generator<at::CPUGeneratorImpl>(3);
     const auto z = torch::randn({n, d}, gen, torch::kFloat64).contiguous();
-    Eigen::MatrixXd fake = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-        z.data_ptr<double>(), n, d);
+    Eigen::MatrixXd fake =
+        Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+            z.data_ptr<double>(), n, d);
     fake.rowwise() += mu.transpose();
     const FrechetInfinity inf = frechet_infinity(real, fake, 5, 0.05, 11);
     REQUIRE(inf.sizes.size() == 5);
@@ -135,7 +136,8 @@ TEST_SUITE("metrics") {
     CHECK(inf.sizes.back() == n);
     CHECK(inf.distances.front() > inf.distances.back());  // more samples, less bias
     CHECK(inf.slope > 0);
-    MESSAGE("FD at N=150: ", inf.distances.front(), ", at N=3000: ", inf.distances.back(), ", FID_inf: ", inf.value);
+    MESSAGE("FD at N=150: ", inf.distances.front(), ", at N=3000: ", inf.distances.back(),
+            ", FID_inf: ", inf.value);
     CHECK(std::abs(inf.value - 1.5) < std::abs(inf.distances.front() - 1.5));
     CHECK(inf.value == doctest::Approx(1.5).epsilon(0.05));
     CHECK(frechet_infinity(real, fake, 5, 0.05, 11).value == inf.value);  // seeded

@@ -38,9 +38,10 @@ TEST_SUITE("metrics") {
 
   TEST_CASE("catalogue: bad input is refused, so no unreadable name is ever stored") {
     register_builtin_metrics();
-    CHECK_THROWS_WITH_AS(metric_name("fd"), doctest::Contains("needs a value for <space>"), std::invalid_argument);
-    CHECK_THROWS_WITH_AS(metric_name("fd", {{"space", "Bad Space"}}), doctest::Contains("not a valid <space>"),
+    CHECK_THROWS_WITH_AS(metric_name("fd"), doctest::Contains("needs a value for <space>"),
                          std::invalid_argument);
+    CHECK_THROWS_WITH_AS(metric_name("fd", {{"space", "Bad Space"}}),
+                         doctest::Contains("not a valid <space>"), std::invalid_argument);
     CHECK_THROWS_WITH_AS(metric_name("fdd"), doctest::Contains("valid: fd, fid"), std::invalid_argument);
     auto spec = [](const char* id, const char* pattern) {
       MetricSpec s;
@@ -50,7 +51,7 @@ TEST_SUITE("metrics") {
     };
     CHECK_THROWS_AS(register_metric(spec("fd", "fd_x_<space>")), std::logic_error);      // duplicate id
     CHECK_THROWS_AS(register_metric(spec("fd_other", "fd_<space>")), std::logic_error);  // duplicate pattern
-    CHECK_THROWS_AS(register_metric(spec("odd", "odd_<nothing>")), std::logic_error);    // unknown placeholder
+    CHECK_THROWS_AS(register_metric(spec("odd", "odd_<nothing>")), std::logic_error);  // unknown placeholder
   }
 
   TEST_CASE("catalogue: arms and their ratios") {

@@ -8,8 +8,8 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "common/atomic_file.h"
-#include "results/results_store.h"
 #include "reports/report.h"
+#include "results/results_store.h"
 #include "tests/test_util.h"
 
 using namespace ganbench;

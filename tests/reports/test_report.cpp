@@ -6,9 +6,9 @@
 
 #include "common/atomic_file.h"
 #include "common/npy.h"
-#include "results/results_store.h"
 #include "reports/report.h"
 #include "reports/sample_grid.h"
+#include "results/results_store.h"
 #include "tests/test_util.h"
 
 using namespace ganbench;
@@ -251,7 +251,8 @@ TEST_SUITE("reports") {
       const std::vector<std::pair<std::string, std::vector<double>>> v = {
           {"a", {0.285, 0.271, 0.30}}, {"b", {0.51, 0.47, 0.55}}, {"c", {0.49, 0.56, 0.52}}};
       for (const auto& [arch, values] : v)
-        for (int seed = 0; seed < 3; ++seed) add_cell(s, arch, "cardiac", seed, "done", {{"fd_handcrafted", values[seed]}});
+        for (int seed = 0; seed < 3; ++seed)
+          add_cell(s, arch, "cardiac", seed, "done", {{"fd_handcrafted", values[seed]}});
     }
     const auto runs = std::vector<RunData>{load_run(run)};
     const ReportModel m(runs);
@@ -262,7 +263,8 @@ TEST_SUITE("reports") {
     CHECK(!t.rows[1][0].beats_all);
     const std::string md = render_markdown(runs);
     CHECK(test::contains(md, "| a | **0.2853 ± 0.0360 (n=3)**† |"));
-    CHECK(test::contains(md, "Significant differences (Welch's t-test, Holm-corrected): cardiac: a < b (p = "));
+    CHECK(
+        test::contains(md, "Significant differences (Welch's t-test, Holm-corrected): cardiac: a < b (p = "));
     CHECK(!test::contains(md, "b < c"));
     CHECK(test::contains(render_latex(runs), "\\textbf{0.2853 $\\pm$ 0.0360 (3)}\\dag{}"));
     CHECK(test::contains(render_latex(runs), "a $<$ b (p = "));

@@ -61,7 +61,8 @@ fs::path rich_run(const fs::path& root) {
         c.modality = m;
         c.seed = seed;
         c.config_hash = fmt::format("{:016x}", 1000 + k);
-        c.config_yaml = fmt::format("name: rich\narchitectures: [{}]\nmodalities: [{}]\nseeds: [{}]\n", a, m, seed);
+        c.config_yaml =
+            fmt::format("name: rich\narchitectures: [{}]\nmodalities: [{}]\nseeds: [{}]\n", a, m, seed);
         c.started = "2026-01-01T00:00:00Z";
         c.host = "host";
         c.device = "cpu";
@@ -73,7 +74,9 @@ fs::path rich_run(const fs::path& root) {
         }
         const double u = std::sin(1.0 + k * 0.7) * 0.5 + 0.5;  // in [0, 1], varies per cell
         std::vector<MetricRow> rows;
-        auto put = [&](const std::string& name, int64_t step, double v) { rows.push_back({c.id, name, step, v}); };
+        auto put = [&](const std::string& name, int64_t step, double v) {
+          rows.push_back({c.id, name, step, v});
+        };
         const int64_t last = 200;
         put("fd_handcrafted", 0, 6.5 + u);
         put("fd_handcrafted", last, 0.2 + 0.3 * u);

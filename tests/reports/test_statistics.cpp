@@ -42,8 +42,8 @@ TEST_SUITE("reports") {
     r = welch_t_test({1, 2, 3}, {1.5, 2.5, 3.5, 9.0});
     CHECK(r.t == doctest::Approx(-1.199087546959617).epsilon(1e-10));
     CHECK(r.p == doctest::Approx(0.3020166662265163).epsilon(1e-8));
-    CHECK(std::isnan(welch_t_test({1}, {2, 3}).p));          // needs 2 values a side
-    CHECK(welch_t_test({2, 2}, {3, 3}).p == 0.0);            // no spread, different means
+    CHECK(std::isnan(welch_t_test({1}, {2, 3}).p));  // needs 2 values a side
+    CHECK(welch_t_test({2, 2}, {3, 3}).p == 0.0);    // no spread, different means
     CHECK(welch_t_test({2, 2}, {2, 2}).p == 1.0);
   }
 

@@ -39,7 +39,7 @@ TEST_SUITE("segmentation") {
     CHECK(dice_per_class(one, zeros, 2, keep)[1] == 0.0);
     // Background, when included, follows the same rules.
     auto all = torch::ones({1, 4, 4}, torch::kInt64);
-    CHECK(dice_per_class(zeros, zeros, 2, {true, true})[0] == 1.0);  // all background, predicted so
+    CHECK(dice_per_class(zeros, zeros, 2, {true, true})[0] == 1.0);     // all background, predicted so
     CHECK(std::isnan(dice_per_class(zeros, all, 2, {true, true})[0]));  // no background in the ground truth
   }
 

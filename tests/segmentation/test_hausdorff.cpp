@@ -47,7 +47,8 @@ TEST_SUITE("segmentation") {
     pred[1][2][2] = 1;
     gt[1][2][2] = 1;    // image 1, class 1: identical -> 0
     pred[0][7][7] = 2;  // image 0, class 2: hallucinated -> inf
-    gt[2][3][3] = 2;    // image 2, class 2: missed -> inf; image 2 class 1 and image 1 class 2: both empty -> NaN
+    gt[2][3][3] =
+        2;  // image 2, class 2: missed -> inf; image 2 class 1 and image 1 class 2: both empty -> NaN
     const auto m = hd95_matrix(pred, gt, 3);
     CHECK(std::isnan(m[0][0]));  // background excluded
     CHECK(m[0][1] == doctest::Approx(5.0));
@@ -55,11 +56,11 @@ TEST_SUITE("segmentation") {
     CHECK(std::isnan(m[1][2]));
     CHECK(std::isinf(m[2][2]));
     const Hd95Summary all = summarize_hd95(m);
-    CHECK(all.defined == 4);                            // 5, 0, inf, inf
-    CHECK(all.mean_finite == doctest::Approx(2.5));     // (5 + 0) / 2
-    CHECK(all.inf_fraction == doctest::Approx(0.5));    // 2 of 4
+    CHECK(all.defined == 4);                          // 5, 0, inf, inf
+    CHECK(all.mean_finite == doctest::Approx(2.5));   // (5 + 0) / 2
+    CHECK(all.inf_fraction == doctest::Approx(0.5));  // 2 of 4
     const Hd95Summary c2 = summarize_hd95(m, 2);
-    CHECK(std::isnan(c2.mean_finite));                   // no finite value for class 2
+    CHECK(std::isnan(c2.mean_finite));  // no finite value for class 2
     CHECK(c2.inf_fraction == 1.0);
     CHECK(std::isnan(summarize_hd95(hd95_matrix(pred * 0, gt * 0, 3)).inf_fraction));  // nothing defined
     CHECK(hd95_matrix(pred, gt, 3, true)[0][0] >= 0.0);
