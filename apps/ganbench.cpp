@@ -18,6 +18,7 @@
 #include "experiments/sweep.h"
 #include "metrics/feature_extractor.h"
 #include "metrics/fid_folder.h"
+#include "metrics/fid_weights.h"
 #include "metrics/frechet.h"
 #include "metrics/inception.h"
 #include "metrics/metric_catalogue.h"
@@ -42,7 +43,13 @@ const char* kUsage = R"(usage:
                [--save-stats FILE] [--no-cache]
   ganbench fid --save-stats DIR OUT.npz [...]
       FID between two image folders or pytorch-fid .npz statistics files, as `python -m pytorch_fid`;
-      prints "FID:  <value>". Weights: --weights or $GANBENCH_FID_WEIGHTS (see README, "FID weights").
+      prints "FID:  <value>". Weights: --weights, $GANBENCH_FID_WEIGHTS or the `weights import` cache.
+  ganbench weights import FILE.pth [--out FILE.safetensors]
+  ganbench weights fetch [--url URL] [--out FILE.safetensors]
+      Read pytorch-fid's pt_inception-2015-12-05-6726825d.pth natively (zip or legacy format; the SHA-256
+      prefix in its name is checked, then every key and shape) and store it as the safetensors that `fid`
+      and sweeps use when no path is given (default $XDG_CACHE_HOME/ganbench/fid_inception.safetensors).
+      fetch downloads it first (curl or wget) from pytorch-fid's release URL.
   ganbench check-config CONFIG.yaml
       Validate a config and print it fully resolved.
   ganbench check-config --help-keys
@@ -278,6 +285,7 @@ int cmd_fid(const std::vector<std::string>& args) {
   if (need_model) {
     try {
       ex = make_feature_extractor("inception", eo);
+      fmt::print(stderr, "ganbench fid: {}\n", ex->description());
     } catch (const ExtractorUnavailable& e) {
       throw std::runtime_error(e.what());
     }
@@ -304,6 +312,35 @@ int cmd_fid(const std::vector<std::string>& args) {
     throw std::runtime_error(
         fmt::format("{} has {}-d statistics but {} has {}-d", paths[0], a.mu.size(), paths[1], b.mu.size()));
   fmt::print("FID:  {}\n", frechet_distance(a, b));
+  return 0;
+}
+
+int cmd_weights(const std::vector<std::string>& args) {
+  if (args.empty() || (args[0] != "import" && args[0] != "fetch"))
+    throw UsageError("weights needs a subcommand: import FILE.pth, or fetch");
+  std::string pth, url = kFidWeightsUrl;
+  std::filesystem::path out = cached_fid_weights_path();
+  for (size_t i = 1; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--out")
+      out = take_value(args, i);
+    else if (a == "--url" && args[0] == "fetch")
+      url = take_value(args, i);
+    else if (!a.empty() && a[0] == '-')
+      throw UsageError(fmt::format("weights {}: unknown option '{}'", args[0], a));
+    else if (args[0] == "import" && pth.empty())
+      pth = a;
+    else
+      throw UsageError(fmt::format("weights {}: unexpected argument '{}'", args[0], a));
+  }
+  if (args[0] == "import" && pth.empty()) throw UsageError("weights import needs a FILE.pth");
+  if (out.empty()) throw UsageError("no cache folder (set XDG_CACHE_HOME or HOME), so give --out FILE");
+  if (args[0] == "fetch") fmt::print(stderr, "ganbench weights: downloading {}\n", url);
+  const ImportedWeights r = args[0] == "import" ? import_fid_weights(pth, out) : fetch_fid_weights(url, out);
+  fmt::print("{}\n", r.safetensors.string());
+  fmt::print(stderr, "ganbench weights: sha256 {} ({})\n", r.sha256,
+             r.pytorch_fid ? "pytorch-fid's released file"
+                           : "NOT pytorch-fid's released file: FIDs will not compare with published ones");
   return 0;
 }
 
@@ -343,6 +380,7 @@ int main(int argc, char** argv) {
     if (cmd == "data") return cmd_data(rest);
     if (cmd == "fid") return cmd_fid(rest);
     if (cmd == "check-config") return cmd_check_config(rest);
+    if (cmd == "weights") return cmd_weights(rest);
     throw UsageError(fmt::format("unknown command '{}'", cmd));
   } catch (const UsageError& e) {
     fmt::print(stderr, "ganbench: {}\n{}", e.what(), kUsage);

@@ -1,4 +1,4 @@
-// Stable content hashes (FNV-1a 64-bit) for config hashes and cache keys.
+// Stable content hashes: FNV-1a 64-bit for config hashes and cache keys, SHA-256 for downloaded files.
 #pragma once
 
 #include <cstdint>
@@ -10,6 +10,8 @@ namespace ganbench {
 
 uint64_t fnv1a64(std::string_view bytes, uint64_t h = 0xcbf29ce484222325ull);
 std::string hex64(uint64_t v);  // 16 lowercase hex digits
+// SHA-256 (FIPS 180-4) of `bytes`, as 64 lowercase hex digits; torch.hub names weight files by its prefix.
+std::string sha256_hex(std::string_view bytes);
 // Mixes (seed, index) into an independent 64-bit stream seed (splitmix64).
 uint64_t mix_seed(uint64_t seed, uint64_t index);
 // `count` distinct indices of [0, n), in a seeded random order (partial Fisher-Yates on mix_seed; the same on

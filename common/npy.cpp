@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "common/atomic_file.h"
+#include "common/zip.h"
 
 namespace ganbench {
 namespace {
@@ -165,56 +166,11 @@ void write_npy(const std::filesystem::path& path, const NpyArray& a) {
 std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path) {
   const std::string file = read_file(path);
   const std::string what = path.string();
-  std::string_view b(file);
-  // End-of-central-directory record: the last 22..65557 bytes.
-  if (b.size() < 22) bad(what, "too short for a zip archive");
-  size_t eocd = std::string_view::npos;
-  for (size_t i = b.size() - 22 + 1; i-- > 0 && b.size() - i <= 22 + 65535;) {
-    if (u32(b, i) == 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd == std::string_view::npos) bad(what, "no zip end-of-central-directory record");
-  const uint16_t entries = u16(b, eocd + 10);
-  size_t cd = u32(b, eocd + 16);
   std::map<std::string, NpyArray> out;
-  for (uint16_t e = 0; e < entries; ++e) {
-    if (cd + 46 > b.size() || u32(b, cd) != 0x02014b50) bad(what, "corrupt zip central directory");
-    const uint16_t method = u16(b, cd + 10);
-    const uint32_t crc = u32(b, cd + 16);
-    const uint32_t csize = u32(b, cd + 20), usize = u32(b, cd + 24);
-    const uint16_t nlen = u16(b, cd + 28), xlen = u16(b, cd + 30), clen = u16(b, cd + 32);
-    const uint32_t local = u32(b, cd + 42);
-    if (cd + 46 + nlen > b.size()) bad(what, "corrupt zip central directory");
-    std::string name(b.substr(cd + 46, nlen));
-    cd += 46 + nlen + xlen + clen;
-    if (csize == 0xffffffffu || usize == 0xffffffffu) bad(what, fmt::format("member {} needs zip64", name));
-    if (local + 30 > b.size() || u32(b, local) != 0x04034b50) bad(what, "corrupt zip local header");
-    const size_t data_off = local + 30 + u16(b, local + 26) + u16(b, local + 28);
-    if (data_off + csize > b.size()) bad(what, fmt::format("member {} runs past the end", name));
-    std::string raw;
-    if (method == 0) {
-      raw.assign(b.substr(data_off, csize));
-    } else if (method == 8) {
-      raw.resize(usize);
-      z_stream zs{};
-      if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) bad(what, "zlib init failed");
-      zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(b.data() + data_off));
-      zs.avail_in = csize;
-      zs.next_out = reinterpret_cast<Bytef*>(raw.data());
-      zs.avail_out = usize;
-      const int rc = inflate(&zs, Z_FINISH);
-      inflateEnd(&zs);
-      if (rc != Z_STREAM_END || zs.total_out != usize)
-        bad(what, fmt::format("member {} does not inflate", name));
-    } else {
-      bad(what, fmt::format("member {} uses unsupported compression {}", name, method));
-    }
-    if (crc32(0L, reinterpret_cast<const Bytef*>(raw.data()), static_cast<uInt>(raw.size())) != crc)
-      bad(what, fmt::format("member {} fails its CRC check", name));
+  for (auto& m : read_zip(file, what)) {
+    std::string name = m.name;
     if (name.size() > 4 && name.substr(name.size() - 4) == ".npy") name.resize(name.size() - 4);
-    out.emplace(name, parse_npy(raw, what + ":" + name));
+    out.emplace(name, parse_npy(m.data, what + ":" + name));
   }
   return out;
 }

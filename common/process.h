@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace ganbench {
 
@@ -11,5 +12,8 @@ double peak_rss_mib();
 void reset_peak_rss();
 // This machine's host name, or "unknown".
 std::string host_name();
+// Runs argv[0] (searched on PATH) with argv, without a shell, and waits. Returns its exit status, 128+signal
+// when killed, or -1 when it cannot be started (not installed).
+int run_program(const std::vector<std::string>& argv);
 
 }  // namespace ganbench

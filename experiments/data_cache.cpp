@@ -85,6 +85,7 @@ FeatureExtractor* DataCache::extractor(const std::string& name) {
   std::unique_ptr<FeatureExtractor> ex;
   try {
     ex = make_feature_extractor(name, opts);
+    if (name == "inception") fmt::print(stderr, "ganbench: {}\n", ex->description());
   } catch (const ExtractorUnavailable& e) {
     fmt::print(stderr, "ganbench: {}; its metrics are left out\n", e.what());
   }

@@ -202,7 +202,11 @@ std::vector<torch::Tensor> FidInceptionV3Impl::forward_preprocessed(const torch:
 }
 
 void load_fid_weights(FidInceptionV3& model, const std::filesystem::path& path) {
-  const auto tensors = read_safetensors(path);
+  load_fid_weights(model, read_safetensors(path), path.string());
+}
+
+void load_fid_weights(FidInceptionV3& model, const std::map<std::string, SafeTensor>& tensors,
+                      const std::string& what) {
   std::vector<std::string> missing, wrong;
   std::set<std::string> used;
   torch::NoGradGuard no_grad;
@@ -241,7 +245,7 @@ void load_fid_weights(FidInceptionV3& model, const std::filesystem::path& path) 
       return fmt::format("{}{}", fmt::join(h, ", "),
                          v.size() > 8 ? fmt::format(" (+{} more)", v.size() - 8) : "");
     };
-    std::string msg = fmt::format("{}: not pytorch-fid FID-Inception weights:", path.string());
+    std::string msg = fmt::format("{}: not pytorch-fid FID-Inception weights:", what);
     if (!missing.empty()) msg += fmt::format(" {} missing keys: {};", missing.size(), head(missing));
     if (!wrong.empty()) msg += fmt::format(" {} wrong shapes: {};", wrong.size(), head(wrong));
     if (!extra.empty()) msg += fmt::format(" {} unexpected keys: {};", extra.size(), head(extra));

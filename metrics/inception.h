@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,6 +13,8 @@
 #include <torch/nn/modules/conv.h>
 #include <torch/nn/modules/linear.h>
 #include <torch/nn/pimpl.h>
+
+#include "common/safetensors.h"
 
 namespace ganbench {
 
@@ -97,5 +100,8 @@ TORCH_MODULE(FidInceptionV3);
 // excepted) must be present with its shape. Throws std::runtime_error listing missing, unexpected and
 // mis-shaped keys.
 void load_fid_weights(FidInceptionV3& model, const std::filesystem::path& path);
+// The same for tensors already read (`what` names their source in the error).
+void load_fid_weights(FidInceptionV3& model, const std::map<std::string, SafeTensor>& tensors,
+                      const std::string& what);
 
 }  // namespace ganbench

@@ -10,30 +10,14 @@
 
 namespace ganbench {
 
-std::filesystem::path resolve_fid_weights(const std::filesystem::path& configured) {
-  std::filesystem::path p = configured;
-  if (p.empty())
-    if (const char* env = std::getenv("GANBENCH_FID_WEIGHTS"); env && *env) p = env;
-  if (p.empty())
-    throw ExtractorUnavailable(
-        "FID unavailable: no Inception weights; convert pytorch-fid's pt_inception-2015-12-05-6726825d.pth "
-        "with "
-        "tools/convert_fid_weights.py and pass --weights FILE, eval.inception_weights or "
-        "GANBENCH_FID_WEIGHTS");
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(p, ec))
-    throw ExtractorUnavailable(
-        fmt::format("FID unavailable: Inception weights file {} not found", p.string()));
-  return p;
-}
-
 InceptionExtractor::InceptionExtractor(const ExtractorOptions& opts)
     : dims_(opts.inception_dims),
       batch_(opts.batch_size),
       block_(fid_block_for_dims(opts.inception_dims)),
       device_(opts.device) {
   if (batch_ < 1) throw std::invalid_argument("Inception batch size must be >= 1");
-  const auto path = resolve_fid_weights(opts.inception_weights);
+  weights_ = resolve_fid_weights(opts.inception_weights);
+  const auto& path = weights_.path;
   load_fid_weights(model_, path);
   model_->to(device_);
   model_->eval();
@@ -44,7 +28,8 @@ InceptionExtractor::InceptionExtractor(const ExtractorOptions& opts)
 }
 
 std::string InceptionExtractor::description() const {
-  return fmt::format("pytorch-fid InceptionV3, {}-d features (FID when 2048)", dims_);
+  return fmt::format("pytorch-fid InceptionV3, {}-d features (FID when 2048); weights from {}", dims_,
+                     weights_.origin);
 }
 
 torch::Tensor InceptionExtractor::extract(const torch::Tensor& images) {

@@ -5,13 +5,10 @@
 #include <string>
 
 #include "metrics/feature_extractor.h"
+#include "metrics/fid_weights.h"
 #include "metrics/inception.h"
 
 namespace ganbench {
-
-// The weights file to use: `configured` if set, else $GANBENCH_FID_WEIGHTS. Throws ExtractorUnavailable
-// with a one-line hint when neither names a file, or the file does not exist.
-std::filesystem::path resolve_fid_weights(const std::filesystem::path& configured);
 
 class InceptionExtractor : public FeatureExtractor {
  public:
@@ -22,6 +19,7 @@ class InceptionExtractor : public FeatureExtractor {
   int64_t dims(int64_t) const override { return dims_; }
   std::string distance_id() const override { return "fid"; }
   std::string cache_key() const override { return cache_key_; }
+  const FidWeightsChoice& weights() const { return weights_; }
   // Images [N, 1 or 3, H, W] in [0, 1] (grey is repeated to RGB) -> [N, dims] on the CPU, in batches.
   torch::Tensor extract(const torch::Tensor& images) override;
 
@@ -31,6 +29,7 @@ class InceptionExtractor : public FeatureExtractor {
   int block_;
   c10::Device device_;
   std::string cache_key_;
+  FidWeightsChoice weights_;
 };
 
 }  // namespace ganbench

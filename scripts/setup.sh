@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs ganbench's build and run dependencies from Debian 12's packages. Safe to run twice.
-# --bench also installs what bench/fid_vs_python.py compares against (PyTorch, scipy, numpy in Python);
+# --bench also installs scipy, which bench/fid_vs_python.py compares against (PyTorch is always installed);
 # --browser installs chromium for the HTML report's browser test.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       libtorch-dev libopencv-dev libyaml-cpp-dev libfmt-dev doctest-dev libeigen3-dev
-      libbenchmark-dev libsqlite3-dev zlib1g-dev libnifti2-dev libopenblas0-pthread)
-if [[ "${1:-}" == "--bench" ]]; then pkgs+=(python3-torch python3-scipy python3-numpy); fi
+      libbenchmark-dev libsqlite3-dev zlib1g-dev libnifti2-dev libopenblas0-pthread
+      curl python3-torch python3-numpy)  # curl: `weights fetch`; python3-torch: PyTorch-written .pth for a test
+if [[ "${1:-}" == "--bench" ]]; then pkgs+=(python3-scipy); fi
 if [[ "${1:-}" == "--browser" ]]; then pkgs+=(chromium); fi
 missing=()
 for p in "${pkgs[@]}"; do

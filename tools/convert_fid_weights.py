@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Converts pytorch-fid's FID Inception weights to safetensors for ganbench.
+"""Converts pytorch-fid's FID Inception weights to safetensors for ganbench (optional: `ganbench weights import` does the same in C++).
 
     python3 tools/convert_fid_weights.py pt_inception-2015-12-05-6726825d.pth fid_inception.safetensors
 

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+
 #include <torch/torch.h>
 #include <opencv2/imgcodecs.hpp>
 
@@ -97,9 +99,13 @@ TEST_SUITE("metrics") {
     CHECK_THROWS_WITH(folder_stats(tmp / "bad", ex, fo), doctest::Contains("001.png: cannot decode image"));
     // Weights: none configured (and none in the environment) is "unavailable", never random weights.
     ::unsetenv("GANBENCH_FID_WEIGHTS");
+    const char* xdg = std::getenv("XDG_CACHE_HOME");
+    const std::string old_xdg = xdg ? xdg : "";
+    ::setenv("XDG_CACHE_HOME", (tmp / "no-cache").c_str(), 1);  // not the user's imported weights
     CHECK_THROWS_AS(resolve_fid_weights(""), ExtractorUnavailable);
+    xdg ? (void)::setenv("XDG_CACHE_HOME", old_xdg.c_str(), 1) : (void)::unsetenv("XDG_CACHE_HOME");
     ::setenv("GANBENCH_FID_WEIGHTS", (tmp / "w.safetensors").c_str(), 1);
-    CHECK(resolve_fid_weights("") == tmp / "w.safetensors");
+    CHECK(resolve_fid_weights("").path == tmp / "w.safetensors");
     ::unsetenv("GANBENCH_FID_WEIGHTS");
     write_file_atomic(tmp / "junk.safetensors", "not weights at all");
     eo.inception_weights = tmp / "junk.safetensors";

@@ -1,0 +1,21 @@
+// Reads the members of a zip archive held in memory (stored or deflated, zip32), as .npz files and
+// PyTorch's zip checkpoints use. Every offset is checked against the buffer; each member's CRC is verified.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ganbench {
+
+struct ZipMember {
+  std::string name;
+  std::string data;  // uncompressed bytes
+};
+
+// `what` names the source in errors. Throws std::runtime_error ("<what>: not a valid zip archive: ...")
+// for a missing end record, a corrupt directory or header, a member past the end, zip64, an unknown
+// compression method or a CRC mismatch.
+std::vector<ZipMember> read_zip(std::string_view bytes, const std::string& what);
+
+}  // namespace ganbench
