@@ -66,6 +66,8 @@ std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& rel_dir,
   std::vector<ArtefactRow> a = {{cell.id, "config", (rel_dir / "config.yaml").string()}};
   std::vector<std::string> stems = {"samples", "real"};
   if (has_step0) stems.push_back("samples_step0");
+  stems.push_back("nearest_generated");  // the memorization gallery
+  stems.push_back("nearest_train");
   for (const auto& stem : stems)
     for (const char* part : {"_images", "_labels"})
       a.push_back({cell.id, stem + part, (rel_dir / (stem + part + std::string(".npy"))).string()});
@@ -139,6 +141,14 @@ void run_cell(const CellEnv& env, const Cell& cell) {
 
   const int64_t last = cfg.train.steps;
   const Sample final_samples = score(last, true);
+  if (const NearestPairs& np = scorer.nearest_pairs(); !np.generated.empty()) {
+    const auto gi = torch::tensor(np.generated, torch::kInt64), ti = torch::tensor(np.train, torch::kInt64);
+    const auto n = static_cast<int64_t>(np.generated.size());
+    save_samples(dir, "nearest_generated",
+                 {final_samples.images.index_select(0, gi), final_samples.labels.index_select(0, gi), {}}, n);
+    save_samples(dir, "nearest_train",
+                 {data.train.images.index_select(0, ti), data.train.labels.index_select(0, ti), {}}, n);
+  }
   if (cfg.segmentation.enabled) {
     const SegProtocolInputs in{data,
                                spec,

@@ -26,6 +26,13 @@ class DataCache::Reference : public RealReference {
   std::pair<double, int64_t> floor(const std::string& space, int64_t n) override {
     return cache_.real_floor(modality_, space, n);
   }
+  const torch::Tensor& test_features(const std::string& space) override {
+    return cache_.real_features(modality_, space, true);
+  }
+  const torch::Tensor& images(bool test) override {
+    const Splits& s = cache_.splits(modality_);
+    return test ? s.test.images : s.train.images;
+  }
 
  private:
   DataCache& cache_;
@@ -102,12 +109,13 @@ fs::path feature_cache_dir(const std::string& setting) {
 }
 }  // namespace
 
-const torch::Tensor& DataCache::real_features(const std::string& modality, const std::string& name) {
-  const std::string key = modality + "/" + name;
+const torch::Tensor& DataCache::real_features(const std::string& modality, const std::string& name,
+                                              bool test) {
+  const std::string key = modality + "/" + name + (test ? "/test" : "");
   if (auto it = feats_.find(key); it != feats_.end()) return it->second;
   FeatureExtractor* ex = extractor(name);
   if (!ex) throw std::logic_error("real_features: extractor '" + name + "' is unavailable");
-  const torch::Tensor& images = splits(modality).train.images;
+  const torch::Tensor& images = test ? splits(modality).test.images : splits(modality).train.images;
   // Features of real data are cached on disk by content: the images' bytes and the extractor's key.
   const fs::path dir = feature_cache_dir(cfg_.eval.feature_cache);
   fs::path file;

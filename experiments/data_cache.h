@@ -25,9 +25,11 @@ class DataCache {
   const Splits& splits(const std::string& modality);
   // The sweep's extractor `name`, built once; nullptr (after one printed hint) when it cannot run here.
   FeatureExtractor* extractor(const std::string& name);
-  // Statistics and raw features of the real training split in `extractor`'s space.
+  // Statistics and raw features of the real training split (or, for features, the test split) in
+  // `extractor`'s space.
   const FeatureStats& real_stats(const std::string& modality, const std::string& extractor);
-  const torch::Tensor& real_features(const std::string& modality, const std::string& extractor);
+  const torch::Tensor& real_features(const std::string& modality, const std::string& extractor,
+                                     bool test = false);
   // The floor a perfect GAN could reach at matched N: the distance between two disjoint subsets of the real
   // images (all splits), `n` each, or half the images when there are fewer than 2n; returns it and the
   // size used.

@@ -9,6 +9,7 @@
 
 #include "common/hash.h"
 #include "metrics/frechet.h"
+#include "metrics/memorization.h"
 #include "metrics/metric_catalogue.h"
 #include "segmentation/dice.h"
 #include "segmentation/hausdorff.h"
@@ -107,6 +108,21 @@ std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
       {unet_ex.distance_metric(), frechet_distance(real_unet, extract_stats(unet_ex, scored_images))});
   out.push_back(
       {unet_ex.floor_metric(), frechet_distance(real_unet, extract_stats(unet_ex, data.test.images))});
+  // The memorization audit in the same encoder's space.
+  const MemorizationAudit mem = memorization_audit(to_eigen(unet_ex.extract(data.train.images)),
+                                                   to_eigen(unet_ex.extract(data.test.images)),
+                                                   to_eigen(unet_ex.extract(scored_images)));
+  out.push_back(
+      {metric_name("memorization_near_copy_fraction", {{"space", unet_ex.name()}}), mem.near_copy_fraction});
+  out.push_back({metric_name("memorization_median_ratio", {{"space", unet_ex.name()}}), mem.median_ratio});
+  // Label fidelity: the frozen real-only U-Net segments the generated images; Dice against their own labels.
+  UNet frozen = in.baseline_net;
+  const auto pred = predict_labels(frozen, synthetic.images, in.device);
+  out.push_back({metric_name("label_fidelity_dice"),
+                 mean_foreground_dice(pred, synthetic.labels, in.spec.num_labels())});
+  const auto fid_class = dice_per_class(pred, synthetic.labels, in.spec.num_labels());
+  for (size_t k = 1; k < fid_class.size(); ++k)
+    out.push_back({metric_name("label_fidelity_dice_class", {{"label", in.spec.labels[k]}}), fid_class[k]});
   const uint64_t useed = mix_seed(in.seed, kUNetSeedSalt);
   const ImageSet no_real{data.train.images.slice(0, 0, 0), data.train.labels.slice(0, 0, 0), {}};
   put("synth", train_and_score(mix_sets(no_real, synthetic, n), data.val, data.test, in.spec, in.cfg, useed,

@@ -6,6 +6,7 @@
 #include "common/percentile.h"
 #include "metrics/frechet.h"
 #include "metrics/kid.h"
+#include "metrics/memorization.h"
 #include "metrics/metric_catalogue.h"
 #include "metrics/precision_recall.h"
 
@@ -40,6 +41,10 @@ BootstrapCi bootstrap(const FeatureStats& real_stats, const Eigen::MatrixXd& rea
           percentile_linear(kid, 97.5), b};
 }
 }  // namespace
+
+Eigen::MatrixXd pixel_features(const torch::Tensor& images) {
+  return to_eigen(images.reshape({images.size(0), -1}).to(torch::kCPU));
+}
 
 double degenerate_fraction(const torch::Tensor& labels) {
   auto fg = (labels > 0).reshape({labels.size(0), -1}).any(1);
@@ -80,6 +85,23 @@ std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const to
           frechet_infinity(real_.stats(space), fake, opts_.inf_points, opts_.inf_min_fraction,
                            mix_seed(opts_.kid_seed, kInfSeedSalt));
       out.push_back({metric_name(ex->distance_id() + "_infinity", {{"space", space}}), inf.value});
+    }
+    const MemorizationAudit mem = memorization_audit(real, to_eigen(real_.test_features(space)), fake);
+    out.push_back({metric_name("memorization_near_copy_fraction", sp), mem.near_copy_fraction});
+    out.push_back({metric_name("memorization_median_ratio", sp), mem.median_ratio});
+  }
+  if (final) {  // the audit in raw pixels, which needs no model, and its gallery
+    const Eigen::MatrixXd fake = pixel_features(images);
+    const MemorizationAudit mem =
+        memorization_audit(pixel_features(real_.images(false)), pixel_features(real_.images(true)), fake);
+    const std::map<std::string, std::string> sp{{"space", "pixels"}};
+    out.push_back({metric_name("memorization_near_copy_fraction", sp), mem.near_copy_fraction});
+    out.push_back({metric_name("memorization_median_ratio", sp), mem.median_ratio});
+    pairs_ = {};
+    for (int64_t g : closest_pairs(mem, opts_.gallery)) {
+      pairs_.generated.push_back(g);
+      pairs_.train.push_back(mem.nearest[g]);
+      pairs_.distance.push_back(mem.distance[g]);
     }
   }
   out.push_back({metric_name("distance_n"), static_cast<double>(images.size(0))});

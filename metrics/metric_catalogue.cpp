@@ -163,6 +163,9 @@ const std::vector<std::string>& headline_metrics() {
                                                  "seg_dice_synth_delta",
                                                  "seg_hd95_real",
                                                  "seg_hd95_synth",
+                                                 "label_fidelity_dice",
+                                                 "memorization_near_copy_fraction_pixels",
+                                                 "memorization_near_copy_fraction_unet",
                                                  "degenerate_label_fraction",
                                                  "train_seconds",
                                                  "steps_per_second",
@@ -235,6 +238,19 @@ void register_builtin_metrics() {
          "improved precision (Kynkäänniemi et al. 2019), k = 3: generated images inside the real manifold"});
     add({"recall", "recall_<space>", +1, 3, "fidelity", "",
          "improved recall (Kynkäänniemi et al. 2019), k = 3: real images inside the generated manifold"});
+    // Memorization audit (metrics/memorization.h): nearest training image of each generated one.
+    add({"memorization_near_copy_fraction", "memorization_near_copy_fraction_<space>", -1, 3, "privacy", "",
+         "share of generated images nearer a training image than 95% of held-out real test images are (about "
+         "0.05 for fresh draws, 1 for copies)"});
+    add({"memorization_median_ratio", "memorization_median_ratio_<space>", 0, 3, "privacy", "",
+         "median nearest-training distance of generated images over that of held-out test images (below 1: "
+         "closer to the training set than new real images)"});
+    // Label fidelity: the frozen real-only U-Net segments each generated image (Skandarani et al. 2023).
+    add({"label_fidelity_dice", "label_fidelity_dice", +1, 3, "fidelity", "",
+         "mean foreground Dice of the real-only U-Net's segmentation of generated images against the label "
+         "maps generated with them; its ceiling is seg_dice_real"});
+    add({"label_fidelity_dice_class", "label_fidelity_dice/<label>", +1, 3, "fidelity", "",
+         "label fidelity Dice of one label"});
     add({"degenerate_label_fraction", "degenerate_label_fraction", -1, 3, "health", "",
          "fraction of generated label maps without any foreground pixel"});
     // The segmentation protocol (Skandarani et al. 2023), per arm, on the real test split.

@@ -1,6 +1,7 @@
 #include "metrics/precision_recall.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <vector>
 
@@ -47,6 +48,28 @@ double coverage(const Eigen::MatrixXd& q, const Eigen::MatrixXd& ref, const Eige
 }
 
 }  // namespace
+
+Nearest nearest_neighbours(const Eigen::MatrixXd& query, const Eigen::MatrixXd& ref) {
+  if (ref.rows() == 0) throw std::invalid_argument("nearest neighbours: the reference set is empty");
+  if (query.cols() != ref.cols())
+    throw std::invalid_argument(
+        fmt::format("nearest neighbours: {}-d queries against {}-d references", query.cols(), ref.cols()));
+  if (!query.allFinite() || !ref.allFinite())
+    throw std::invalid_argument("nearest neighbours: features hold NaN or Inf");
+  const Eigen::VectorXd rn = ref.rowwise().squaredNorm();
+  Nearest out;
+  for (Eigen::Index b0 = 0; b0 < query.rows(); b0 += kBlock) {
+    const Eigen::Index b1 = std::min(query.rows(), b0 + kBlock);
+    const Eigen::MatrixXd d = sq_dists(query, b0, b1, ref, rn);
+    for (Eigen::Index i = 0; i < d.rows(); ++i) {
+      Eigen::Index j;
+      const double m = d.row(i).minCoeff(&j);
+      out.index.push_back(j);
+      out.distance.push_back(std::sqrt(m));
+    }
+  }
+  return out;
+}
 
 Eigen::VectorXd knn_radii(const Eigen::MatrixXd& x, int k) {
   check_inputs(x, k, "input");

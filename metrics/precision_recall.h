@@ -7,6 +7,8 @@
 
 #include <cstdint>
 
+#include <vector>
+
 #include <Eigen/Core>
 
 namespace ganbench {
@@ -18,6 +20,13 @@ struct PrecisionRecall {
 
 // Distance from each row of `x` to its k-th nearest other row (Euclidean). Needs rows > k >= 1.
 Eigen::VectorXd knn_radii(const Eigen::MatrixXd& x, int k);
+// For each row of `query`: the index of its nearest row of `ref` (Euclidean; the first on ties) and that
+// distance. Throws std::invalid_argument for an empty `ref`, differing widths or non-finite values.
+struct Nearest {
+  std::vector<int64_t> index;
+  std::vector<double> distance;
+};
+Nearest nearest_neighbours(const Eigen::MatrixXd& query, const Eigen::MatrixXd& ref);
 
 // real, fake: [n, d] features (d equal, each n > k). Memory is O(block * n), not O(n^2).
 PrecisionRecall precision_recall(const Eigen::MatrixXd& real, const Eigen::MatrixXd& fake, int k = 3);

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "datasets/cardiac_phantom.h"
 #include "experiments/seg_protocol.h"
 #include "experiments/sweep.h"
 #include "metrics/metric_catalogue.h"
@@ -73,5 +74,43 @@ arch: {dcgan: {z_dim: 8, base_channels: 8}}
     CHECK(m.count("seg_hd95_real") == 1);
     CHECK(m.at("fd_unet") > 0);  // works without any Inception weights
     CHECK(m.at("fd_unet_real_floor") >= 0);
+  }
+
+  TEST_CASE(
+      "label fidelity: generated labels that match their images score near the real test Dice; "
+      "mismatched ones score low") {
+    const auto entry = cardiac_modality();
+    const ModalitySpec spec = entry.spec.at_size(32);
+    const Splits data = split_by_subject(make_phantom_set(entry, 32, 80, 1), 0, {});
+    SegmentationConfig cfg;
+    cfg.ratios = {};
+    cfg.steps = 150;
+    cfg.eval_every = 50;
+    cfg.depth = 2;
+    cfg.base_channels = 8;
+    UNet net{nullptr};
+    const SegScore baseline = train_and_score(data.train, data.val, data.test, spec, cfg, 7, c10::kCPU, &net);
+    const ImageSet fresh = make_phantom_set(entry, 32, 200, 2);  // a "GAN" that draws new phantoms
+    auto run = [&](bool shuffle) {
+      const auto sample = [&](int64_t n, uint64_t) {
+        Sample s;
+        s.images = fresh.images.slice(0, 0, n);
+        s.labels = shuffle ? fresh.labels.slice(0, 0, n).roll(1, 0) : fresh.labels.slice(0, 0, n);
+        return s;
+      };
+      std::map<std::string, double> m;
+      for (const auto& v : run_seg_protocol({data, spec, cfg, baseline, net, 0, c10::kCPU}, sample,
+                                            fresh.images.slice(0, 0, 20)))
+        m[v.name] = v.value;
+      return m;
+    };
+    const auto matched = run(false), mismatched = run(true);
+    MESSAGE("real test Dice ", baseline.dice, "; label fidelity matched ", matched.at("label_fidelity_dice"),
+            ", mismatched ", mismatched.at("label_fidelity_dice"));
+    CHECK(matched.at("label_fidelity_dice") == doctest::Approx(baseline.dice).epsilon(0.1));
+    CHECK(mismatched.at("label_fidelity_dice") < matched.at("label_fidelity_dice") - 0.2);
+    CHECK(matched.count("label_fidelity_dice/lv") == 1);
+    // The audit in the U-Net's space: fresh draws are no copies.
+    CHECK(matched.at("memorization_near_copy_fraction_unet") < 0.3);
   }
 }

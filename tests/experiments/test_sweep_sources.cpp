@@ -108,7 +108,7 @@ arch: {{dcgan: {{z_dim: 8, base_channels: 8}}}}
     // Real-data features were cached by content; a second sweep over the same data reuses them.
     size_t cached = 0;
     for (const auto& e : fs::directory_iterator(tmp / "cache")) cached += e.path().extension() == ".npy";
-    CHECK(cached == 4);  // 2 modalities x 2 extractors
+    CHECK(cached == 8);  // 2 modalities x 2 extractors x (training split, test split for the memorization audit)
     // The split is recorded: every ACDC patient once, in one split, with both frames' slices.
     const std::string split = read_file(c.run_dir() / "data" / "cardiac_split.csv");
     CHECK(split.rfind("subject,split,images\n", 0) == 0);

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <string>
+
 #include <map>
 
 #include <torch/torch.h>
@@ -13,17 +15,20 @@ namespace {
 // The real side from random images in the handcrafted space.
 class StubReference : public RealReference {
  public:
-  explicit StubReference(const torch::Tensor& real) : feats_(ex_.extract(real)) {
+  StubReference(const torch::Tensor& real, const torch::Tensor& test)
+      : feats_(ex_.extract(real)), test_feats_(ex_.extract(test)), real_(real), test_(test) {
     stats_ = compute_stats(to_eigen(feats_));
   }
   FeatureExtractor* extractor(const std::string&) override { return &ex_; }
   const FeatureStats& stats(const std::string&) override { return stats_; }
   const torch::Tensor& features(const std::string&) override { return feats_; }
   std::pair<double, int64_t> floor(const std::string&, int64_t n) override { return {0.5, n}; }
+  const torch::Tensor& test_features(const std::string&) override { return test_feats_; }
+  const torch::Tensor& images(bool test) override { return test ? test_ : real_; }
 
  private:
   HandcraftedExtractor ex_;
-  torch::Tensor feats_;
+  torch::Tensor feats_, test_feats_, real_, test_;
   FeatureStats stats_;
 };
 }  // namespace
@@ -34,7 +39,8 @@ TEST_SUITE("metrics") {
     const auto real = torch::rand({80, 1, 16, 16}, gen);
     const auto fake = (torch::rand({60, 1, 16, 16}, gen) * 0.8).contiguous();
     const auto labels = torch::zeros({60, 16, 16}, torch::kInt64);
-    StubReference ref(real);
+    const auto test = torch::rand({40, 1, 16, 16}, gen);
+    StubReference ref(real, test);
     ScorerOptions o;
     o.spaces = {"handcrafted"};
     o.kid_subsets = 4;
@@ -54,6 +60,23 @@ TEST_SUITE("metrics") {
     CHECK(v.at("kid_handcrafted_boot_lo") < v.at("kid_handcrafted_boot_hi"));
     CHECK(v.at("fd_handcrafted") > 0);
     CHECK(std::isfinite(v.at("fd_infinity_handcrafted")));
+    for (const char* space : {"handcrafted", "pixels"}) {
+      const double f = v.at(std::string("memorization_near_copy_fraction_") + space);
+      CHECK((f >= 0 && f <= 1));
+      CHECK(v.at(std::string("memorization_median_ratio_") + space) > 0);
+    }
+    CHECK(scorer.nearest_pairs().generated.size() == 8);
+    // A "GAN" that returns training images: every one is a near copy, and the gallery pairs match.
+    const auto copies = real.slice(0, 10, 70).contiguous();
+    std::map<std::string, double> c;
+    for (const auto& m : scorer.score(copies, labels, true)) c[m.name] = m.value;
+    CHECK(c.at("memorization_near_copy_fraction_pixels") == 1.0);
+    CHECK(c.at("memorization_near_copy_fraction_handcrafted") == 1.0);
+    const auto& p = scorer.nearest_pairs();
+    for (size_t i = 0; i < p.generated.size(); ++i) {
+      CHECK(p.train[i] == p.generated[i] + 10);
+      CHECK(p.distance[i] < 1e-4);
+    }
     // Seeded: the same call gives the same intervals.
     std::map<std::string, double> again;
     for (const auto& m : scorer.score(fake, labels, true)) again[m.name] = m.value;
