@@ -235,6 +235,33 @@ std::string render_html(const ReportModel& m) {
       }
   }
 
+  // Memorization gallery and label fidelity: per modality, the first finished seed of each architecture.
+  if (m.has_metric(metric_name("memorization_near_copy_fraction", {{"space", "pixels"}})) ||
+      m.has_metric("label_fidelity_dice")) {
+    h += "<h2>Memorization and label fidelity</h2>\n<p>" + svg::escape(kPrivacyNote) + "</p>\n";
+    if (const std::string off = label_fidelity_off_note(m); !off.empty())
+      h += "<p class=\"note\">" + svg::escape(off) + "</p>\n";
+    h +=
+        "<p>Each gallery: the generated images nearest the training set in pixel space, closest first, above "
+        "their nearest training images (label overlays below each).</p>\n";
+    for (const auto& mod : m.mods) {
+      std::string part;
+      for (const auto& a : m.archs)
+        for (size_t i = 0; i < m.cells.size(); ++i) {
+          const auto& c = m.cells[i];
+          if (c.architecture != a || c.modality != mod || c.status != "done") continue;
+          const std::string png = m.nearest_sheet(i);
+          if (png.empty()) continue;
+          part += fmt::format(
+              "<div class=\"grid\"><div>{} (seed {})</div><img alt=\"{} nearest training pairs\" "
+              "src=\"data:image/png;base64,{}\"></div>\n",
+              svg::escape(a), c.seed, svg::escape(c.id), base64(png));
+          break;
+        }
+      if (!part.empty()) h += "<h3>" + svg::escape(mod) + "</h3>\n" + part;
+    }
+  }
+
   h += "<h2>All metrics</h2>\n<details><summary>every metric as a table</summary>\n";
   for (const auto& name : names) h += html_table(m, m.table(name));
   h += "</details>\n";

@@ -112,6 +112,8 @@ std::string render_latex(const ReportModel& m) {
       "\\usepackage[margin=2cm]{geometry}\n\\begin{document}\n";
   tex += fmt::format("\\section*{{ganbench report: {}}}\n\n",
                      tex_escape(fmt::format("{}", fmt::join(m.sweeps, ", "))));
+  if (m.has_metric("memorization_near_copy_fraction_pixels"))
+    tex += tex_escape(std::string(kPrivacyNote) + " " + label_fidelity_off_note(m)) + "\n\n";
   for (const auto& name : m.table_names()) tex += latex_table(m, m.table(name));
   return tex + "\\end{document}\n";
 }

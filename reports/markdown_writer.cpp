@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "metrics/metric_catalogue.h"
+
 namespace ganbench {
 namespace {
 
@@ -87,6 +89,8 @@ std::string render_markdown(const ReportModel& m, const std::string& grid_dir) {
                     m.cells.size() - n_done - n_failed, kStatisticsNote);
   if (m.uses_space("handcrafted")) md += std::string(kHandcraftedNote) + "\n\n";
   md += markdown_dice_arms(m);
+  if (m.has_metric(metric_name("memorization_near_copy_fraction", {{"space", "pixels"}})))
+    md += std::string(kPrivacyNote) + " " + label_fidelity_off_note(m) + "\n\n";
   for (const auto& name : m.table_names()) md += markdown_table(m, m.table(name));
 
   md += "## Cells\n\n| cell | status | seed | train s | error |\n|---|---|---|---|---|\n";
@@ -101,8 +105,15 @@ std::string render_markdown(const ReportModel& m, const std::string& grid_dir) {
     md +=
         "\n## Samples\n\nEach sheet: real training images, the generator at step 0, and after training; "
         "every second row overlays the label map in colour.\n\n";
-    for (const auto& c : m.cells)
-      if (c.status == "done") md += fmt::format("### {}\n\n![{}]({}/{}.png)\n\n", c.id, c.id, grid_dir, c.id);
+    for (size_t i = 0; i < m.cells.size(); ++i) {
+      const auto& c = m.cells[i];
+      if (c.status != "done") continue;
+      md += fmt::format("### {}\n\n![{}]({}/{}.png)\n\n", c.id, c.id, grid_dir, c.id);
+      if (!m.nearest_sheet(i).empty())
+        md += fmt::format(
+            "Nearest training pairs (memorization gallery):\n\n![{} nearest]({}/{}_nearest.png)\n\n", c.id,
+            grid_dir, c.id);
+    }
   }
   return md;
 }

@@ -54,11 +54,15 @@ std::vector<fs::path> write_report(const std::vector<fs::path>& run_dirs, const 
     for (const auto& run : runs)
       for (const auto& c : run.cells) {
         if (c.status != "done") continue;
-        const std::string png = sample_sheet(run, c.id);
-        if (png.empty()) continue;
-        const fs::path path = out / grid_dir / (c.id + ".png");
-        write_file_atomic(path, png);
-        written.push_back(path);
+        for (const auto& [suffix, stems] :
+             {std::pair<std::string, const std::vector<std::string>&>{"", kSampleSheetStems},
+              {"_nearest", kNearestSheetStems}}) {
+          const std::string png = sample_sheet(run, c.id, stems);
+          if (png.empty()) continue;
+          const fs::path path = out / grid_dir / (c.id + suffix + ".png");
+          write_file_atomic(path, png);
+          written.push_back(path);
+        }
       }
   }
   const ReportModel model(runs);

@@ -325,13 +325,20 @@ std::vector<std::pair<std::string, std::string>> ReportModel::dice_arms() const 
   return arms;
 }
 
-std::string sample_sheet(const RunData& run, const std::string& cell_id) {
+const std::vector<std::string> kSampleSheetStems = {"real", "samples_step0", "samples"};
+const std::vector<std::string> kNearestSheetStems = {"nearest_generated", "nearest_train"};
+
+std::string sample_sheet(const RunData& run, const std::string& cell_id,
+                         const std::vector<std::string>& stems) {
   std::map<std::string, std::string> art;
   for (const auto& a : run.artefacts)
     if (a.cell_id == cell_id) art[a.kind] = a.path;
   std::vector<GridRow> rows;
-  for (const char* stem : {"real", "samples_step0", "samples"}) {
-    const std::string ki = std::string(stem) + "_images", kl = std::string(stem) + "_labels";
+  for (const auto& stem : stems) {
+    const std::string ki = stem + "_images", kl = stem + "_labels";
+    std::error_code ec;
+    if (art.count(ki) && !std::filesystem::exists(run.run_dir / art[ki], ec))
+      continue;  // recorded, not there
     if (!art.count(ki) || !art.count(kl)) continue;
     rows.push_back({read_npy(run.run_dir / art[ki]), read_npy(run.run_dir / art[kl])});
   }
@@ -340,6 +347,28 @@ std::string sample_sheet(const RunData& run, const std::string& cell_id) {
 
 std::string ReportModel::sample_sheet(size_t i) const {
   return ganbench::sample_sheet(runs[run_index[i]], cells[i].id);
+}
+
+std::string ReportModel::nearest_sheet(size_t i) const {
+  return ganbench::sample_sheet(runs[run_index[i]], cells[i].id, kNearestSheetStems);
+}
+
+const char* const kPrivacyNote =
+    "Memorization audit: for each generated image, the distance to its nearest training image, against the "
+    "same distance for held-out real test images that no model saw. memorization_near_copy_fraction_<space> "
+    "is the share of generated images nearer the training set than 95% of the test images are: about 0.05 "
+    "for a GAN that draws new images, 1 for one that copies. memorization_median_ratio_<space> is the ratio "
+    "of the median distances (below 1: closer to the training images than new real images are). Spaces: raw "
+    "pixels, the real-only U-Net encoder and each configured extractor. A generator collapsed towards the "
+    "mean image also sits near training images, so read the audit with precision/recall and the gallery. "
+    "Label fidelity: the frozen real-only U-Net segments each generated image, and label_fidelity_dice is "
+    "the Dice against the label map generated with it; its ceiling is that U-Net's Dice on the real test "
+    "split (seg_dice_real).";
+
+std::string label_fidelity_off_note(const ReportModel& m) {
+  if (m.has_metric("label_fidelity_dice")) return "";
+  return "Label fidelity needs the segmentation protocol (segmentation.enabled: true), which was off in "
+         "these runs.";
 }
 
 const char* const kStatisticsNote =

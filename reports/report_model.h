@@ -96,10 +96,20 @@ class ReportModel {
   std::vector<std::pair<std::string, std::string>> dice_arms() const;
   // PNG sample sheet of cell `i` (real, step 0, trained rows) from its stored arrays; "" when it has none.
   std::string sample_sheet(size_t i) const;
+  // PNG memorization gallery of cell `i`: its generated images nearest the training set (pixel space), above
+  // those training images; "" when it has none.
+  std::string nearest_sheet(size_t i) const;
 };
 
-// PNG sample sheet of one cell of one run; "" when it has no stored arrays.
-std::string sample_sheet(const RunData& run, const std::string& cell_id);
+// The sample sheet's rows, and the memorization gallery's.
+extern const std::vector<std::string> kSampleSheetStems, kNearestSheetStems;
+// PNG sheet of one cell of one run, a row pair per stem (<stem>_images/_labels arrays); "" when it has none.
+std::string sample_sheet(const RunData& run, const std::string& cell_id,
+                         const std::vector<std::string>& stems = kSampleSheetStems);
+// What the memorization and label-fidelity columns mean, as each writer's note says it; and, when the
+// runs have no label fidelity because segmentation was off, the sentence that says so ("" otherwise).
+extern const char* const kPrivacyNote;
+std::string label_fidelity_off_note(const ReportModel& m);
 
 std::string direction_text(int dir);  // " (lower is better)", " (higher is better)" or ""
 // The significant pairs of a table, one line per modality ("cardiac: a < b (p = 0.01)"); empty when no

@@ -195,6 +195,50 @@ TEST_SUITE("reports") {
     CHECK(marks >= 4);  // bars for the distance and time charts, and the loss curves
   }
 
+  TEST_CASE(
+      "memorization and label fidelity: note, gallery of nearest pairs, and the segmentation-off note") {
+    test::TempDir dir;
+    const fs::path run = dir / "mem";
+    {
+      ResultsStore s(run / "results.db");
+      s.record_sweep("mem", "name: mem\n");
+      CellRecord c;
+      c.id = "dcgan-cardiac-s0";
+      c.sweep = "mem";
+      c.architecture = "dcgan";
+      c.modality = "cardiac";
+      c.config_hash = "h";
+      c.config_yaml = "{}";
+      c.started = c.finished = "2026-01-01T00:00:00Z";
+      s.begin_cell(c);
+      std::vector<ArtefactRow> art;
+      for (const std::string stem : {"nearest_generated", "nearest_train"}) {
+        write_npy(run / (stem + "_images.npy"),
+                  NpyArray::from_floats(std::vector<float>(2 * 8 * 8, 0.5f), {2, 1, 8, 8}));
+        write_npy(run / (stem + "_labels.npy"),
+                  NpyArray::from_bytes(std::vector<uint8_t>(2 * 8 * 8, 1), {2, 8, 8}));
+        art.push_back({c.id, stem + "_images", stem + "_images.npy"});
+        art.push_back({c.id, stem + "_labels", stem + "_labels.npy"});
+      }
+      s.finish_cell(c, {{c.id, "memorization_near_copy_fraction_pixels", 10, 0.25}}, art);
+    }
+    const std::string html = render_html({load_run(run)});
+    CHECK(test::contains(html, "<h2>Memorization and label fidelity</h2>"));
+    CHECK(
+        test::contains(html, "alt=\"dcgan-cardiac-s0 nearest training pairs\" src=\"data:image/png;base64,"));
+    CHECK(
+        test::contains(html, "Label fidelity needs the segmentation protocol (segmentation.enabled: true)"));
+    CHECK(test::contains(html, "0.250"));  // the near-copy value
+    const std::string md = render_markdown({load_run(run)}, "report");
+    CHECK(test::contains(md, "Memorization audit: for each generated image"));
+    CHECK(test::contains(md, "## memorization_near_copy_fraction_pixels (lower is better)"));
+    CHECK(test::contains(md, "![dcgan-cardiac-s0 nearest](report/dcgan-cardiac-s0_nearest.png)"));
+    const auto files = write_report({run}, {{"png", "tex", "csv"}, {}});
+    CHECK(fs::exists(run / "report" / "dcgan-cardiac-s0_nearest.png"));
+    CHECK(test::contains(read_file(run / "report.tex"), "Memorization audit"));
+    CHECK(test::contains(read_file(run / "report.csv"), "memorization_near_copy_fraction_pixels"));
+  }
+
   TEST_CASE("report A B merges run folders, such as one per cluster task") {
     test::TempDir dir;
     const fs::path a = handmade_run(dir / "a");
