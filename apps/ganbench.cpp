@@ -24,6 +24,7 @@
 #include "metrics/metric_catalogue.h"
 #include "reports/report.h"
 #include "reports/sample_grid.h"
+#include "reports/turing.h"
 
 namespace {
 
@@ -44,6 +45,13 @@ const char* kUsage = R"(usage:
   ganbench fid --save-stats DIR OUT.npz [...]
       FID between two image folders or pytorch-fid .npz statistics files, as `python -m pytorch_fid`;
       prints "FID:  <value>". Weights: --weights, $GANBENCH_FID_WEIGHTS or the `weights import` cache.
+  ganbench turing RUN_DIR --out turing.html [--n 50] [--cells ID,ID,...] [--seed S]
+      A visual Turing test page (one self-contained file): n images per cell, half real (held-out test split),
+      half generated, in a seeded random order at native resolution; raters answer real/generated with a
+      confidence and export a JSON file. The answer key is kept in RUN_DIR/turing/.
+  ganbench turing-score ANSWERS.json --run RUN_DIR
+      Scores a rater's answers per cell (accuracy, sensitivity, specificity with exact 95% intervals, p against
+      chance) and stores them in RUN_DIR/results.db; `ganbench report` then shows them.
   ganbench weights import FILE.pth [--out FILE.safetensors]
   ganbench weights fetch [--url URL] [--out FILE.safetensors]
       Read pytorch-fid's pt_inception-2015-12-05-6726825d.pth natively (zip or legacy format; the SHA-256
@@ -344,6 +352,61 @@ int cmd_weights(const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmd_turing(const std::vector<std::string>& args) {
+  std::string run, out;
+  TuringOptions o;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--out")
+      out = take_value(args, i);
+    else if (a == "--n")
+      o.n = parse_int_flag(a, take_value(args, i), 2, 10000);
+    else if (a == "--cells")
+      o.cells = split_commas(take_value(args, i));
+    else if (a == "--seed")
+      o.seed = static_cast<uint64_t>(parse_int_flag(a, take_value(args, i), 0, INT64_MAX));
+    else if (!a.empty() && a[0] == '-')
+      throw UsageError(fmt::format("turing: unknown option '{}'", a));
+    else if (run.empty())
+      run = a;
+    else
+      throw UsageError(fmt::format("turing: unexpected argument '{}'", a));
+  }
+  if (run.empty() || out.empty()) throw UsageError("turing needs a RUN_DIR and --out FILE.html");
+  const TuringPage p = write_turing_page(run, out, o);
+  fmt::print("{}\n", out);
+  fmt::print(stderr, "ganbench turing: page {} with {} images; answer key {}\n", p.id, p.items,
+             p.key.string());
+  return 0;
+}
+
+int cmd_turing_score(const std::vector<std::string>& args) {
+  std::string answers, run;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--run")
+      run = take_value(args, i);
+    else if (!a.empty() && a[0] == '-')
+      throw UsageError(fmt::format("turing-score: unknown option '{}'", a));
+    else if (answers.empty())
+      answers = a;
+    else
+      throw UsageError(fmt::format("turing-score: unexpected argument '{}'", a));
+  }
+  if (answers.empty() || run.empty()) throw UsageError("turing-score needs ANSWERS.json and --run RUN_DIR");
+  const auto scores = score_turing(answers, run);
+  store_turing_scores(run, scores);
+  fmt::print("{:<28} {:<12} {:>4} {:>22} {:>22} {:>22} {:>9}\n", "cell", "rater", "n", "accuracy [95% CI]",
+             "sensitivity [95% CI]", "specificity [95% CI]", "p");
+  auto ci = [](double v, double lo, double hi) { return fmt::format("{:.3f} [{:.3f}, {:.3f}]", v, lo, hi); };
+  for (const auto& s : scores)
+    fmt::print("{:<28} {:<12} {:>4} {:>22} {:>22} {:>22} {:>9.3g}\n", s.cell, s.rater, s.n,
+               ci(s.accuracy, s.accuracy_lo, s.accuracy_hi),
+               ci(s.sensitivity, s.sensitivity_lo, s.sensitivity_hi),
+               ci(s.specificity, s.specificity_lo, s.specificity_hi), s.p_value);
+  return 0;
+}
+
 int cmd_check_config(const std::vector<std::string>& args) {
   if (args.size() == 1 && args[0] == "--help-keys") {  // every key: type, range, default, meaning
     const SweepConfig defaults;
@@ -381,6 +444,8 @@ int main(int argc, char** argv) {
     if (cmd == "fid") return cmd_fid(rest);
     if (cmd == "check-config") return cmd_check_config(rest);
     if (cmd == "weights") return cmd_weights(rest);
+    if (cmd == "turing") return cmd_turing(rest);
+    if (cmd == "turing-score") return cmd_turing_score(rest);
     throw UsageError(fmt::format("unknown command '{}'", cmd));
   } catch (const UsageError& e) {
     fmt::print(stderr, "ganbench: {}\n{}", e.what(), kUsage);

@@ -23,6 +23,8 @@ constexpr uint64_t kEvalSeedSalt = 0xE7A1;  // latents for scoring: the same at 
 constexpr uint64_t kKidSeedSalt = 0x41D;    // KID subset draws
 
 // The first `n` images and label maps of `s` as <stem>_images.npy and <stem>_labels.npy.
+constexpr int64_t kTuringKeep = 100;  // images of each kind kept for `ganbench turing` (turing_* arrays)
+
 void save_samples(const fs::path& dir, const std::string& stem, const Sample& s, int64_t n) {
   auto img = s.images.slice(0, 0, n).contiguous();
   auto lab = s.labels.slice(0, 0, n).to(torch::kUInt8).contiguous();
@@ -68,6 +70,8 @@ std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& rel_dir,
   if (has_step0) stems.push_back("samples_step0");
   stems.push_back("nearest_generated");  // the memorization gallery
   stems.push_back("nearest_train");
+  stems.push_back("turing_generated");  // the visual Turing test's images
+  stems.push_back("turing_real");
   for (const auto& stem : stems)
     for (const char* part : {"_images", "_labels"})
       a.push_back({cell.id, stem + part, (rel_dir / (stem + part + std::string(".npy"))).string()});
@@ -141,6 +145,9 @@ void run_cell(const CellEnv& env, const Cell& cell) {
 
   const int64_t last = cfg.train.steps;
   const Sample final_samples = score(last, true);
+  save_samples(dir, "turing_generated", final_samples, std::min(kTuringKeep, final_samples.images.size(0)));
+  save_samples(dir, "turing_real", {data.test.images, data.test.labels, {}},
+               std::min(kTuringKeep, data.test.size()));
   if (const NearestPairs& np = scorer.nearest_pairs(); !np.generated.empty()) {
     const auto gi = torch::tensor(np.generated, torch::kInt64), ti = torch::tensor(np.train, torch::kInt64);
     const auto n = static_cast<int64_t>(np.generated.size());

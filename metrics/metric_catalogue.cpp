@@ -16,10 +16,8 @@ namespace {
 // What each placeholder may hold, as text (for patterns and messages) and compiled (for checking values).
 const std::map<std::string, std::string>& placeholder_rules() {
   static const std::map<std::string, std::string> rules = {
-      {"space", "[a-z0-9]+"},
-      {"arm", "real|synth|mix_r[0-9.eE+-]+"},
-      {"label", "[^/@]+"},
-      {"loss", "[^@]+"},
+      {"space", "[a-z0-9]+"}, {"arm", "real|synth|mix_r[0-9.eE+-]+"}, {"label", "[^/@]+"},
+      {"loss", "[^@]+"},      {"rater", "[A-Za-z0-9_.-]+"},
   };
   return rules;
 }
@@ -245,6 +243,23 @@ void register_builtin_metrics() {
     add({"memorization_median_ratio", "memorization_median_ratio_<space>", 0, 3, "privacy", "",
          "median nearest-training distance of generated images over that of held-out test images (below 1: "
          "closer to the training set than new real images)"});
+    // Visual Turing test (reports/turing.h), per rater; "generated" is the positive class.
+    add({"turing_accuracy", "turing_accuracy/<rater>", 0, 3, "turing", "",
+         "share of a rater's real/generated answers that were right (0.5: the GAN fooled the rater)"});
+    add({"turing_sensitivity", "turing_sensitivity/<rater>", 0, 3, "turing", "",
+         "share of generated images the rater called generated"});
+    add({"turing_specificity", "turing_specificity/<rater>", 0, 3, "turing", "",
+         "share of real images the rater called real"});
+    for (const char* m : {"accuracy", "sensitivity", "specificity"})
+      for (const char* end : {"lo", "hi"})
+        add(hidden({fmt::format("turing_{}_{}", m, end), fmt::format("turing_{}_{}/<rater>", m, end), 0, 3,
+                    "turing", "",
+                    fmt::format("exact (Clopper-Pearson) 95% interval of the {}, {} end", m,
+                                std::string(end) == "lo" ? "lower" : "upper")}));
+    add({"turing_p", "turing_p/<rater>", 0, -1, "turing", "",
+         "two-sided exact binomial p-value of the accuracy against chance (0.5)"});
+    add(not_in_summary(
+        {"turing_n", "turing_n/<rater>", 0, 0, "turing", "images", "images the rater answered"}));
     // Label fidelity: the frozen real-only U-Net segments each generated image (Skandarani et al. 2023).
     add({"label_fidelity_dice", "label_fidelity_dice", +1, 3, "fidelity", "",
          "mean foreground Dice of the real-only U-Net's segmentation of generated images against the label "

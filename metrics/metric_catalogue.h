@@ -45,6 +45,7 @@ struct MetricMatch {
 //   <arm>    a segmentation protocol arm: real, synth, mix_r<ratio> (ratio as printed by seg_arm_name)
 //   <label>  a label name of the modality (no '/' or '@')
 //   <loss>   a training loss name as the architecture reports it
+//   <rater>  a visual Turing test rater's name (letters, digits, '_', '.', '-')
 // Throws std::logic_error on a duplicate id or pattern, or an unknown placeholder.
 void register_metric(MetricSpec spec);
 // Throws std::invalid_argument listing the ids.

@@ -8,29 +8,11 @@
 #include <fmt/ranges.h>
 
 #include "metrics/metric_catalogue.h"
+#include "reports/sample_grid.h"
 #include "reports/svg.h"
 
 namespace ganbench {
 namespace {
-std::string base64(const std::string& bytes) {
-  static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
-    out += {tbl[v >> 18], tbl[(v >> 12) & 63], tbl[(v >> 6) & 63], tbl[v & 63]};
-  }
-  if (i + 1 == bytes.size()) {
-    const uint32_t v = uint8_t(bytes[i]) << 16;
-    out += {tbl[v >> 18], tbl[(v >> 12) & 63], '=', '='};
-  } else if (i + 2 == bytes.size()) {
-    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8);
-    out += {tbl[v >> 18], tbl[(v >> 12) & 63], tbl[(v >> 6) & 63], '='};
-  }
-  return out;
-}
-
 // Lets long metric names break after their underscores.
 std::string wrap_underscores(std::string s) {
   for (size_t p = s.find('_'); p != std::string::npos; p = s.find('_', p + 6)) s.insert(p + 1, "<wbr>");
@@ -230,7 +212,7 @@ std::string render_html(const ReportModel& m) {
         h += fmt::format(
             "<div class=\"grid\"><div>{} (seed {})</div><img alt=\"{} samples\" "
             "src=\"data:image/png;base64,{}\"></div>\n",
-            svg::escape(a), c.seed, svg::escape(c.id), base64(png));
+            svg::escape(a), c.seed, svg::escape(c.id), base64_encode(png));
         break;
       }
   }
@@ -255,7 +237,7 @@ std::string render_html(const ReportModel& m) {
           part += fmt::format(
               "<div class=\"grid\"><div>{} (seed {})</div><img alt=\"{} nearest training pairs\" "
               "src=\"data:image/png;base64,{}\"></div>\n",
-              svg::escape(a), c.seed, svg::escape(c.id), base64(png));
+              svg::escape(a), c.seed, svg::escape(c.id), base64_encode(png));
           break;
         }
       if (!part.empty()) h += "<h3>" + svg::escape(mod) + "</h3>\n" + part;

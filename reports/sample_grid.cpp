@@ -17,6 +17,34 @@ std::vector<std::array<uint8_t, 3>> label_palette() {
           {220, 60, 220}, {60, 60, 230},  {40, 220, 230}};
 }
 
+namespace {
+// Image i of float [N, C, H, W] data in [0, 1] (C = 1 or 3, RGB) as 8-bit BGR.
+cv::Mat to_bgr(const float* img, int64_t i, int64_t c, int64_t h, int64_t w) {
+  cv::Mat out(static_cast<int>(h), static_cast<int>(w), CV_8UC3);
+  const int64_t hw = h * w;
+  for (int64_t p = 0; p < hw; ++p) {
+    auto& px = out.at<cv::Vec3b>(static_cast<int>(p / w), static_cast<int>(p % w));
+    for (int ch = 0; ch < 3; ++ch) {
+      const int64_t src = c == 1 ? 0 : 2 - ch;  // RGB data -> BGR pixels
+      px[ch] = cv::saturate_cast<uint8_t>(img[(i * c + src) * hw + p] * 255.0f + 0.5f);
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::string encode_image_png(const NpyArray& images, int64_t index) {
+  const auto& s = images.shape;
+  if (s.size() != 4 || (s[1] != 1 && s[1] != 3) || index < 0 || index >= s[0])
+    throw std::invalid_argument("encode_image_png: need images [N, 1 or 3, H, W] and an index below N");
+  const auto img = images.to_floats();
+  cv::Mat bgr = to_bgr(img.data(), index, s[1], s[2], s[3]);
+  if (s[1] == 1) cv::cvtColor(bgr, bgr, cv::COLOR_BGR2GRAY);
+  std::vector<uchar> buf;
+  if (!cv::imencode(".png", bgr, buf)) throw std::runtime_error("PNG encoding failed");
+  return std::string(buf.begin(), buf.end());
+}
+
 std::string render_sample_grid(const std::vector<GridRow>& rows, int scale) {
   if (rows.empty()) throw std::invalid_argument("sample grid: no rows");
   if (scale < 1 || scale > 16) throw std::invalid_argument("sample grid: scale must be in [1, 16]");
@@ -44,14 +72,7 @@ std::string render_sample_grid(const std::vector<GridRow>& rows, int scale) {
     const int64_t n = rows[r].images.shape[0], c = rows[r].images.shape[1];
     const int64_t hw = side * side;
     for (int64_t i = 0; i < n; ++i) {
-      cv::Mat plain(static_cast<int>(side), static_cast<int>(side), CV_8UC3), over;
-      for (int64_t p = 0; p < hw; ++p) {
-        auto& px = plain.at<cv::Vec3b>(static_cast<int>(p / side), static_cast<int>(p % side));
-        for (int ch = 0; ch < 3; ++ch) {
-          const int64_t src = c == 1 ? 0 : 2 - ch;  // RGB data -> BGR pixels
-          px[ch] = cv::saturate_cast<uint8_t>(img[(i * c + src) * hw + p] * 255.0f + 0.5f);
-        }
-      }
+      cv::Mat plain = to_bgr(img.data(), i, c, side, side), over;
       plain.copyTo(over);
       for (int64_t p = 0; p < hw; ++p) {
         const auto l = static_cast<size_t>(lab[i * hw + p]);
@@ -73,6 +94,25 @@ std::string render_sample_grid(const std::vector<GridRow>& rows, int scale) {
   if (!cv::imencode(".png", canvas, buf, {cv::IMWRITE_PNG_COMPRESSION, 9}))
     throw std::runtime_error("sample grid: PNG encoding failed");
   return std::string(buf.begin(), buf.end());
+}
+
+std::string base64_encode(const std::string& bytes) {
+  static const char* tbl = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8) | uint8_t(bytes[i + 2]);
+    out += {tbl[v >> 18], tbl[(v >> 12) & 63], tbl[(v >> 6) & 63], tbl[v & 63]};
+  }
+  if (i + 1 == bytes.size()) {
+    const uint32_t v = uint8_t(bytes[i]) << 16;
+    out += {tbl[v >> 18], tbl[(v >> 12) & 63], '=', '='};
+  } else if (i + 2 == bytes.size()) {
+    const uint32_t v = (uint8_t(bytes[i]) << 16) | (uint8_t(bytes[i + 1]) << 8);
+    out += {tbl[v >> 18], tbl[(v >> 12) & 63], tbl[(v >> 6) & 63], '='};
+  }
+  return out;
 }
 
 }  // namespace ganbench

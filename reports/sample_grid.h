@@ -20,6 +20,12 @@ struct GridRow {
 // enlarges each pixel (nearest) so small images stay visible. Returns PNG bytes.
 std::string render_sample_grid(const std::vector<GridRow>& rows, int scale = 3);
 
+// Image `index` of [N, C, H, W] float32 images in [0, 1] as a PNG at its native size (grey when C = 1).
+std::string encode_image_png(const NpyArray& images, int64_t index);
+
+// Standard base64 (RFC 4648, padded), for images inlined as data: URIs.
+std::string base64_encode(const std::string& bytes);
+
 // Overlay colours (BGR) per label index, background transparent.
 std::vector<std::array<uint8_t, 3>> label_palette();
 

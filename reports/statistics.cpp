@@ -134,4 +134,43 @@ std::vector<double> holm_adjust(const std::vector<double>& p) {
   return out;
 }
 
+namespace {
+// The q-quantile of Beta(a, b), by bisection on the regularised incomplete beta function.
+double beta_quantile(double q, double a, double b) {
+  double lo = 0, hi = 1;
+  for (int i = 0; i < 200 && hi - lo > 1e-15; ++i) {
+    const double mid = 0.5 * (lo + hi);
+    (incomplete_beta(mid, a, b) < q ? lo : hi) = mid;
+  }
+  return 0.5 * (lo + hi);
+}
+
+double log_binomial_pmf(long k, long n, double p) {
+  const double lc = std::lgamma(n + 1.0) - std::lgamma(k + 1.0) - std::lgamma(n - k + 1.0);
+  const double a = k > 0 ? k * std::log(p) : 0.0, b = n - k > 0 ? (n - k) * std::log1p(-p) : 0.0;
+  return lc + a + b;
+}
+}  // namespace
+
+Interval clopper_pearson(long k, long n, double level) {
+  if (n < 1 || k < 0 || k > n || !(level > 0 && level < 1))
+    throw std::invalid_argument("clopper_pearson: need 0 <= k <= n, n >= 1 and 0 < level < 1");
+  const double alpha = 1 - level;
+  return {
+      k == 0 ? 0.0 : beta_quantile(alpha / 2, static_cast<double>(k), static_cast<double>(n - k + 1)),
+      k == n ? 1.0 : beta_quantile(1 - alpha / 2, static_cast<double>(k + 1), static_cast<double>(n - k))};
+}
+
+double binomial_test(long k, long n, double p) {
+  if (n < 1 || k < 0 || k > n || !(p > 0 && p < 1))
+    throw std::invalid_argument("binomial_test: need 0 <= k <= n, n >= 1 and 0 < p < 1");
+  const double d = log_binomial_pmf(k, n, p);
+  double total = 0;
+  for (long i = 0; i <= n; ++i) {
+    const double li = log_binomial_pmf(i, n, p);
+    if (li <= d + std::log1p(1e-7)) total += std::exp(li);  // scipy's relative tolerance
+  }
+  return std::min(1.0, total);
+}
+
 }  // namespace ganbench

@@ -25,6 +25,17 @@ struct WelchTest {
 // side, else p is NaN. Zero variance on both sides gives p = 0 for different means and 1 for equal ones.
 WelchTest welch_t_test(const std::vector<double>& a, const std::vector<double>& b);
 
+// Exact (Clopper-Pearson) two-sided confidence interval of a binomial proportion k / n: the `level`
+// quantiles of Beta(k, n - k + 1) and Beta(k + 1, n - k) (scipy.stats.binomtest(k, n).proportion_ci()).
+// Throws std::invalid_argument unless 0 <= k <= n and n >= 1.
+struct Interval {
+  double lo, hi;
+};
+Interval clopper_pearson(long k, long n, double level = 0.95);
+// Two-sided exact binomial test of k successes in n trials against success probability p
+// (scipy.stats.binomtest(k, n, p).pvalue: the total probability of outcomes no more likely than k).
+double binomial_test(long k, long n, double p = 0.5);
+
 // Holm's step-down adjusted p-values (Holm 1979), in the input's order; NaN entries are left out of the
 // family and stay NaN.
 std::vector<double> holm_adjust(const std::vector<double>& p);

@@ -61,4 +61,27 @@ TEST_SUITE("reports") {
     CHECK(std::isnan(capped[1]));
     CHECK(capped[2] == doctest::Approx(1.0));
   }
+
+  TEST_CASE("exact binomial: Clopper-Pearson intervals and two-sided p-values equal scipy's binomtest") {
+    // scipy 1.10 (Debian 12): r = binomtest(k, n, 0.5); r.pvalue, r.proportion_ci(0.95, "exact").
+    struct Case {
+      long k, n;
+      double p, lo, hi;
+    };
+    for (const Case& c : {Case{0, 10, 0.001953125, 0.0, 0.30849710781876294},
+                          Case{3, 10, 0.34375, 0.06673951117773447, 0.652452850060008},
+                          Case{7, 20, 0.26317596435546875, 0.1539092047845412, 0.5921885345328283},
+                          Case{20, 20, 1.9073486328125e-06, 0.8315665290169145, 1.0},
+                          Case{31, 50, 0.11892045255943628, 0.47174916305285525, 0.7534989222001401},
+                          Case{50, 100, 1.0, 0.3983211295033011, 0.6016788704966989}}) {
+      CAPTURE(c.k);
+      CAPTURE(c.n);
+      CHECK(binomial_test(c.k, c.n) == doctest::Approx(c.p).epsilon(1e-9));
+      const Interval ci = clopper_pearson(c.k, c.n);
+      CHECK(ci.lo == doctest::Approx(c.lo).epsilon(1e-9));
+      CHECK(ci.hi == doctest::Approx(c.hi).epsilon(1e-9));
+    }
+    CHECK_THROWS_AS(clopper_pearson(3, 2), std::invalid_argument);
+    CHECK_THROWS_AS(binomial_test(1, 0), std::invalid_argument);
+  }
 }
