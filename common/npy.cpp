@@ -4,7 +4,6 @@
 
 #include <cstring>
 #include <numeric>
-#include <regex>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -116,25 +115,54 @@ NpyArray parse_npy(std::string_view b, const std::string& what) {
   } else {
     bad(what, fmt::format("unsupported format version {}", major));
   }
-  if (header_off + header_len > b.size()) bad(what, "header runs past the end of the file");
-  const std::string header(b.substr(header_off, header_len));
+  if (header_len > b.size() - header_off) bad(what, "header runs past the end of the file");
+  const std::string_view header = b.substr(header_off, header_len);
 
-  std::smatch m;
+  // The header is a Python dict literal; it is read by hand (no std::regex: its recursion can exhaust the
+  // stack on long hostile headers).
+  auto value_of = [&](std::string_view key) -> std::string_view {
+    const size_t k = header.find(key);
+    if (k == std::string_view::npos) return {};
+    size_t p = header.find(':', k + key.size());
+    if (p == std::string_view::npos) return {};
+    ++p;
+    while (p < header.size() && (header[p] == ' ' || header[p] == '\t')) ++p;
+    return header.substr(p);
+  };
   NpyArray a;
-  if (!std::regex_search(header, m, std::regex(R"('descr'\s*:\s*'([^']+)')")))
-    bad(what, "header has no 'descr'");
-  a.dtype = m[1];
+  const std::string_view descr = value_of("'descr'");
+  const size_t close = descr.size() > 1 && descr[0] == '\'' ? descr.find('\'', 1) : std::string_view::npos;
+  if (close == std::string_view::npos) bad(what, "header has no 'descr'");
+  a.dtype = std::string(descr.substr(1, close - 1));
   if (a.dtype == "<u1") a.dtype = "|u1";
-  if (std::regex_search(header, m, std::regex(R"('fortran_order'\s*:\s*True)")))
-    bad(what, "Fortran-order arrays are not supported");
-  if (!std::regex_search(header, m, std::regex(R"('shape'\s*:\s*\(([^)]*)\))")))
+  const size_t item = dtype_size(a.dtype, what);
+  if (value_of("'fortran_order'").substr(0, 4) == "True") bad(what, "Fortran-order arrays are not supported");
+  const std::string_view shape = value_of("'shape'");
+  const size_t rparen = shape.find(')');
+  if (shape.empty() || shape[0] != '(' || rparen == std::string_view::npos)
     bad(what, "header has no 'shape'");
-  const std::string dims = m[1];
-  static const std::regex digits(R"(\d+)");
-  for (std::sregex_iterator it(dims.begin(), dims.end(), digits), end; it != end; ++it)
-    a.shape.push_back(std::stoll(it->str()));
-  const size_t need = static_cast<size_t>(a.numel()) * dtype_size(a.dtype, what);
   const size_t off = header_off + header_len;
+  const uint64_t available = (b.size() - off) / item;  // elements the data could hold
+  uint64_t numel = 1;
+  for (size_t p = 1; p < rparen;) {
+    if (shape[p] < '0' || shape[p] > '9') {
+      if (shape[p] != ',' && shape[p] != ' ' && shape[p] != 'L') bad(what, "malformed 'shape'");
+      ++p;
+      continue;
+    }
+    uint64_t d = 0;
+    for (; p < rparen && shape[p] >= '0' && shape[p] <= '9'; ++p) {
+      d = d * 10 + static_cast<uint64_t>(shape[p] - '0');
+      if (d > (uint64_t{1} << 40)) bad(what, "a dimension is too large");
+    }
+    a.shape.push_back(static_cast<int64_t>(d));
+    if (d != 0 && numel > available / d + 1)
+      numel = available + 1;  // more than the data holds; stop growing
+    else
+      numel *= d;
+  }
+  const uint64_t need = numel * item;
+
   if (b.size() - off != need)
     bad(what, fmt::format("expected {} data bytes for shape and dtype, found {}", need, b.size() - off));
   a.data.assign(b.begin() + off, b.end());

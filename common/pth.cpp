@@ -20,7 +20,7 @@ constexpr int64_t kMaxElements = int64_t{1} << 40;  // per tensor; far above any
 }
 
 struct Value;
-using Ptr = std::shared_ptr<Value>;
+using Ptr = Value*;  // owned by the Unpickler's arena: no recursive destruction, and cycles cannot leak
 
 // One pickle value. Only what torch.save writes for a state dict is modelled.
 struct Value {
@@ -33,12 +33,6 @@ struct Value {
   std::vector<std::pair<Ptr, Ptr>> dict;  // Dict, in insertion order
   std::vector<int64_t> sizes, strides;    // Tensor
 };
-
-Ptr make(Value::Kind k) {
-  auto v = std::make_shared<Value>();
-  v->kind = k;
-  return v;
-}
 
 const char* storage_dtype(const std::string& global) {
   static const std::pair<const char*, const char*> table[] = {
@@ -57,6 +51,11 @@ class Unpickler {
   Unpickler(std::string_view bytes, std::string what) : b_(bytes), what_(std::move(what)) {}
 
   size_t pos() const { return pos_; }
+  Ptr make(Value::Kind k) {
+    arena_.push_back(std::make_unique<Value>());
+    arena_.back()->kind = k;
+    return arena_.back().get();
+  }
   // Every storage the loaded objects referenced: key -> dtype.
   const std::map<std::string, std::string>& storages() const { return storages_; }
 
@@ -276,10 +275,10 @@ class Unpickler {
     return s;
   }
 
-  void push(Ptr v) { stack_.push_back(std::move(v)); }
+  void push(Ptr v) { stack_.push_back(v); }
   Ptr pop() {
     if (stack_.empty() || (!marks_.empty() && stack_.size() <= marks_.back())) fail("pickle stack underflow");
-    auto v = std::move(stack_.back());
+    auto v = stack_.back();
     stack_.pop_back();
     return v;
   }
@@ -399,6 +398,7 @@ class Unpickler {
   std::vector<Ptr> stack_, memo_;
   std::vector<size_t> marks_;
   std::map<std::string, std::string> storages_;
+  std::vector<std::unique_ptr<Value>> arena_;
 };
 
 // Gathers a (possibly strided) tensor out of its storage's bytes.
@@ -427,6 +427,8 @@ SafeTensor materialise(const Value& t, std::string_view storage, const std::stri
   }
   if (t.i < 0 || (n > 0 && last >= st.i))
     bad(what, fmt::format("tensor {} reaches past its storage {} ({} elements)", key, st.s, st.i));
+  if (n > st.i && static_cast<uint64_t>(n) * es > (uint64_t{1} << 30))  // zero strides repeat elements
+    bad(what, fmt::format("tensor {} expands its storage past 1 GiB", key));
   out.bytes.resize(static_cast<size_t>(n) * es);
   std::vector<int64_t> idx(t.sizes.size(), 0);
   for (int64_t k = 0; k < n; ++k) {

@@ -15,6 +15,7 @@ namespace ganbench {
 namespace {
 
 constexpr uint64_t kMaxHeader = 100ull << 20;  // bytes; the format's own limit
+constexpr int kMaxDepth = 16;                  // JSON nesting; real headers use 3
 
 [[noreturn]] void bad(const std::string& what, const std::string& why) {
   throw std::runtime_error(fmt::format("{}: not a valid safetensors file: {}", what, why));
@@ -97,6 +98,24 @@ std::map<std::string, SafeTensor> parse_safetensors(std::string_view file, const
   const std::string_view header = file.substr(8, hlen);
   if (header.front() != '{') bad(what, "header is not a JSON object");
   const std::string_view data = file.substr(8 + hlen);
+  // yaml-cpp parses nested collections recursively: refuse deep nesting before it can exhaust the stack.
+  int depth = 0;
+  bool in_string = false;
+  for (size_t i = 0; i < header.size(); ++i) {
+    const char c = header[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      if (++depth > kMaxDepth) bad(what, fmt::format("header nests deeper than {} levels", kMaxDepth));
+    } else if (c == '}' || c == ']') {
+      --depth;
+    }
+  }
   YAML::Node root;
   try {
     root = YAML::Load(std::string(header));  // JSON is YAML flow syntax

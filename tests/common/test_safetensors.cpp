@@ -57,6 +57,14 @@ TEST_SUITE("common") {
   }
 
   TEST_CASE("safetensors: malformed files are errors, never out-of-bounds reads") {
+    {  // deep nesting is refused before the JSON parser recurses
+      std::string h = std::string(100000, '[');
+      h = "{\"a\":" + h;
+      std::string f(8, '\0');
+      const uint64_t n = h.size();
+      std::memcpy(f.data(), &n, 8);
+      CHECK_THROWS_WITH(parse_safetensors(f + h, "deep"), doctest::Contains("nests deeper than 16"));
+    }
     const std::string ok = R"({"x":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})";
     CHECK(parse_error(with_header(ok, std::string(8, '\0'))).empty());
     CHECK(parse_error("abc").find("shorter than the 8-byte header") != std::string::npos);
