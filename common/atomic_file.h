@@ -18,4 +18,18 @@ void replace_file_atomic(const std::filesystem::path& path,
 // Reads a whole file; throws with the path when it is missing or unreadable.
 std::string read_file(const std::filesystem::path& path);
 
+// An advisory, exclusive lock on a folder (flock on <dir>/.lock, which holds the holder's PID), held for the
+// object's lifetime and released by the kernel if the process dies. Throws std::runtime_error naming the
+// folder and the holder's PID when another process (or another FolderLock) holds it.
+class FolderLock {
+ public:
+  explicit FolderLock(const std::filesystem::path& dir);
+  ~FolderLock();
+  FolderLock(const FolderLock&) = delete;
+  FolderLock& operator=(const FolderLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 }  // namespace ganbench

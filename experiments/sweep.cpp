@@ -33,6 +33,7 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
 
   const auto run_dir = cfg.run_dir();
   std::filesystem::create_directories(run_dir);
+  const FolderLock lock(run_dir);  // a second `ganbench run` on this folder stops here, naming our PID
   ResultsStore store(run_dir / "results.db");
   if (!opts.resume) {
     for (const auto& c : cells)

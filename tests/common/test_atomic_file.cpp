@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <csignal>
 
+#include <fmt/format.h>
+
 #include "common/atomic_file.h"
 #include "tests/test_util.h"
 
@@ -76,5 +78,17 @@ TEST_SUITE("common") {
     fs::create_directories(dir / "ro");
     ::chmod((dir / "ro").c_str(), 0555);
     CHECK_THROWS_WITH(write_file_atomic(dir / "ro/x.txt", "y"), doctest::Contains("ro/x.txt"));
+  }
+
+  TEST_CASE("folder lock: a second holder is refused at once, naming the folder and the holder's PID") {
+    ganbench::test::TempDir dir;
+    {
+      FolderLock first(dir.path());
+      CHECK(read_file(dir / ".lock") == std::to_string(::getpid()));
+      const std::string want =
+          fmt::format("{} is in use by another ganbench process (PID {})", dir.path().string(), ::getpid());
+      CHECK_THROWS_WITH(FolderLock(dir.path()), doctest::Contains(want.c_str()));
+    }
+    CHECK_NOTHROW(FolderLock(dir.path()));  // released with its holder
   }
 }
