@@ -10,6 +10,7 @@
 #include <torch/version.h>
 #include "architectures/registry.h"
 #include "common/atomic_file.h"
+#include "common/process.h"
 #include "common/runtime.h"
 #include "datasets/data_source.h"
 #include "datasets/modality.h"
@@ -162,7 +163,9 @@ int cmd_run(const std::vector<std::string>& args) {
   SweepConfig cfg = load_sweep_config(config);
   if (!out.empty()) cfg.output = out;
   if (!only.empty()) opts.only = parse_cell_filter(only);
+  install_stop_handlers();  // SIGINT/SIGTERM: finish the step, checkpoint, mark the cell interrupted
   const SweepSummary s = run_sweep(cfg, opts);
+  if (s.interrupted) return 128 + s.interrupted;  // 130 for SIGINT, 143 for SIGTERM
   if (report) {
     for (const auto& f : write_report({cfg.run_dir()}, {})) fmt::print("{}\n", f.string());
   }

@@ -92,19 +92,22 @@ std::string read_file(const fs::path& path) {
 FolderLock::FolderLock(const std::filesystem::path& dir) {
   const std::filesystem::path path = dir / ".lock";
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (fd_ < 0) throw std::runtime_error(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
+  if (fd_ < 0)
+    throw std::runtime_error(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
   if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
     char buf[32] = {0};
     const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
     ::close(fd_);
     fd_ = -1;
     const std::string pid = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "unknown";
-    throw std::runtime_error(fmt::format("{} is in use by another ganbench process (PID {}); wait for it, or "
-                                         "stop it first",
-                                         dir.string(), pid.substr(0, pid.find_first_not_of("0123456789"))));
+    throw std::runtime_error(
+        fmt::format("{} is in use by another ganbench process (PID {}); wait for it, or "
+                    "stop it first",
+                    dir.string(), pid.substr(0, pid.find_first_not_of("0123456789"))));
   }
   const std::string pid = std::to_string(::getpid());
-  if (::ftruncate(fd_, 0) != 0 || ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
+  if (::ftruncate(fd_, 0) != 0 ||
+      ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
     fmt::print(stderr, "ganbench: could not record the PID in {}\n", path.string());
 }
 

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <fstream>
 
 namespace ganbench {
@@ -27,6 +28,21 @@ std::string host_name() {
   char buf[256] = {0};
   return ::gethostname(buf, sizeof buf - 1) == 0 ? buf : "unknown";
 }
+
+namespace {
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) {
+  g_stop_signal = sig;
+  std::signal(sig, SIG_DFL);
+}
+}  // namespace
+
+void install_stop_handlers() {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+}
+
+int stop_signal() { return g_stop_signal; }
 
 int run_program(const std::vector<std::string>& argv) {
   if (argv.empty()) return -1;

@@ -12,6 +12,11 @@ double peak_rss_mib();
 void reset_peak_rss();
 // This machine's host name, or "unknown".
 std::string host_name();
+// SIGINT and SIGTERM ask a run to stop after the current training step: the handler records the signal
+// (and restores the default action, so a second one kills at once). 0 when none arrived.
+void install_stop_handlers();
+int stop_signal();
+
 // Runs argv[0] (searched on PATH) with argv, without a shell, and waits. Returns its exit status, 128+signal
 // when killed, or -1 when it cannot be started (not installed).
 int run_program(const std::vector<std::string>& argv);

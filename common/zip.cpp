@@ -10,6 +10,8 @@
 namespace ganbench {
 namespace {
 
+constexpr uint64_t kMaxDeflateRatio = 1032;  // deflate's largest possible expansion (258 bytes per 2 bits)
+
 [[noreturn]] void bad(const std::string& what, const std::string& why) {
   throw std::runtime_error(fmt::format("{}: not a valid zip archive: {}", what, why));
 }
@@ -64,6 +66,8 @@ std::vector<ZipMember> read_zip(std::string_view b, const std::string& what) {
       if (csize != usize) bad(what, fmt::format("stored member {} has two sizes", name));
       m.data.assign(b.substr(data_off, csize));
     } else if (method == 8) {
+      if (usize > static_cast<uint64_t>(csize) * kMaxDeflateRatio + 1024)  // deflate cannot expand more
+        bad(what, fmt::format("member {} claims {} bytes from {} compressed", name, usize, csize));
       m.data.resize(usize);
       z_stream zs{};
       if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) bad(what, "zlib init failed");

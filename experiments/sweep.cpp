@@ -6,9 +6,11 @@
 #include <torch/torch.h>
 
 #include "common/atomic_file.h"
+#include "common/process.h"
 #include "common/runtime.h"
 #include "experiments/cell_runner.h"
 #include "experiments/data_cache.h"
+#include "experiments/trainer.h"
 #include "metrics/metric_catalogue.h"
 
 namespace ganbench {
@@ -62,6 +64,10 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
   }
   SweepSummary summary;
   for (const auto& cell : cells) {
+    if (const int sig = stop_signal()) {  // arrived outside training: stop before the next cell
+      summary.interrupted = sig;
+      break;
+    }
     const std::string hash = cell_config_hash(cfg, cell);
     if (auto prior = store.find_cell(cell.id)) {
       if (prior->status == "done") {
@@ -82,6 +88,12 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
     try {
       run_cell(env, cell);
       ++summary.done;
+    } catch (const Interrupted& e) {
+      const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      fmt::print(stderr, "\nganbench: cell {} {}\n", cell.id, e.what());
+      store.fail_cell(cell.id, e.what(), secs, "interrupted");
+      summary.interrupted = e.signal;
+      break;
     } catch (const std::exception& e) {
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       fmt::print(stderr, "\nganbench: cell {} failed: {}\n", cell.id, e.what());
@@ -89,8 +101,11 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
       ++summary.failed;
     }
   }
-  fmt::print(stderr, "ganbench: sweep '{}': {} done, {} skipped, {} failed\n", cfg.name, summary.done,
-             summary.skipped, summary.failed);
+  fmt::print(stderr, "ganbench: sweep '{}': {} done, {} skipped, {} failed{}\n", cfg.name, summary.done,
+             summary.skipped, summary.failed,
+             summary.interrupted
+                 ? fmt::format("; interrupted by signal {}, --resume continues", summary.interrupted)
+                 : "");
   return summary;
 }
 

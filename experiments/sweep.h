@@ -18,6 +18,7 @@ struct RunOptions {
 
 struct SweepSummary {
   int done = 0, skipped = 0, failed = 0;
+  int interrupted = 0;  // the stop signal (SIGINT, SIGTERM) that ended the sweep early; 0 = none
 };
 
 // Runs every admitted cell; a failed cell is recorded and the sweep goes on. Throws ConfigError-like

@@ -1,5 +1,7 @@
 #include "experiments/trainer.h"
 
+#include "common/process.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -84,6 +86,14 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
     if (hooks.on_log && (step % opts.log_every == 0 || step == opts.steps)) hooks.on_log(step, stats);
     if (opts.checkpoint_every > 0 && step % opts.checkpoint_every == 0 && step != opts.steps) save(step);
     result.end_step = step;
+    if (const int sig = stop_signal(); sig != 0 && step != opts.steps) {
+      save(step);
+      if (opts.progress) progress.finish();
+      throw Interrupted(sig,
+                        fmt::format("interrupted by signal {} after step {}; checkpoint written, --resume "
+                                    "continues from it",
+                                    sig, step));
+    }
   }
   if (opts.progress) progress.finish();
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -20,6 +20,13 @@ class NonFiniteLoss : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// SIGINT or SIGTERM arrived (common/process.h): the trainer finished its step and wrote a checkpoint.
+class Interrupted : public std::runtime_error {
+ public:
+  Interrupted(int signal, const std::string& what) : std::runtime_error(what), signal(signal) {}
+  int signal;
+};
+
 struct TrainerOptions {
   int64_t steps = 0;  // total G updates
   int64_t batch_size = 32;
@@ -51,7 +58,8 @@ struct TrainerHooks {
 };
 
 // Trains `model` to opts.steps, resuming from the newest checkpoint in opts.checkpoint_dir when there is one.
-// Throws NonFiniteLoss (naming the step and the value) if any loss is NaN or infinite.
+// Throws NonFiniteLoss (naming the step and the value) if any loss is NaN or infinite, and Interrupted after
+// checkpointing the current step when a stop signal arrived.
 TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptions& opts,
                       const TrainerHooks& hooks = {});
 

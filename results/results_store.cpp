@@ -237,14 +237,15 @@ void ResultsStore::finish_cell(const CellRecord& c, const std::vector<MetricRow>
   });
 }
 
-void ResultsStore::fail_cell(const std::string& id, const std::string& error, double total_seconds) {
+void ResultsStore::fail_cell(const std::string& id, const std::string& error, double total_seconds,
+                             const std::string& status) {
   transaction(db_, path_, [&] {
-    Stmt(db_, "UPDATE cells SET status = 'failed', finished = ?, total_seconds = ?, error = ? WHERE id = ?",
-         path_)
-        .bind(1, utc_now_iso())
-        .bind(2, total_seconds)
-        .bind(3, error)
-        .bind(4, id)
+    Stmt(db_, "UPDATE cells SET status = ?, finished = ?, total_seconds = ?, error = ? WHERE id = ?", path_)
+        .bind(1, status)
+        .bind(2, utc_now_iso())
+        .bind(3, total_seconds)
+        .bind(4, error)
+        .bind(5, id)
         .run();
   });
 }

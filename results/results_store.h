@@ -58,7 +58,9 @@ class ResultsStore {
   // One transaction: metrics, artefacts, timings, then status = done.
   void finish_cell(const CellRecord& cell, const std::vector<MetricRow>& metrics,
                    const std::vector<ArtefactRow>& artefacts);
-  void fail_cell(const std::string& id, const std::string& error, double total_seconds);
+  // status = `status` ("failed", or "interrupted" for a stop signal) with the error text.
+  void fail_cell(const std::string& id, const std::string& error, double total_seconds,
+                 const std::string& status = "failed");
 
   std::vector<CellRecord> cells() const;
   std::vector<MetricRow> metrics(const std::string& cell_id = "") const;

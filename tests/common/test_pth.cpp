@@ -115,6 +115,12 @@ TEST_SUITE("common") {
     CHECK_THROWS_WITH(read_pth("/nonexistent/x.pth"), doctest::Contains("/nonexistent/x.pth"));
   }
 
+  TEST_CASE("zip: a member claiming more than deflate can expand to is refused before allocating (fuzz find)") {
+    // libFuzzer's input: a 205-byte .npz whose central directory claims 3.2 GB uncompressed.
+    const std::string crash = read_file(fixtures() / "zip" / "claims_3gb.npz");
+    CHECK_THROWS_WITH(read_zip(crash, "f"), doctest::Contains("claims 3170493229 bytes from"));
+  }
+
   TEST_CASE("zip: the npz reader's members; stored and deflated") {
     const auto members = read_zip(read_file(fixtures() / "pth" / "small_zip.pth"), "small_zip.pth");
     REQUIRE(members.size() == 9);
