@@ -24,5 +24,5 @@ if ((${#missing[@]})); then
 fi
 # The browser tests drive chromium with playwright-core (npm; no browser download, Debian's chromium is used).
 if [[ "${1:-}" == "--browser" && ! -d build/node/node_modules/playwright-core ]]; then
-  npm install --silent --no-audit --no-fund --prefix build/node playwright-core@1.65.1
+  npm install --silent --no-audit --no-fund --prefix build/node playwright-core@1.49.1
 fi

@@ -2,7 +2,8 @@
 # The README's test command: installs what is missing, builds, runs the whole test suite.
 #   scripts/test.sh          unit tests, CLI checks, benchmark smoke runs and the slow end-to-end tests
 #   scripts/test.sh --fast     everything except the tests labelled slow
-#   scripts/test.sh --browser  only the browser test: installs Debian's chromium, renders an HTML report
+#   scripts/test.sh --browser  only the browser tests: installs Debian's chromium (and node, playwright-core),
+#                              renders an HTML report and clicks through a visual Turing test page
 set -euo pipefail
 cd "$(dirname "$0")/.."
 label_args=(-LE browser)
