@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "common/atomic_file.h"
 #include "common/hash.h"
 #include "common/runtime.h"
 
@@ -21,10 +22,9 @@ InceptionExtractor::InceptionExtractor(const ExtractorOptions& opts)
   load_fid_weights(model_, path);
   model_->to(device_);
   model_->eval();
-  const auto sz = std::filesystem::file_size(path);
-  const auto mtime = std::filesystem::last_write_time(path).time_since_epoch().count();
-  cache_key_ =
-      fmt::format("inception{}-{}", dims_, hex64(fnv1a64(fmt::format("{}:{}:{}", path.string(), sz, mtime))));
+  // Cached features are keyed by the weights' content, so a file replaced in place (same path, size and
+  // mtime) never reuses stale features.
+  cache_key_ = fmt::format("inception{}-{}", dims_, hex64(fnv1a64(read_file(path))));
 }
 
 std::string InceptionExtractor::description() const {

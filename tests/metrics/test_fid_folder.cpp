@@ -80,6 +80,22 @@ TEST_SUITE("metrics") {
     CHECK((c1.mu - c2.mu).cwiseAbs().maxCoeff() == 0.0);
   }
 
+  TEST_CASE("Inception feature caches are keyed by the weights' content: a file replaced in place is seen") {
+    TempDir tmp;
+    const fs::path w = tmp / "w.safetensors";
+    auto weights = ganbench::test::formula_weights();
+    write_safetensors(w, weights);
+    const auto mtime = fs::last_write_time(w);
+    ExtractorOptions eo;
+    eo.inception_weights = w;
+    const std::string before = InceptionExtractor(eo).cache_key();
+    CHECK(InceptionExtractor(eo).cache_key() == before);  // deterministic
+    weights.at("fc.bias").second[0] += 1.0f;  // same size, and the old mtime restored below
+    write_safetensors(w, weights);
+    fs::last_write_time(w, mtime);
+    CHECK(InceptionExtractor(eo).cache_key() != before);
+  }
+
   TEST_CASE("fid folders: bad input is one clear error") {
     TempDir tmp;
     write_weights(tmp / "w.safetensors");
