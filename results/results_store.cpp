@@ -121,6 +121,8 @@ ResultsStore::ResultsStore(const std::filesystem::path& db_path, bool create) : 
   }
   sqlite3_busy_timeout(db_, kBusyTimeoutMs);
   try {
+    // WAL: readers (`ganbench report` during a run) see a consistent snapshot and never block the writer.
+    if (create) exec("PRAGMA journal_mode = WAL;");
     exec("PRAGMA foreign_keys = ON;");
     exec(std::string("BEGIN;") + kSchema + "COMMIT;");
     Stmt v(db_, "SELECT value FROM meta WHERE key = 'schema_version'", path_);
@@ -248,6 +250,17 @@ void ResultsStore::fail_cell(const std::string& id, const std::string& error, do
         .bind(5, id)
         .run();
   });
+}
+
+void ResultsStore::read_snapshot(const std::function<void()>& reads) const {
+  exec("BEGIN DEFERRED;");
+  try {
+    reads();
+  } catch (...) {
+    exec("ROLLBACK;");
+    throw;
+  }
+  exec("COMMIT;");
 }
 
 std::vector<CellRecord> ResultsStore::cells() const {

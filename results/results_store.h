@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -68,6 +69,9 @@ class ResultsStore {
   std::vector<std::pair<std::string, std::string>> sweeps() const;  // name, config yaml
 
   const std::filesystem::path& path() const { return path_; }
+  // Runs `reads` inside one read transaction: in WAL mode (every database ganbench creates) they all see one
+  // committed snapshot, while a run goes on writing.
+  void read_snapshot(const std::function<void()>& reads) const;
 
  private:
   void exec(const std::string& sql) const;

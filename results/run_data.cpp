@@ -14,11 +14,13 @@ RunData load_run(const std::filesystem::path& run_dir) {
   ResultsStore store(db, false);
   RunData r;
   r.run_dir = run_dir;
-  const auto sweeps = store.sweeps();
-  r.sweep = sweeps.empty() ? run_dir.filename().string() : sweeps.front().first;
-  r.cells = store.cells();
-  r.metrics = store.metrics();
-  r.artefacts = store.artefacts();
+  store.read_snapshot([&] {  // one committed state, even while a run writes
+    const auto sweeps = store.sweeps();
+    r.sweep = sweeps.empty() ? run_dir.filename().string() : sweeps.front().first;
+    r.cells = store.cells();
+    r.metrics = store.metrics();
+    r.artefacts = store.artefacts();
+  });
   return r;
 }
 

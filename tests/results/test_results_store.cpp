@@ -2,7 +2,10 @@
 
 #include <fstream>
 
+#include <sqlite3.h>
+
 #include "results/results_store.h"
+#include "results/run_data.h"
 #include "tests/test_util.h"
 
 using namespace ganbench;
@@ -48,5 +51,39 @@ TEST_SUITE("results") {
     test::TempDir dir;
     { std::ofstream(dir / "results.db") << std::string(5000, 'z'); }
     CHECK_THROWS_WITH(ResultsStore(dir / "results.db"), doctest::Contains("results.db"));
+  }
+
+  TEST_CASE("results store: WAL, so a report reads one committed snapshot while a run is mid-transaction") {
+    test::TempDir dir;
+    {
+      ResultsStore s(dir / "results.db");
+      s.record_sweep("t", "name: t\n");
+      CellRecord c;
+      c.id = "a";
+      c.sweep = "t";
+      c.architecture = "dcgan";
+      c.modality = "cardiac";
+      c.config_hash = "h";
+      c.config_yaml = "{}";
+      c.started = "2026-01-01T00:00:00Z";
+      s.begin_cell(c);
+      s.add_metrics({{"a", "fd_handcrafted", 1, 0.5}});
+    }
+    sqlite3* w = nullptr;
+    REQUIRE(sqlite3_open((dir / "results.db").c_str(), &w) == SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    REQUIRE(sqlite3_prepare_v2(w, "PRAGMA journal_mode", -1, &st, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_step(st) == SQLITE_ROW);
+    CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 0))) == "wal");
+    sqlite3_finalize(st);
+    // A writer holds the write lock with uncommitted rows, as a run does inside finish_cell.
+    REQUIRE(sqlite3_exec(w, "BEGIN IMMEDIATE; INSERT INTO metrics VALUES('a', 'fd_handcrafted', 2, 0.25);",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    const RunData r = load_run(dir.path());  // neither blocks nor sees the uncommitted row
+    REQUIRE(r.metrics.size() == 1);
+    CHECK(r.metrics[0].step == 1);
+    REQUIRE(sqlite3_exec(w, "COMMIT;", nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(w);
+    CHECK(load_run(dir.path()).metrics.size() == 2);
   }
 }
