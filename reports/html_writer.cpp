@@ -13,6 +13,25 @@
 
 namespace ganbench {
 namespace {
+// Per architecture, the sample sheet (or the memorization gallery) of the first finished seed of `mod` that
+// has one, as <div class="grid"> blocks.
+std::string sheets_of(const ReportModel& m, const std::string& mod, bool nearest) {
+  std::string out;
+  for (const auto& a : m.archs)
+    for (size_t i = 0; i < m.cells.size(); ++i) {
+      const auto& c = m.cells[i];
+      if (c.architecture != a || c.modality != mod || c.status != "done") continue;
+      const std::string png = nearest ? m.nearest_sheet(i) : m.sample_sheet(i);
+      if (png.empty()) continue;
+      out += fmt::format(
+          "<div class=\"grid\"><div>{} (seed {})</div><img alt=\"{} {}\" src=\"data:image/png;base64,{}\"></div>\n",
+          svg::escape(a), c.seed, svg::escape(c.id), nearest ? "nearest training pairs" : "samples",
+          base64_encode(png));
+      break;
+    }
+  return out;
+}
+
 // Lets long metric names break after their underscores.
 std::string wrap_underscores(std::string s) {
   for (size_t p = s.find('_'); p != std::string::npos; p = s.find('_', p + 6)) s.insert(p + 1, "<wbr>");
@@ -201,21 +220,7 @@ std::string render_html(const ReportModel& m) {
   // Sample grids: per modality, the first finished seed of each architecture.
   h += "<h2>Samples</h2>\n<p>Each sheet: real training images, the untrained generator, and the trained one; "
        "every second row overlays the label map in colour.</p>\n";
-  for (const auto& mod : m.mods) {
-    h += "<h3>" + svg::escape(mod) + "</h3>\n";
-    for (const auto& a : m.archs)
-      for (size_t i = 0; i < m.cells.size(); ++i) {
-        const auto& c = m.cells[i];
-        if (c.architecture != a || c.modality != mod || c.status != "done") continue;
-        const std::string png = m.sample_sheet(i);
-        if (png.empty()) continue;
-        h += fmt::format(
-            "<div class=\"grid\"><div>{} (seed {})</div><img alt=\"{} samples\" "
-            "src=\"data:image/png;base64,{}\"></div>\n",
-            svg::escape(a), c.seed, svg::escape(c.id), base64_encode(png));
-        break;
-      }
-  }
+  for (const auto& mod : m.mods) h += "<h3>" + svg::escape(mod) + "</h3>\n" + sheets_of(m, mod, false);
 
   // Memorization gallery and label fidelity: per modality, the first finished seed of each architecture.
   if (m.has_metric(metric_name("memorization_near_copy_fraction", {{"space", "pixels"}})) ||
@@ -227,19 +232,7 @@ std::string render_html(const ReportModel& m) {
         "<p>Each gallery: the generated images nearest the training set in pixel space, closest first, above "
         "their nearest training images (label overlays below each).</p>\n";
     for (const auto& mod : m.mods) {
-      std::string part;
-      for (const auto& a : m.archs)
-        for (size_t i = 0; i < m.cells.size(); ++i) {
-          const auto& c = m.cells[i];
-          if (c.architecture != a || c.modality != mod || c.status != "done") continue;
-          const std::string png = m.nearest_sheet(i);
-          if (png.empty()) continue;
-          part += fmt::format(
-              "<div class=\"grid\"><div>{} (seed {})</div><img alt=\"{} nearest training pairs\" "
-              "src=\"data:image/png;base64,{}\"></div>\n",
-              svg::escape(a), c.seed, svg::escape(c.id), base64_encode(png));
-          break;
-        }
+      const std::string part = sheets_of(m, mod, true);
       if (!part.empty()) h += "<h3>" + svg::escape(mod) + "</h3>\n" + part;
     }
   }
