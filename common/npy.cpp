@@ -2,7 +2,9 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cstring>
+#include <limits>
 #include <numeric>
 #include <stdexcept>
 
@@ -43,7 +45,15 @@ void put32(std::string& s, uint32_t v) { s.append(reinterpret_cast<const char*>(
 }  // namespace
 
 int64_t NpyArray::numel() const {
-  return std::accumulate(shape.begin(), shape.end(), int64_t{1}, std::multiplies<int64_t>());
+  // A zero anywhere makes the product 0, even when the other dimensions alone would overflow (fuzz find).
+  if (std::find(shape.begin(), shape.end(), int64_t{0}) != shape.end()) return 0;
+  int64_t n = 1;
+  for (int64_t d : shape) {
+    if (d < 0 || (d > 0 && n > std::numeric_limits<int64_t>::max() / d))
+      throw std::runtime_error("npy: shape has no valid element count");
+    n *= d;
+  }
+  return n;
 }
 
 size_t NpyArray::item_size() const { return dtype_size(dtype, "array"); }

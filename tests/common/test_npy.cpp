@@ -55,4 +55,14 @@ TEST_SUITE("common") {
     CHECK_THROWS_AS(read_npz(dir / "bad.npz"), std::runtime_error);
     CHECK_THROWS_WITH_AS(read_npy(dir / "missing.npy"), doctest::Contains("missing.npy"), std::runtime_error);
   }
+
+  TEST_CASE("npy: a zero dimension beside dimensions whose product overflows has 0 elements (fuzz find)") {
+    const NpyArray a = read_npy(ganbench::test::fixtures() / "npy" / "zero_dim_overflow.npy");
+    CHECK(a.numel() == 0);
+    CHECK(a.to_doubles().empty());
+    NpyArray big;
+    big.dtype = "<f4";
+    big.shape = {int64_t{1} << 40, int64_t{1} << 40};
+    CHECK_THROWS_AS(big.numel(), std::runtime_error);
+  }
 }
