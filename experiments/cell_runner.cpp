@@ -22,9 +22,9 @@ namespace {
 constexpr uint64_t kEvalSeedSalt = 0xE7A1;  // latents for scoring: the same at step 0 and at the end
 constexpr uint64_t kKidSeedSalt = 0x41D;    // KID subset draws
 
-// The first `n` images and label maps of `s` as <stem>_images.npy and <stem>_labels.npy.
 constexpr int64_t kTuringKeep = 100;  // images of each kind kept for `ganbench turing` (turing_* arrays)
 
+// The first `n` images and label maps of `s` as <stem>_images.npy and <stem>_labels.npy.
 void save_samples(const fs::path& dir, const std::string& stem, const Sample& s, int64_t n) {
   auto img = s.images.slice(0, 0, n).contiguous();
   auto lab = s.labels.slice(0, 0, n).to(torch::kUInt8).contiguous();

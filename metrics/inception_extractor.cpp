@@ -8,6 +8,7 @@
 #include "common/atomic_file.h"
 #include "common/hash.h"
 #include "common/runtime.h"
+#include "common/safetensors.h"
 
 namespace ganbench {
 
@@ -19,12 +20,13 @@ InceptionExtractor::InceptionExtractor(const ExtractorOptions& opts)
   if (batch_ < 1) throw std::invalid_argument("Inception batch size must be >= 1");
   weights_ = resolve_fid_weights(opts.inception_weights);
   const auto& path = weights_.path;
-  load_fid_weights(model_, path);
+  const std::string bytes = read_file(path);  // read once: loaded, and hashed for the cache key
+  load_fid_weights(model_, parse_safetensors(bytes, path.string()), path.string());
   model_->to(device_);
   model_->eval();
   // Cached features are keyed by the weights' content, so a file replaced in place (same path, size and
   // mtime) never reuses stale features.
-  cache_key_ = fmt::format("inception{}-{}", dims_, hex64(fnv1a64(read_file(path))));
+  cache_key_ = fmt::format("inception{}-{}", dims_, hex64(fnv1a64(bytes)));
 }
 
 std::string InceptionExtractor::description() const {

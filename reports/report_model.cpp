@@ -330,9 +330,7 @@ const std::vector<std::string> kNearestSheetStems = {"nearest_generated", "neare
 
 std::string sample_sheet(const RunData& run, const std::string& cell_id,
                          const std::vector<std::string>& stems) {
-  std::map<std::string, std::string> art;
-  for (const auto& a : run.artefacts)
-    if (a.cell_id == cell_id) art[a.kind] = a.path;
+  std::map<std::string, std::string> art = run.artefact_paths(cell_id);
   std::vector<GridRow> rows;
   for (const auto& stem : stems) {
     const std::string ki = stem + "_images", kl = stem + "_labels";

@@ -28,9 +28,7 @@ struct Item {
 
 // The stored images of one kind for a cell: the Turing arrays, or the report grid's for older runs.
 NpyArray stored_images(const RunData& run, const std::string& cell, bool real) {
-  std::map<std::string, std::string> art;
-  for (const auto& a : run.artefacts)
-    if (a.cell_id == cell) art[a.kind] = a.path;
+  std::map<std::string, std::string> art = run.artefact_paths(cell);
   for (const char* kind : real ? std::vector<const char*>{"turing_real_images", "real_images"}
                                : std::vector<const char*>{"turing_generated_images", "samples_images"}) {
     std::error_code ec;

@@ -6,6 +6,13 @@
 
 namespace ganbench {
 
+std::map<std::string, std::string> RunData::artefact_paths(const std::string& cell_id) const {
+  std::map<std::string, std::string> out;
+  for (const auto& a : artefacts)
+    if (a.cell_id == cell_id) out[a.kind] = a.path;
+  return out;
+}
+
 RunData load_run(const std::filesystem::path& run_dir) {
   const std::filesystem::path db = run_dir / "results.db";
   if (!std::filesystem::exists(db))

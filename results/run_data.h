@@ -2,6 +2,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -15,6 +16,8 @@ struct RunData {
   std::vector<CellRecord> cells;
   std::vector<MetricRow> metrics;
   std::vector<ArtefactRow> artefacts;
+  // One cell's artefacts: kind -> path relative to run_dir.
+  std::map<std::string, std::string> artefact_paths(const std::string& cell_id) const;
 };
 
 // Reads <run_dir>/results.db; throws naming the folder when it has none.
