@@ -108,10 +108,10 @@ void DInputAugment::observe(double real_sign, int64_t batch) {
   if (!cfg_.adaptive) return;
   sign_sum_ += real_sign;
   ++sign_count_;
-  images_ += batch;
-  if (sign_count_ < cfg_.ada_interval) return;
-  const double rt = sign_sum_ / static_cast<double>(sign_count_);
-  const double step = static_cast<double>(images_) / (cfg_.ada_kimg * 1000.0);
+  images_ += static_cast<double>(batch);
+  if (sign_count_ < static_cast<double>(cfg_.ada_interval)) return;
+  const double rt = sign_sum_ / sign_count_;
+  const double step = images_ / (cfg_.ada_kimg * 1000.0);
   p_ = std::clamp(p_ + (rt > cfg_.ada_target ? step : rt < cfg_.ada_target ? -step : 0.0), 0.0, 1.0);
   sign_sum_ = 0;
   sign_count_ = 0;

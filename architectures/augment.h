@@ -47,7 +47,11 @@ class DInputAugment {
 
   const AugmentConfig& config() const { return cfg_; }
   double probability() const { return p_; }
-  double& probability_state() { return p_; }  // for checkpoints
+  // Everything a checkpoint must hold for an exact resume: p and the ADA accumulators of the current interval.
+  std::vector<std::pair<std::string, double*>> checkpoint_state() {
+    return {{"augment_p", &p_}, {"augment_sign_sum", &sign_sum_}, {"augment_sign_count", &sign_count_},
+            {"augment_images", &images_}};
+  }
   // ADA feedback after one training step on `batch` real images: `real_sign` is mean(sign(D(real))).
   void observe(double real_sign, int64_t batch);
 
@@ -55,8 +59,8 @@ class DInputAugment {
   AugmentConfig cfg_;
   int64_t image_channels_, joint_channels_;
   double p_;
-  double sign_sum_ = 0;
-  int64_t sign_count_ = 0, images_ = 0;
+  double sign_sum_ = 0;                   // sum of d_real_sign over the current ADA interval
+  double sign_count_ = 0, images_ = 0;    // steps and real images in it (whole numbers, held as doubles)
 };
 
 }  // namespace ganbench

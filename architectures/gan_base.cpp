@@ -10,7 +10,7 @@ GanModelBase::GanModelBase(const ArchContext& ctx, Capabilities caps)
                                                      ctx.modality.channels + ctx.modality.num_labels())),
       noise_(at::make_generator<at::CPUGeneratorImpl>(ctx.seed)),
       caps_(std::move(caps)) {
-  track("augment_p", augment_->probability_state());
+  for (const auto& [name, v] : augment_->checkpoint_state()) track(name, *v);
   parts_.generators["noise"] = &noise_;
 }
 
