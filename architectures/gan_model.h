@@ -26,6 +26,9 @@ struct Capabilities {
   // Default std of instance noise on D inputs (train.instance_noise: -1). On where joint synthesis was
   // measured to need it: with exact 0/1 label maps DCGAN's D wins at once and G collapses (README).
   double instance_noise = 0.0;
+  // Default |loss or statistic| past which training has diverged (train.divergence_threshold: -1). A logistic
+  // loss of 100 means D is certain to e^-100 (saturated, no gradient left for G); healthy runs stay below 10.
+  double divergence_threshold = 100;
 };
 
 struct StepStats {

@@ -122,6 +122,7 @@ ArchEntry wgan_gp_entry() {
   e.description = "WGAN-GP: DCGAN-shaped G, layer-norm critic, Wasserstein loss with gradient penalty";
   e.citation = "Gulrajani et al. 2017, NeurIPS";
   e.capabilities.loss = "wasserstein";
+  e.capabilities.divergence_threshold = 1e3;  // a 1-Lipschitz critic's gap is under the image diameter (~887 at 256 px RGB)
   e.capabilities.needs_gradient_penalty = true;
   e.capabilities.critic_steps = 5;
   e.options = dcgan_shape_options(128);

@@ -80,6 +80,7 @@ std::string cell_config_hash(const SweepConfig& cfg, const Cell& cell) {
   c.device = "auto";
   c.eval.feature_cache = "auto";  // where things are stored does not change results
   c.eval.inception_weights = "";
+  c.train.divergence_threshold = TrainConfig::kArchDefault;  // decides when a cell fails, not what it computed
   return hex64(fnv1a64(to_yaml(c)));
 }
 

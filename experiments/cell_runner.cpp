@@ -130,6 +130,9 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   topts.batch_size = cfg.train.batch_size;
   topts.checkpoint_every = cfg.train.checkpoint_every;
   topts.log_every = cfg.train.log_every;
+  topts.divergence_threshold = cfg.train.divergence_threshold == TrainConfig::kArchDefault
+                                   ? model->capabilities().divergence_threshold
+                                   : cfg.train.divergence_threshold;
   topts.seed = cell.seed;
   topts.checkpoint_dir = ckpt_dir;
   topts.label = cell.id;

@@ -144,6 +144,12 @@ Field field(std::string path, Get get, std::string help, std::optional<Range> ra
   return f;
 }
 
+// `f` written out only when `present` says so.
+Field optional_field(Field f, std::function<bool(const SweepConfig&)> present) {
+  f.present = std::move(present);
+  return f;
+}
+
 constexpr double kBig = 1e18;  // "no upper bound" for ranges
 
 void parse_sources(const YAML::Node& srcs, SweepConfig& c, const std::string& source) {
@@ -275,6 +281,15 @@ const std::vector<Field>& fields() {
       field(
           "train.log_every", [](C& c) { return &c.train.log_every; },
           "steps between log lines and stored losses", Range{1, kBig, ">= 1"}),
+      // Emitted only when set: it decides when a cell fails, not what a finished cell computed, so it stays out
+      // of the hashes of older run folders (cell_config_hash leaves it out altogether).
+      optional_field(
+          field(
+              "train.divergence_threshold", [](C& c) { return &c.train.divergence_threshold; },
+              "a cell fails when any loss or statistic exceeds this in magnitude (an exploding D); 0 = off; "
+              "-1 = the architecture's default (ganbench list architectures: divergence_threshold)",
+              Range{-1, 1e300, "-1 or >= 0"}),
+          [](const C& c) { return c.train.divergence_threshold != TrainConfig::kArchDefault; }),
       field(
           "train.instance_noise", [](C& c) { return &c.train.augment.instance_noise; },
           "std of Gaussian noise on every D input, real and fake; 0 = off; -1 = the architecture's default "
@@ -635,6 +650,9 @@ void SweepConfig::validate() const {
           fmt::format("unknown augmentation '{}'; valid: {}", ag.policy[i], fmt::join(augment_ops(), ", ")));
   check(ag.instance_noise == -1 || ag.instance_noise >= 0, c, "train.instance_noise",
         fmt::format("must be -1 (the architecture's default) or in [0, 2], got {}", ag.instance_noise));
+  check(train.divergence_threshold == TrainConfig::kArchDefault || train.divergence_threshold >= 0, c,
+        "train.divergence_threshold",
+        fmt::format("must be -1 (the architecture's default), 0 (off) or > 0, got {}", train.divergence_threshold));
   check(!ag.adaptive || !ag.policy.empty(), c, "train.augment.adaptive",
         "needs a policy (e.g. [translation, cutout, brightness, contrast])");
   check(ag.ada_target > -1 && ag.ada_target < 1, c, "train.augment.ada_target", "must be in (-1, 1)");

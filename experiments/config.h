@@ -26,6 +26,10 @@ struct TrainConfig {
   int64_t batch_size = 32;         // real images per step
   int64_t checkpoint_every = 100;  // steps between checkpoints; 0 = only at the end
   int64_t log_every = 25;          // steps between log lines and stored loss values
+  static constexpr double kArchDefault = -1;  // sentinel: the architecture's own default
+  // |loss or statistic| above this fails the cell (an exploding D); 0 = off; -1 = the architecture's
+  // Capabilities::divergence_threshold.
+  double divergence_threshold = kArchDefault;
   AugmentConfig augment;           // D-input transforms: YAML train.instance_noise and train.augment.*
 };
 

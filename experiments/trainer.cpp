@@ -76,12 +76,16 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
       opts.augment->observe(it->second, batch.images.size(0));
       stats.values.emplace_back("augment_p", opts.augment->probability());
     }
-    for (const auto& [name, value] : stats.values)
-      if (!std::isfinite(value))
-        throw NonFiniteLoss(
-            fmt::format("{} became {} at step {}; lower the learning rate or check the data "
-                        "(the last good checkpoint is kept)",
-                        name, value, step));
+    for (const auto& [name, value] : stats.values) {
+      const bool exploded = opts.divergence_threshold > 0 && std::abs(value) > opts.divergence_threshold;
+      if (!std::isfinite(value) || exploded)
+        throw TrainingDiverged(fmt::format(
+            "training diverged: {} became {} at step {}{}; lower the learning rate or check the data (the "
+            "last good checkpoint is kept)",
+            name, value, step,
+            exploded ? fmt::format(", beyond train.divergence_threshold {:g}", opts.divergence_threshold)
+                     : ""));
+    }
     if (opts.progress) progress.update(step, stats.values);
     if (hooks.on_log && (step % opts.log_every == 0 || step == opts.steps)) hooks.on_log(step, stats);
     if (opts.checkpoint_every > 0 && step % opts.checkpoint_every == 0 && step != opts.steps) save(step);

@@ -15,7 +15,8 @@
 
 namespace ganbench {
 
-class NonFiniteLoss : public std::runtime_error {
+// A loss or statistic became NaN or infinite, or exceeded TrainerOptions::divergence_threshold.
+class TrainingDiverged : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
@@ -33,6 +34,7 @@ struct TrainerOptions {
   int64_t checkpoint_every = 0;          // steps between checkpoints; 0 = only at the end
   int64_t log_every = 25;                // steps between on_log calls and plain log lines
   uint64_t seed = 0;                     // batch order: step s draws with mix_seed(seed, s)
+  double divergence_threshold = 0;       // |any logged loss or statistic| above this = diverged; 0 = off
   std::filesystem::path checkpoint_dir;  // step_XXXXXXXX.pt files; the newest is kept
   std::string label;                     // progress prefix
   bool progress = true;
@@ -58,7 +60,8 @@ struct TrainerHooks {
 };
 
 // Trains `model` to opts.steps, resuming from the newest checkpoint in opts.checkpoint_dir when there is one.
-// Throws NonFiniteLoss (naming the step and the value) if any loss is NaN or infinite, and Interrupted after
+// Throws TrainingDiverged (naming the step, the value and the last checkpoint) when a loss is NaN or
+// infinite or exceeds the divergence threshold (an exploding discriminator), and Interrupted after
 // checkpointing the current step when a stop signal arrived.
 TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptions& opts,
                       const TrainerHooks& hooks = {});

@@ -188,6 +188,58 @@ TEST_SUITE("architectures") {
     }
   }
 
+  TEST_CASE("every built-in: a divergent learning rate fails training with the step and the value") {
+    // Issue 15: a NaN, infinite or exploding loss ends the cell with a named error; the last checkpoint stays.
+    register_builtin_architectures();
+    register_builtin_modalities();
+    const ImageSet set = make_phantom_set(find_modality("cardiac"), 16, 24, 3);
+    for (const auto& arch : registered()) {
+      CAPTURE(arch);
+      ArchContext ctx = context(arch, 1, 16, 2);
+      ctx.modality = find_modality("cardiac").spec.at_size(16);
+      ctx.batch_size = 4;
+      for (const auto& o : find_architecture(arch).options)
+        if (o.name.find("lr") != std::string::npos && o.name.find("lr_mul") == std::string::npos)
+          ctx.options[o.name] = o.max;  // every learning rate at its maximum (Adam, lr 1)
+      auto m = create_architecture(arch, ctx);
+      test::TempDir tmp;
+      TrainerOptions o;
+      o.steps = 300;
+      o.batch_size = 4;
+      o.checkpoint_every = 1;
+      o.progress = false;
+      o.checkpoint_dir = tmp.path();
+      o.divergence_threshold = find_architecture(arch).capabilities.divergence_threshold;  // as a sweep's -1
+      o.log_every = 1;
+      std::map<std::string, double> peak;  // the largest |value| of each statistic, for the failure message
+      TrainerHooks hooks;
+      hooks.on_log = [&](int64_t, const StepStats& st) {
+        for (const auto& [k, v] : st.values) peak[k] = std::max(peak[k], std::abs(v));
+      };
+      std::string what;
+      try {
+        train_gan(*m, set, o, hooks);
+      } catch (const TrainingDiverged& e) {
+        what = e.what();
+      }
+      std::string peaks;
+      for (const auto& [k, v] : peak) peaks += fmt::format(" {}={:g}", k, v);
+      MESSAGE(arch << ": " << what << " (peaks:" << peaks << ")");
+      REQUIRE(what.find("training diverged: ") == 0);
+      const auto at = what.find(" at step ");
+      REQUIRE(at != std::string::npos);
+      const int64_t step = std::stoll(what.substr(at + 9));
+      const auto last = latest_checkpoint(tmp.path());  // the previous step's checkpoint survives
+      if (step == 1) {
+        CHECK(!last);
+      } else {
+        REQUIRE(last);
+        CHECK(last->first == step - 1);
+        CHECK_NOTHROW(create_architecture(arch, ctx)->load(last->second));
+      }
+    }
+  }
+
   TEST_CASE("bad settings are rejected with the option named") {
     register_builtin_architectures();
     for (const auto& arch : registered()) {

@@ -146,6 +146,7 @@ train:
   batch_size: 8
   checkpoint_every: 5
   log_every: 3
+  divergence_threshold: 1000
   instance_noise: 0.05
   augment: {policy: [translation, cutout], p: 0.5, translation: 0.25, cutout: 0.3, adaptive: true,
             ada_target: 0.5, ada_kimg: 100, ada_interval: 2}

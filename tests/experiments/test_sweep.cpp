@@ -49,7 +49,10 @@ TEST_SUITE("experiments") {
     SweepConfig moved = c;
     moved.output = "/elsewhere";
     moved.threads = "1";
+    moved.train.divergence_threshold = 50;  // decides when a cell fails, not what a finished one computed
     CHECK(cell_config_hash(moved, cells[0]) == cell_config_hash(c, cells[0]));
+    CHECK(cell_config_yaml(moved, cells[0]).find("divergence_threshold: 50") != std::string::npos);
+    CHECK(cell_config_yaml(c, cells[0]).find("divergence_threshold") == std::string::npos);  // -1: not written
     const CellFilter f = parse_cell_filter("arch=dcgan,seed=1");
     CHECK(!f.admits(cells[0]));
     CHECK(f.admits(cells[1]));
@@ -97,7 +100,6 @@ TEST_SUITE("experiments") {
   TEST_CASE("a failing cell is recorded as failed with its error, and the sweep goes on") {
     test::TempDir dir;
     SweepConfig c = tiny_sweep(dir.path(), 4);
-    c.arch["dcgan"]["lr"] = 1.0;  // absurd, but valid: may or may not diverge in 4 steps
     c.train.batch_size = 2;
     RunOptions o;
     o.progress = false;
@@ -112,5 +114,30 @@ TEST_SUITE("experiments") {
     REQUIRE(failed);
     CHECK(failed->status == "failed");
     CHECK(!failed->error.empty());
+  }
+
+  TEST_CASE("a diverging cell (learning rate 1) fails with the step and the value; its report row says so") {
+    test::TempDir dir;
+    SweepConfig c = tiny_sweep(dir.path(), 40);
+    c.arch["dcgan"]["lr"] = 1.0;
+    c.train.checkpoint_every = 1;
+    RunOptions o;
+    o.progress = false;
+    const SweepSummary s = run_sweep(c, o);
+    CHECK(s.failed == 2);
+    ResultsStore store(dir / "tiny/results.db", false);
+    for (const char* id : {"dcgan-cardiac-s0", "dcgan-cardiac-s1"}) {
+      CAPTURE(id);
+      const auto cell = store.find_cell(id);
+      REQUIRE(cell);
+      CHECK(cell->status == "failed");
+      CHECK(cell->error.find("training diverged: ") != std::string::npos);
+      CHECK(cell->error.find("beyond train.divergence_threshold 100") != std::string::npos);
+    }
+    // Off: the same cells run to the end.
+    c.train.divergence_threshold = 0;
+    c.name = "tiny_off";
+    c.train.steps = 4;
+    CHECK(run_sweep(c, o).done == 2);
   }
 }

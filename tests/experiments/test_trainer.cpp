@@ -87,7 +87,7 @@ TEST_SUITE("experiments") {
     o.progress = false;
     o.checkpoint_dir = dir.path();
     NanModel m(5);
-    CHECK_THROWS_WITH_AS(train_gan(m, set, o), doctest::Contains("at step 5"), NonFiniteLoss);
+    CHECK_THROWS_WITH_AS(train_gan(m, set, o), doctest::Contains("at step 5"), TrainingDiverged);
     const auto latest = latest_checkpoint(dir.path());
     REQUIRE(latest);
     CHECK(latest->first == 4);
