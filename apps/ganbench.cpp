@@ -16,6 +16,7 @@
 #include "datasets/modality.h"
 #include "experiments/builtins.h"
 #include "experiments/config.h"
+#include "experiments/run_check.h"
 #include "experiments/sweep.h"
 #include "metrics/feature_extractor.h"
 #include "metrics/fid_folder.h"
@@ -23,6 +24,7 @@
 #include "metrics/frechet.h"
 #include "metrics/inception.h"
 #include "metrics/metric_catalogue.h"
+#include "reports/export.h"
 #include "reports/report.h"
 #include "reports/sample_grid.h"
 #include "reports/turing.h"
@@ -37,6 +39,13 @@ const char* kUsage = R"(usage:
       write its report. --resume skips finished cells and continues unfinished ones from their checkpoints.
   ganbench report RUN_DIR [RUN_DIR ...] [--format md,csv,tex,html,png] [--out DIR]
       Regenerate tables and sample sheets from results.db and stored artefacts, without training.
+  ganbench export RUN_DIR [--reproducible] [--out FILE.csv]
+      Every stored value as one tidy CSV (cell, architecture, modality, seed, status, error, metric, step,
+      value; 17 digits). --reproducible leaves out wall times, memory and resumed_from_step, so two runs of
+      one config can be compared with diff.
+  ganbench verify RUN_DIR
+      Reads every file of a run folder with ganbench's own readers (database integrity, checkpoints, arrays,
+      configs, images, reports); exits 1 naming each unreadable file.
   ganbench list architectures|modalities|metrics
   ganbench data preview MODALITY[,MODALITY...] --out FILE.png [--size PX] [--count N] [--seed S] [--config CONFIG.yaml]
       Sample sheet of a modality's images with their label maps: the built-in phantom, or the source
@@ -191,6 +200,43 @@ int cmd_report(const std::vector<std::string>& args) {
   if (dirs.empty()) throw UsageError("report needs at least one RUN_DIR");
   for (const auto& f : write_report(dirs, opts)) fmt::print("{}\n", f.string());
   return 0;
+}
+
+int cmd_export(const std::vector<std::string>& args) {
+  std::string dir, out;
+  bool reproducible = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--reproducible") {
+      reproducible = true;
+    } else if (a == "--out") {
+      out = take_value(args, i);
+    } else if (!a.empty() && a[0] == '-') {
+      throw UsageError(fmt::format("export: unknown option '{}'", a));
+    } else if (dir.empty()) {
+      dir = a;
+    } else {
+      throw UsageError(fmt::format("export: unexpected argument '{}'", a));
+    }
+  }
+  if (dir.empty()) throw UsageError("export needs a RUN_DIR");
+  const std::string csv = export_csv(load_run(dir), reproducible);
+  if (out.empty())
+    fmt::print("{}", csv);
+  else
+    write_file_atomic(out, csv);
+  return 0;
+}
+
+int cmd_verify(const std::vector<std::string>& args) {
+  if (args.size() != 1) throw UsageError("verify needs one RUN_DIR");
+  const RunCheck check = verify_run_dir(args[0]);
+  for (const auto& p : check.problems) fmt::print(stderr, "ganbench: unreadable: {}\n", p);
+  for (const auto& p : check.leftovers)
+    fmt::print(stderr, "ganbench: leftover temp file of a killed write (the next run removes it): {}\n", p);
+  fmt::print("{}: {} files read, {} unreadable, {} leftover temp files\n", args[0], check.files,
+             check.problems.size(), check.leftovers.size());
+  return check.problems.empty() ? 0 : 1;
 }
 
 // A sample-grid row of `n` images spread evenly over the set (real volumes give runs of slices).
@@ -443,6 +489,8 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(rest);
     if (cmd == "report") return cmd_report(rest);
     if (cmd == "list") return cmd_list(rest);
+    if (cmd == "export") return cmd_export(rest);
+    if (cmd == "verify") return cmd_verify(rest);
     if (cmd == "data") return cmd_data(rest);
     if (cmd == "fid") return cmd_fid(rest);
     if (cmd == "check-config") return cmd_check_config(rest);

@@ -13,10 +13,27 @@
 
 #include <fmt/format.h>
 
+#include "common/crash_point.h"
+
 namespace ganbench {
 namespace fs = std::filesystem;
 
 namespace {
+
+// ".<name>.tmp.<pid>.<counter>", the temp_path_for pattern.
+bool is_temp_name(const std::string& name) {
+  const auto at = name.rfind(".tmp.");
+  if (name.size() < 2 || name[0] != '.' || at == std::string::npos || at == 0) return false;
+  int dots = 0;
+  for (size_t i = at + 5; i < name.size(); ++i) {
+    if (name[i] == '.') {
+      ++dots;
+    } else if (name[i] < '0' || name[i] > '9') {
+      return false;
+    }
+  }
+  return dots == 1 && name.back() != '.';
+}
 
 fs::path temp_path_for(const fs::path& path) {
   static std::atomic<unsigned> counter{0};
@@ -69,6 +86,7 @@ void replace_file_atomic(const fs::path& path, const std::function<void(const fs
     if (!fs::exists(tmp))
       throw std::runtime_error(fmt::format("cannot write {}: writer produced no file", path.string()));
     fsync_path(tmp, false);
+    crash_point("write" + path.extension().string());  // the temp file is complete, the rename not yet done
     std::error_code ec;
     fs::rename(tmp, path, ec);
     if (ec) fail(path, "rename", ec.value());
@@ -79,6 +97,18 @@ void replace_file_atomic(const fs::path& path, const std::function<void(const fs
     throw;
   }
 }
+
+std::vector<fs::path> remove_stale_temp_files(const fs::path& dir) {
+  std::vector<fs::path> removed;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
+       it.increment(ec))
+    if (it->is_regular_file() && is_temp_name(it->path().filename().string())) removed.push_back(it->path());
+  for (const auto& p : removed) fs::remove(p, ec);
+  return removed;
+}
+
+bool is_temp_file(const fs::path& path) { return is_temp_name(path.filename().string()); }
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

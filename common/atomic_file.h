@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ganbench {
 
@@ -14,6 +15,11 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view bytes
 // Lets `writer` fill a temp path (e.g. torch::save), then renames it onto `path`.
 void replace_file_atomic(const std::filesystem::path& path,
                          const std::function<void(const std::filesystem::path& tmp)>& writer);
+
+// Temp files that a killed writer left under `dir` (".<name>.tmp.<pid>.<n>"), removed; call it only while
+// holding the folder's FolderLock, so no live writer owns them. Returns what it removed.
+std::vector<std::filesystem::path> remove_stale_temp_files(const std::filesystem::path& dir);
+bool is_temp_file(const std::filesystem::path& path);
 
 // Reads a whole file; throws with the path when it is missing or unreadable.
 std::string read_file(const std::filesystem::path& path);

@@ -143,7 +143,7 @@ void run_cell(const CellEnv& env, const Cell& cell) {
     for (const auto& [name, value] : st.values)
       add(step, {{metric_name("train_loss", {{"loss", name}}), value}});
   };
-  hooks.on_checkpoint = [&](int64_t) { flush(); };  // losses so far survive a crash with their checkpoint
+  hooks.before_checkpoint = [&](int64_t) { flush(); };  // losses so far are stored before their checkpoint
   const TrainResult tr = train_gan(*model, data.train, topts, hooks);
 
   const int64_t last = cfg.train.steps;

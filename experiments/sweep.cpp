@@ -36,6 +36,8 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
   const auto run_dir = cfg.run_dir();
   std::filesystem::create_directories(run_dir);
   const FolderLock lock(run_dir);  // a second `ganbench run` on this folder stops here, naming our PID
+  for (const auto& p : remove_stale_temp_files(run_dir))  // ours alone now: left by a killed run
+    fmt::print(stderr, "ganbench: removed {}, a partial write of a killed run\n", p.string());
   ResultsStore store(run_dir / "results.db");
   if (!opts.resume) {
     for (const auto& c : cells)

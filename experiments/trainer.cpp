@@ -49,6 +49,7 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
 
   auto save = [&](int64_t step) {
     if (opts.checkpoint_dir.empty()) return;
+    if (hooks.before_checkpoint) hooks.before_checkpoint(step);
     const fs::path path = checkpoint_path(opts.checkpoint_dir, step);
     replace_file_atomic(path, [&](const fs::path& tmp) { model.save(tmp); });
     for (const auto& e : fs::directory_iterator(opts.checkpoint_dir)) {  // keep only the newest
@@ -56,7 +57,6 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
       if (e.path() != path && name.rfind("step_", 0) == 0 && e.path().extension() == ".pt")
         fs::remove(e.path());
     }
-    if (hooks.on_checkpoint) hooks.on_checkpoint(step);
   };
 
   auto gen = at::make_generator<at::CPUGeneratorImpl>(opts.seed);

@@ -56,7 +56,10 @@ std::filesystem::path checkpoint_path(const std::filesystem::path& dir, int64_t 
 
 struct TrainerHooks {
   std::function<void(int64_t step, const StepStats&)> on_log;  // every log_every steps and the last
-  std::function<void(int64_t step)> on_checkpoint;             // after a checkpoint is on disk
+  // Before each checkpoint is written: store what must survive with it (the losses logged so far). Stored
+  // first, so a crash between the two leaves the store ahead of the checkpoint, and the resume recomputes
+  // and rewrites the same values; the other order would lose the losses logged since the last checkpoint.
+  std::function<void(int64_t step)> before_checkpoint;
 };
 
 // Trains `model` to opts.steps, resuming from the newest checkpoint in opts.checkpoint_dir when there is one.

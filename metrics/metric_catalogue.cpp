@@ -197,6 +197,7 @@ void register_builtin_metrics() {
     auto signed_difference = [](MetricSpec s) { return s.signed_value = true, s; };
     auto hidden = [](MetricSpec s) { return s.show = MetricShow::hidden, s; };
     auto curve = [](MetricSpec s) { return s.show = MetricShow::curve, s; };
+    auto per_attempt = [](MetricSpec s) { return s.per_attempt = true, s; };
     // Distribution distances between generated and real training images, in a feature space.
     add(with_step0_view(
         {"fd", "fd_<space>", -1, -1, "distance", "",
@@ -281,16 +282,17 @@ void register_builtin_metrics() {
     add({"seg_train_images", "seg_train_images_<arm>", 0, 0, "segmentation", "images",
          "images the U-Net of this arm trained on"});
     // Cost and bookkeeping.
-    add({"train_seconds", "train_seconds", -1, 1, "cost", "s", "wall time in the GAN training loop"});
-    add({"steps_per_second", "steps_per_second", +1, 1, "cost", "1/s", "generator updates per second"});
+    add(per_attempt({"train_seconds", "train_seconds", -1, 1, "cost", "s", "wall time in the GAN training loop"}));
+    add(per_attempt(
+        {"steps_per_second", "steps_per_second", +1, 1, "cost", "1/s", "generator updates per second"}));
     add(not_in_summary(
         {"parameters", "parameters", 0, 0, "cost", "", "trainable parameters (EMA copies excluded)"}));
-    add({"peak_rss_mib", "peak_rss_mib", -1, 0, "cost", "MiB", "peak resident memory of the cell"});
+    add(per_attempt({"peak_rss_mib", "peak_rss_mib", -1, 0, "cost", "MiB", "peak resident memory of the cell"}));
     add(not_in_summary(
         {"instance_noise", "instance_noise", 0, 2, "setting", "",
          "std of the instance noise on D inputs this cell trained with (train.instance_noise)"}));
-    add(hidden({"resumed_from_step", "resumed_from_step", 0, 0, "cost", "steps",
-                "the checkpoint step the cell continued from (0: a fresh start)"}));
+    add(per_attempt(hidden({"resumed_from_step", "resumed_from_step", 0, 0, "cost", "steps",
+                            "the checkpoint step the cell continued from (0: a fresh start)"})));
     add(curve(
         {"train_loss", "train/<loss>", 0, -1, "training", "", "a training loss, every log_every steps"}));
   });

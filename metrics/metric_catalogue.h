@@ -31,6 +31,7 @@ struct MetricSpec {
   bool summary = true;        // may be a column of the HTML summary (when a headline metric)
   bool step0_view = false;    // reports add <name>@step0, the untrained generator's value
   bool signed_value = false;  // printed with its sign (differences)
+  bool per_attempt = false;   // a measurement of one attempt (wall time, memory): differs between reruns
 };
 
 // A stored name resolved to its spec, with the placeholder values it carries.

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "common/crash_point.h"
+
 namespace ganbench {
 namespace {
 
@@ -163,6 +165,7 @@ void transaction(sqlite3* db, const std::filesystem::path& path, F&& body) {
         fmt::format("{}: cannot start a transaction: {}", path.string(), sqlite3_errmsg(db)));
   try {
     body();
+    crash_point("db_commit");  // the rows are written, the commit not yet done
     if (sqlite3_exec(db, "COMMIT;", nullptr, nullptr, nullptr) != SQLITE_OK)
       throw std::runtime_error(fmt::format("{}: commit failed: {}", path.string(), sqlite3_errmsg(db)));
   } catch (...) {
@@ -250,6 +253,14 @@ void ResultsStore::fail_cell(const std::string& id, const std::string& error, do
         .bind(5, id)
         .run();
   });
+}
+
+std::string ResultsStore::integrity_problems() const {
+  Stmt s(db_, "PRAGMA integrity_check;", path_);
+  std::string out;
+  while (s.step())
+    if (s.text(0) != "ok") out += s.text(0) + "\n";
+  return out;
 }
 
 void ResultsStore::read_snapshot(const std::function<void()>& reads) const {

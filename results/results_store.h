@@ -68,6 +68,9 @@ class ResultsStore {
   std::vector<ArtefactRow> artefacts(const std::string& cell_id = "") const;
   std::vector<std::pair<std::string, std::string>> sweeps() const;  // name, config yaml
 
+  // SQLite's PRAGMA integrity_check: empty when the database is sound, else its findings, one per line.
+  std::string integrity_problems() const;
+
   const std::filesystem::path& path() const { return path_; }
   // Runs `reads` inside one read transaction: in WAL mode (every database ganbench creates) they all see one
   // committed snapshot, while a run goes on writing.

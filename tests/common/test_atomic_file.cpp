@@ -91,4 +91,18 @@ TEST_SUITE("common") {
     }
     CHECK_NOTHROW(FolderLock(dir.path()));  // released with its holder
   }
+
+  TEST_CASE("stale temp files of killed writes are found and removed; nothing else is") {
+    test::TempDir dir;
+    std::filesystem::create_directories(dir / "cells/a");
+    const std::vector<std::string> temps = {".results.csv.tmp.123.0", "cells/a/.step_00000005.pt.tmp.99.17"};
+    const std::vector<std::string> kept = {".lock", "x.tmp.1.2", ".b.tmp.12", ".c.tmp.1.2x", "cells/a/config.yaml"};
+    for (const auto& f : temps) write_file_atomic(dir / f, "partial");
+    for (const auto& f : kept) write_file_atomic(dir / f, "kept");
+    for (const auto& f : temps) CHECK(is_temp_file(dir / f));
+    for (const auto& f : kept) CHECK(!is_temp_file(dir / f));
+    CHECK(remove_stale_temp_files(dir.path()).size() == temps.size());
+    for (const auto& f : temps) CHECK(!std::filesystem::exists(dir / f));
+    for (const auto& f : kept) CHECK(std::filesystem::exists(dir / f));
+  }
 }
