@@ -1,4 +1,5 @@
 // ganbench: benchmark GAN architectures on medical images (see README.md and docs/architecture.md).
+#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -173,6 +174,9 @@ int cmd_run(const std::vector<std::string>& args) {
   if (!out.empty()) cfg.output = out;
   if (!only.empty()) opts.only = parse_cell_filter(only);
   install_stop_handlers();  // SIGINT/SIGTERM: finish the step, checkpoint, mark the cell interrupted
+  // A file-size limit (ulimit -f) then fails the write with EFBIG, handled like a full disk, instead of
+  // killing the process mid-write.
+  std::signal(SIGXFSZ, SIG_IGN);
   const SweepSummary s = run_sweep(cfg, opts);
   if (s.interrupted) return 128 + s.interrupted;  // 130 for SIGINT, 143 for SIGTERM
   if (report) {

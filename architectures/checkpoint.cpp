@@ -1,5 +1,11 @@
 #include "architectures/checkpoint.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <fmt/format.h>
 
 namespace ganbench {
@@ -19,7 +25,28 @@ void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
   for (const auto& [name, gen] : parts.generators) ar.write("rng." + name, gen->get_state());
   for (const auto& [name, v] : parts.scalars)
     ar.write("scalar." + name, torch::full({1}, *v, torch::kFloat64));
-  ar.save_to(path.string());
+  // Streamed through our own writer: LibTorch's file writer throws from its destructor when a write fails
+  // (a full disk), which terminates the process. Here a failed write is remembered, the archive finishes
+  // into the void, and the error is thrown afterwards with the path and the reason.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  int error = 0;
+  ar.save_to([&](const void* data, size_t n) -> size_t {
+    const char* p = static_cast<const char*>(data);
+    for (size_t left = n; left > 0 && error == 0;) {
+      const ssize_t w = ::write(fd, p, left);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) {
+        error = w < 0 ? errno : EIO;
+        break;
+      }
+      p += w;
+      left -= static_cast<size_t>(w);
+    }
+    return n;
+  });
+  if (::close(fd) != 0 && error == 0) error = errno;
+  if (error != 0) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(error)));
 }
 
 void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts,

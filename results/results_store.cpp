@@ -2,6 +2,7 @@
 
 #include <sqlite3.h>
 
+#include <cstring>
 #include <ctime>
 #include <functional>
 #include <stdexcept>
@@ -29,11 +30,23 @@ CREATE TABLE IF NOT EXISTS artefacts(cell_id TEXT NOT NULL, kind TEXT NOT NULL, 
   PRIMARY KEY(cell_id, kind));
 )SQL";
 
+// SQLite's message, with the operating system's reason when there is one ("disk I/O error: No space left
+// on device").
+std::string db_error(sqlite3* db) {
+  std::string msg = sqlite3_errmsg(db);
+  const int sys = sqlite3_system_errno(db);
+  const int code = sqlite3_extended_errcode(db);
+  if (sys != 0 && ((code & 0xff) == SQLITE_IOERR || (code & 0xff) == SQLITE_FULL ||
+                   (code & 0xff) == SQLITE_CANTOPEN))
+    msg += ": " + std::string(std::strerror(sys));
+  return msg;
+}
+
 class Stmt {
  public:
   Stmt(sqlite3* db, const std::string& sql, const std::filesystem::path& path) : db_(db), path_(path) {
     if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st_, nullptr) != SQLITE_OK)
-      throw std::runtime_error(fmt::format("{}: SQL error: {}", path.string(), sqlite3_errmsg(db)));
+      throw std::runtime_error(fmt::format("{}: SQL error: {}", path.string(), db_error(db)));
   }
   ~Stmt() { sqlite3_finalize(st_); }
   Stmt& bind(int i, const std::string& v) {
@@ -53,7 +66,7 @@ class Stmt {
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
     throw std::runtime_error(
-        fmt::format("{}: database write failed: {}", path_.string(), sqlite3_errmsg(db_)));
+        fmt::format("{}: database write failed: {}", path_.string(), db_error(db_)));
   }
   void run() {
     step();
@@ -149,7 +162,7 @@ ResultsStore::~ResultsStore() { sqlite3_close(db_); }
 void ResultsStore::exec(const std::string& sql) const {
   char* err = nullptr;
   if (sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    const std::string msg = err ? err : "unknown error";
+    const std::string msg = err ? db_error(db_) : "unknown error";
     sqlite3_free(err);
     sqlite3_exec(db_, "ROLLBACK;", nullptr, nullptr, nullptr);
     throw std::runtime_error(fmt::format("{}: database error: {}", path_.string(), msg));
@@ -162,12 +175,12 @@ template <typename F>
 void transaction(sqlite3* db, const std::filesystem::path& path, F&& body) {
   if (sqlite3_exec(db, "BEGIN IMMEDIATE;", nullptr, nullptr, nullptr) != SQLITE_OK)
     throw std::runtime_error(
-        fmt::format("{}: cannot start a transaction: {}", path.string(), sqlite3_errmsg(db)));
+        fmt::format("{}: cannot start a transaction: {}", path.string(), db_error(db)));
   try {
     body();
     crash_point("db_commit");  // the rows are written, the commit not yet done
     if (sqlite3_exec(db, "COMMIT;", nullptr, nullptr, nullptr) != SQLITE_OK)
-      throw std::runtime_error(fmt::format("{}: commit failed: {}", path.string(), sqlite3_errmsg(db)));
+      throw std::runtime_error(fmt::format("{}: commit failed: {}", path.string(), db_error(db)));
   } catch (...) {
     sqlite3_exec(db, "ROLLBACK;", nullptr, nullptr, nullptr);
     throw;

@@ -6,18 +6,8 @@
 # sample array, config or report file complete in its temp file but not yet renamed, or a database
 # transaction written but not committed), then kills at random times.
 # Usage: kill_resume.sh GANBENCH CONFIG [SEED]
-set -u
-g=$1
-cfg=$2
 seed=${3:-$$}
-name=$(sed -n 's/^name: *//p' "$cfg")
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-fail() { echo "FAIL: $*"; exit 1; }
-
-"$g" run "$cfg" --out "$work/ref" --quiet > /dev/null 2> "$work/ref.log" || { cat "$work/ref.log"; fail "the reference run"; }
-"$g" export "$work/ref/$name" --reproducible > "$work/ref.csv" || fail "export of the reference run"
-echo "reference: $(($(wc -l < "$work/ref.csv") - 1)) stored values"
+source "$(dirname "$0")/common.sh"
 
 points="write.pt:2 db_commit:1 write.npy:3 db_commit:4 write.pt:7 write.yaml:2 db_commit:9 write.npy:14 write.pt:12
         db_commit:17 write.md:1 write.png:1 write.html:1"
@@ -26,14 +16,7 @@ randoms=""
 for i in $(seq 12); do randoms="$randoms random:$((RANDOM % 1700 + 100))"; done
 echo "random kill times (ms) from seed $seed:$randoms"
 
-dir="$work/killed"
 landed=0
-finished=0
-compare() {  # a run that went to the end: its database must equal the reference's
-  "$g" export "$dir/$name" --reproducible > "$work/got.csv" || fail "export after $1"
-  diff -q "$work/ref.csv" "$work/got.csv" > /dev/null || { diff "$work/ref.csv" "$work/got.csv" | head -20; fail "the database after $1 differs from the uninterrupted run's"; }
-  finished=$((finished + 1))
-}
 for moment in $points $randoms; do
   if [ "${moment%%:*}" = random ]; then
     "$g" run "$cfg" --out "$dir" --resume --quiet > /dev/null 2> "$work/log" &
