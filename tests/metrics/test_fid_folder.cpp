@@ -78,6 +78,18 @@ TEST_SUITE("metrics") {
     CHECK(fs::exists(tmp / "cache"));
     CHECK(frechet_distance(c2, sb) == doctest::Approx(fid).epsilon(1e-5));  // threads may reorder sums
     CHECK((c1.mu - c2.mu).cwiseAbs().maxCoeff() == 0.0);
+    // An image replaced in place (same name, same size, same mtime) is seen: the cache is keyed by content.
+    const auto gray = tmp / "a" / "gray.pgm";
+    const auto mtime = fs::last_write_time(gray);
+    const auto size = fs::file_size(gray);
+    cv::imwrite(gray.string(), cv::Mat(30, 30, CV_8U, cv::Scalar(78)));
+    fs::last_write_time(gray, mtime);
+    REQUIRE(fs::file_size(gray) == size);
+    const FeatureStats c3 = folder_stats(tmp / "a", ex, fo);
+    CHECK((c3.mu - c1.mu).cwiseAbs().maxCoeff() > 0.0);
+    int entries = 0;
+    for ([[maybe_unused]] const auto& e : fs::directory_iterator(tmp / "cache")) ++entries;
+    CHECK(entries == 2);
   }
 
   TEST_CASE("Inception feature caches are keyed by the weights' content: a file replaced in place is seen") {
