@@ -91,6 +91,14 @@ void replace_file_atomic(const fs::path& path, const std::function<void(const fs
     fs::rename(tmp, path, ec);
     if (ec) fail(path, "rename", ec.value());
     fsync_path(path.parent_path().empty() ? fs::path(".") : path.parent_path(), true);
+  } catch (const std::exception& e) {
+    std::error_code ignored;
+    fs::remove(tmp, ignored);
+    // A writer's error names the temp file; the user knows the target ("cannot write .../step_5.pt: ...").
+    std::string what = e.what();
+    const auto at = what.find(tmp.string());
+    if (at == std::string::npos) throw;
+    throw std::runtime_error(what.replace(at, tmp.string().size(), path.string()));
   } catch (...) {
     std::error_code ignored;
     fs::remove(tmp, ignored);

@@ -105,4 +105,19 @@ TEST_SUITE("common") {
     for (const auto& f : temps) CHECK(!std::filesystem::exists(dir / f));
     for (const auto& f : kept) CHECK(std::filesystem::exists(dir / f));
   }
+
+  TEST_CASE("a writer's error names the target file, not the temp file") {
+    test::TempDir dir;
+    const auto target = dir / "step_00000005.pt";
+    std::string what;
+    try {
+      replace_file_atomic(target, [](const std::filesystem::path& tmp) {
+        throw std::runtime_error("cannot write " + tmp.string() + ": No space left on device");
+      });
+    } catch (const std::runtime_error& e) {
+      what = e.what();
+    }
+    CHECK(what == "cannot write " + target.string() + ": No space left on device");
+    CHECK(remove_stale_temp_files(dir.path()).empty());  // and the temp file is gone
+  }
 }
