@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"; shift || true
-targets=("$@"); ((${#targets[@]})) || targets=(fuzz_pth fuzz_safetensors fuzz_npy)
+targets=("$@"); ((${#targets[@]})) || targets=(fuzz_pth fuzz_safetensors fuzz_npy fuzz_nifti)
 if ! command -v clang++ > /dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "install ok"; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
@@ -15,10 +15,15 @@ fi
 out=build-fuzz
 mkdir -p "$out"
 flags=(-std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.)
-readers=(common/pth.cpp common/zip.cpp common/npy.cpp common/safetensors.cpp common/atomic_file.cpp)
-libs=(-lfmt -lyaml-cpp -lz)
 for t in "${targets[@]}"; do
-  if [[ ! -x "$out/$t" || -n "$(find fuzz/$t.cpp "${readers[@]}" common/*.h -newer "$out/$t" 2>/dev/null)" ]]; then
+  case "$t" in
+    fuzz_nifti)  # libnifti2 itself stays uninstrumented (Debian's build)
+      readers=(datasets/nifti.cpp); libs=(-I/usr/include/nifti -lnifti2 -lfmt -lz -lm) ;;
+    *)
+      readers=(common/pth.cpp common/zip.cpp common/npy.cpp common/safetensors.cpp common/atomic_file.cpp)
+      libs=(-lfmt -lyaml-cpp -lz) ;;
+  esac
+  if [[ ! -x "$out/$t" || -n "$(find fuzz/$t.cpp "${readers[@]}" common/*.h datasets/nifti.h -newer "$out/$t" 2>/dev/null)" ]]; then
     echo "fuzz: building $t" >&2
     clang++ "${flags[@]}" "fuzz/$t.cpp" "${readers[@]}" "${libs[@]}" -o "$out/$t"
   fi

@@ -121,6 +121,12 @@ TEST_SUITE("datasets") {
     cplx.datatype = NIFTI_TYPE_COMPLEX64;
     write_nifti(tmp / "c.nii", cplx, std::vector<double>(8 * 8 * 3, 1.0));  // 8 bytes per voxel
     CHECK_THROWS_WITH(read_nifti(tmp / "c.nii"), doctest::Contains("unsupported NIfTI datatype COMPLEX64"));
+    // fuzz_nifti's find: a header claiming more voxels than the file holds is refused before any allocation.
+    CHECK_THROWS_WITH(read_nifti(ganbench::test::fixtures() / "nifti/huge_claim.nii"),
+                      doctest::Contains("more than the file holds"));
+    const std::string ok = read_file(tmp / "c.nii");
+    write_file_atomic(tmp / "short.nii", ok.substr(0, ok.size() - 1));  // one byte short of its voxels
+    CHECK_THROWS_WITH(read_nifti(tmp / "short.nii"), doctest::Contains("more than the file holds"));
   }
 
   TEST_CASE("ACDC layout: ED/ES frames with _gt, MRI percentiles, empty slices skipped, split by patient") {
