@@ -31,7 +31,7 @@ Volume read_nifti(const std::filesystem::path& path) {
   std::call_once(quiet, [] { nifti_set_debug_level(0); });  // errors are reported by us, with the path
   // The header first: a few hundred bytes may claim gigabytes of voxels, which libnifti2 would allocate
   // before finding the file short (fuzz_nifti's first find). The payload must fit in the file: in a .gz,
-  // within deflate's largest expansion (1032:1).
+  // within deflate's largest expansion (1032:1). A negative voxel offset (its second find) would make room.
   {
     std::unique_ptr<nifti_image, NiftiDeleter> hdr(nifti_image_read(path.c_str(), 0));
     if (hdr) {
@@ -39,7 +39,7 @@ Volume read_nifti(const std::filesystem::path& path) {
       const double payload = static_cast<double>(hdr->nvox) * hdr->nbyper;
       const bool gz = path.extension() == ".gz";
       const double room = gz ? file_bytes * 1032.0 : file_bytes - static_cast<double>(hdr->iname_offset);
-      if (hdr->nvox < 0 || hdr->nbyper <= 0 || payload > room)
+      if (hdr->nvox < 0 || hdr->nbyper <= 0 || hdr->iname_offset < 0 || payload > room)
         throw std::runtime_error(fmt::format("{}: the header claims {:.0f} bytes of voxels, more than the {} holds",
                                              path.string(), payload, gz ? "compressed file can" : "file"));
     }

@@ -124,6 +124,8 @@ TEST_SUITE("datasets") {
     // fuzz_nifti's find: a header claiming more voxels than the file holds is refused before any allocation.
     CHECK_THROWS_WITH(read_nifti(ganbench::test::fixtures() / "nifti/huge_claim.nii"),
                       doctest::Contains("more than the file holds"));
+    CHECK_THROWS_WITH(read_nifti(ganbench::test::fixtures() / "nifti/negative_offset.nii"),
+                      doctest::Contains("more than the file holds"));  // the second find: offset -2^31
     const std::string ok = read_file(tmp / "c.nii");
     write_file_atomic(tmp / "short.nii", ok.substr(0, ok.size() - 1));  // one byte short of its voxels
     CHECK_THROWS_WITH(read_nifti(tmp / "short.nii"), doctest::Contains("more than the file holds"));
