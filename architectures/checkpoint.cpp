@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "common/atomic_file.h"
+
 namespace ganbench {
 
 void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts) {
@@ -32,17 +34,7 @@ void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
   if (fd < 0) throw std::runtime_error(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
   int error = 0;
   ar.save_to([&](const void* data, size_t n) -> size_t {
-    const char* p = static_cast<const char*>(data);
-    for (size_t left = n; left > 0 && error == 0;) {
-      const ssize_t w = ::write(fd, p, left);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) {
-        error = w < 0 ? errno : EIO;
-        break;
-      }
-      p += w;
-      left -= static_cast<size_t>(w);
-    }
+    if (error == 0) error = write_all(fd, data, n);
     return n;
   });
   if (::close(fd) != 0 && error == 0) error = errno;

@@ -54,20 +54,25 @@ void fsync_path(const fs::path& p, bool directory) {
 
 }  // namespace
 
+int write_all(int fd, const void* data, size_t n) {
+  const char* p = static_cast<const char*>(data);
+  while (n > 0) {
+    const ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return w < 0 ? errno : EIO;
+    p += w;
+    n -= static_cast<size_t>(w);
+  }
+  return 0;
+}
+
 void write_file_atomic(const fs::path& path, std::string_view bytes) {
   replace_file_atomic(path, [&](const fs::path& tmp) {
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) fail(path, "open", errno);
-    size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        int err = errno;
-        ::close(fd);
-        fail(path, "write", err);  // ENOSPC lands here: a full disk
-      }
-      done += static_cast<size_t>(n);
+    if (const int err = write_all(fd, bytes.data(), bytes.size()); err != 0) {
+      ::close(fd);
+      fail(path, "write", err);  // ENOSPC lands here: a full disk
     }
     if (::fsync(fd) != 0) {
       int err = errno;

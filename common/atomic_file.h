@@ -12,6 +12,10 @@ namespace ganbench {
 // Writes `bytes` to `path` atomically; on any error the old file is untouched and the temp file removed.
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
 
+// Writes all `n` bytes to `fd` (retrying after EINTR and short writes). Returns 0, or the errno of the
+// failed write (ENOSPC on a full disk, EFBIG past a file-size limit).
+int write_all(int fd, const void* data, size_t n);
+
 // Lets `writer` fill a temp path (e.g. torch::save), then renames it onto `path`.
 void replace_file_atomic(const std::filesystem::path& path,
                          const std::function<void(const std::filesystem::path& tmp)>& writer);

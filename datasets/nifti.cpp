@@ -29,23 +29,21 @@ Volume read_nifti(const std::filesystem::path& path) {
     throw std::runtime_error(fmt::format("{}: no such file", path.string()));
   static std::once_flag quiet;
   std::call_once(quiet, [] { nifti_set_debug_level(0); });  // errors are reported by us, with the path
-  // The header first: a few hundred bytes may claim gigabytes of voxels, which libnifti2 would allocate
-  // before finding the file short (fuzz_nifti's first find). The payload must fit in the file: in a .gz,
-  // within deflate's largest expansion (1032:1). A negative voxel offset (its second find) would make room.
-  {
-    std::unique_ptr<nifti_image, NiftiDeleter> hdr(nifti_image_read(path.c_str(), 0));
-    if (hdr) {
-      const auto file_bytes = static_cast<double>(std::filesystem::file_size(path, ec));
-      const double payload = static_cast<double>(hdr->nvox) * hdr->nbyper;
-      const bool gz = path.extension() == ".gz";
-      const double room = gz ? file_bytes * 1032.0 : file_bytes - static_cast<double>(hdr->iname_offset);
-      if (hdr->nvox < 0 || hdr->nbyper <= 0 || hdr->iname_offset < 0 || payload > room)
-        throw std::runtime_error(fmt::format("{}: the header claims {:.0f} bytes of voxels, more than the {} holds",
-                                             path.string(), payload, gz ? "compressed file can" : "file"));
-    }
+  // The header first, then the voxels into the same image: a few hundred bytes may claim gigabytes of
+  // voxels, which libnifti2 would allocate before finding the file short (fuzz_nifti's first find). The
+  // payload must fit in the file: in a .gz, within deflate's largest expansion (1032:1). A negative voxel
+  // offset (its second find) would make room.
+  std::unique_ptr<nifti_image, NiftiDeleter> nim(nifti_image_read(path.c_str(), 0));
+  if (nim) {
+    const auto file_bytes = static_cast<double>(std::filesystem::file_size(path, ec));
+    const double payload = static_cast<double>(nim->nvox) * nim->nbyper;
+    const bool gz = path.extension() == ".gz";
+    const double room = gz ? file_bytes * 1032.0 : file_bytes - static_cast<double>(nim->iname_offset);
+    if (nim->nvox < 0 || nim->nbyper <= 0 || nim->iname_offset < 0 || payload > room)
+      throw std::runtime_error(fmt::format("{}: the header claims {:.0f} bytes of voxels, more than the {} holds",
+                                           path.string(), payload, gz ? "compressed file can" : "file"));
   }
-  std::unique_ptr<nifti_image, NiftiDeleter> nim(nifti_image_read(path.c_str(), 1));
-  if (!nim || !nim->data)
+  if (!nim || nifti_image_load(nim.get()) != 0 || !nim->data)
     throw std::runtime_error(fmt::format(
         "{}: cannot read as NIfTI (not a NIfTI-1/2 file, or truncated or corrupt; a .gz must be complete)",
         path.string()));
