@@ -32,6 +32,13 @@ std::string where(const std::string& source, const YAML::Node& node) {
   throw ConfigError(fmt::format("{}: key '{}': {}", at, key, why));
 }
 
+// A mapping key as text; a list or mapping used as a key (e.g. `{[1]: 2}`) is an error naming `parent`.
+std::string key_name(const YAML::Node& k, const std::string& parent, const std::string& source) {
+  if (!k.IsScalar())
+    fail(where(source, k), parent.empty() ? "(top level)" : parent, "has a list or mapping as a key; keys are names");
+  return k.Scalar();
+}
+
 // Reads one YAML mapping, remembering which keys were used, so leftovers are reported as unknown.
 class MapReader {
  public:
@@ -91,7 +98,7 @@ class MapReader {
 
   void reject_unknown() const {
     for (const auto& kv : node_) {
-      const auto k = kv.first.as<std::string>();
+      const auto k = key_name(kv.first, prefix_, source_);
       if (!known_.count(k))
         fail(where(source_, kv.first), key(k),
              fmt::format("unknown key; valid here: {}", fmt::join(known_, ", ")));
@@ -155,7 +162,7 @@ constexpr double kBig = 1e18;  // "no upper bound" for ranges
 void parse_sources(const YAML::Node& srcs, SweepConfig& c, const std::string& source) {
   if (!srcs.IsMap()) fail(where(source, srcs), "data.sources", "must be a mapping of modality to source");
   for (const auto& kv : srcs) {
-    const auto mod = kv.first.as<std::string>();
+    const auto mod = key_name(kv.first, "data.sources", source);
     const std::string key = "data.sources." + mod;
     SourceConfig sc;
     if (kv.second.IsScalar()) {
@@ -204,12 +211,12 @@ void emit_sources(YAML::Emitter& out, const SweepConfig& c) {
 void parse_arch(const YAML::Node& arch, SweepConfig& c, const std::string& source) {
   if (!arch.IsMap()) fail(where(source, arch), "arch", "must be a mapping of architecture name to options");
   for (const auto& kv : arch) {
-    const auto arch_name = kv.first.as<std::string>();
+    const auto arch_name = key_name(kv.first, "arch", source);
     if (!kv.second.IsMap() && !kv.second.IsNull())
       fail(where(source, kv.second), "arch." + arch_name, "must be a mapping of option to number");
     ArchOptions opts;
     for (const auto& ov : kv.second) {
-      const auto key = ov.first.as<std::string>();
+      const auto key = key_name(ov.first, "arch." + arch_name, source);
       try {
         opts[key] = ov.second.as<double>();
       } catch (const YAML::Exception&) {

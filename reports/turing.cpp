@@ -180,7 +180,9 @@ TuringPage write_turing_page(const fs::path& run_dir, const fs::path& out_html, 
   return page;
 }
 
-std::vector<TuringScore> score_turing(const fs::path& answers_json, const fs::path& run_dir) {
+namespace {
+// score_turing without the translation of yaml-cpp's type errors (a list where a string belongs).
+std::vector<TuringScore> score_turing_unchecked(const fs::path& answers_json, const fs::path& run_dir) {
   const std::string what = answers_json.string();
   YAML::Node answers;
   try {
@@ -250,6 +252,15 @@ std::vector<TuringScore> score_turing(const fs::path& answers_json, const fs::pa
     out.push_back(s);
   }
   return out;
+}
+}  // namespace
+
+std::vector<TuringScore> score_turing(const fs::path& answers_json, const fs::path& run_dir) {
+  try {
+    return score_turing_unchecked(answers_json, run_dir);
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error(fmt::format("{}: not a Turing answers file: {}", answers_json.string(), e.what()));
+  }
 }
 
 void store_turing_scores(const fs::path& run_dir, const std::vector<TuringScore>& scores) {

@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:-30}"; shift || true
-targets=("$@"); ((${#targets[@]})) || targets=(fuzz_pth fuzz_safetensors fuzz_npy fuzz_nifti)
+targets=("$@"); ((${#targets[@]})) || targets=(fuzz_pth fuzz_safetensors fuzz_npy fuzz_nifti fuzz_config fuzz_folder)
 if ! command -v clang++ > /dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "install ok"; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
@@ -15,22 +15,41 @@ fi
 out=build-fuzz
 mkdir -p "$out"
 flags=(-std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I.)
+# fuzz_config and fuzz_folder instrument the reader under test and link the rest of ganbench from build/
+# (gcc, uninstrumented: same ABI), so they need the main build first.
+ganbench_libs() {
+  [[ -f build/libganbench_common.a ]] || ./scripts/build.sh > /dev/null
+  local lib=/usr/lib/x86_64-linux-gnu
+  libs=(-DFMT_SHARED -I/usr/include/nifti -isystem /usr/include/opencv4 -isystem /usr/include/torch/csrc/api/include
+        -isystem /usr/include/eigen3 -Wl,--start-group build/libganbench_*.a -Wl,--end-group
+        -lsqlite3 -lnifti2 -lz -lopencv_imgcodecs -lopencv_imgproc -lopencv_core -lfmt -lyaml-cpp
+        "$lib/libtorch.so.1.13" -Wl,--no-as-needed,"$lib/libtorch_cpu.so.1.13" -Wl,--as-needed
+        "$lib/libc10.so.1.13" -lprotobuf -lglog -lgflags -lpthread)
+}
 for t in "${targets[@]}"; do
   case "$t" in
     fuzz_nifti)  # libnifti2 itself stays uninstrumented (Debian's build)
       readers=(datasets/nifti.cpp); libs=(-I/usr/include/nifti -lnifti2 -lfmt -lz -lm) ;;
+    fuzz_config) readers=(experiments/config.cpp); ganbench_libs ;;
+    fuzz_folder) readers=(datasets/data_source.cpp); ganbench_libs ;;
     *)
       readers=(common/pth.cpp common/zip.cpp common/npy.cpp common/safetensors.cpp common/atomic_file.cpp)
       libs=(-lfmt -lyaml-cpp -lz) ;;
   esac
-  if [[ ! -x "$out/$t" || -n "$(find fuzz/$t.cpp "${readers[@]}" common/*.h datasets/nifti.h -newer "$out/$t" 2>/dev/null)" ]]; then
+  if [[ ! -x "$out/$t" || -n "$(find fuzz/$t.cpp "${readers[@]}" common/*.h datasets/*.h experiments/config.h -newer "$out/$t" 2>/dev/null)" ]]; then
     echo "fuzz: building $t" >&2
     clang++ "${flags[@]}" "fuzz/$t.cpp" "${readers[@]}" "${libs[@]}" -o "$out/$t"
   fi
   mkdir -p "$out/corpus-$t"
+  dict=()
+  if [[ $t == fuzz_config ]]; then  # every key name of the config table, so mutations reach validate()
+    build/ganbench check-config --help-keys | awk '/^[a-z]/ {n = split($1, p, "."); for (i = 1; i <= n; ++i) print "\"" p[i] ":\""}' |
+      sort -u > "$out/fuzz_config.dict"
+    dict=(-dict=fuzz_config.dict)
+  fi
   echo "fuzz: running $t for ${seconds}s" >&2
   (cd "$out" && "./$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
-     -artifact_prefix="crash-$t-" -print_final_stats=1 "corpus-$t" "../fuzz/corpus/$t" 2>&1 |
+     -artifact_prefix="crash-$t-" -print_final_stats=1 "${dict[@]}" "corpus-$t" "../fuzz/corpus/$t" 2>&1 |
      grep -E "DONE|stat::number_of_executed_units|stat::peak_rss|==[0-9]+==ERROR|SUMMARY|uncaught" || true)
   if ls "$out"/crash-"$t"-* > /dev/null 2>&1; then echo "fuzz: $t found a failing input: $(ls "$out"/crash-"$t"-*)" >&2; exit 1; fi
 done

@@ -61,6 +61,14 @@ TEST_SUITE("experiments") {
     CHECK(error_of("name: t\nmodalities: [cardiac]\n").find("'architectures'") != std::string::npos);
     CHECK(error_of("name: [unclosed\n").find("invalid YAML") != std::string::npos);
     CHECK(error_of("").find("empty") != std::string::npos);
+    // A list or mapping as a key (fuzz_config's first find: yaml-cpp's bad conversion escaped).
+    CHECK(error_of(std::string(kMinimal) + "segmentation: {[1], steps: 20}\n")
+              .find("sweep.yaml:4: key 'segmentation': has a list or mapping as a key") != std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "{a: 1}: 2\n").find("key '(top level)'") != std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "arch: {dcgan: {[z_dim]: 3}}\n").find("key 'arch.dcgan'") !=
+          std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "data: {sources: {[cardiac]: phantom}}\n")
+              .find("key 'data.sources'") != std::string::npos);
   }
 
   TEST_CASE("architecture options are checked against the registry") {

@@ -147,6 +147,9 @@ TEST_SUITE("reports") {
     bad("{\"page\": \"" + p.id +
             "\", \"rater\": \"a\", \"answers\": [{\"item\": \"q001\", \"answer\": \"fake\"}]}",
         "neither real nor generated");
+    bad("{\"page\": [1], \"rater\": \"a\", \"answers\": []}", "a.json: not a Turing answers file");
+    bad("{\"page\": \"" + p.id + "\", \"rater\": \"a\", \"answers\": [{\"item\": [1]}]}",
+        "a.json: not a Turing answers file");
     CHECK_THROWS_WITH(write_turing_page(run, dir / "x.html", {4, {"nope-cardiac-s0"}, 0}),
                       doctest::Contains("no finished cell nope-cardiac-s0"));
   }
