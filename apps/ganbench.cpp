@@ -2,6 +2,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "experiments/builtins.h"
 #include "experiments/config.h"
 #include "experiments/run_check.h"
+#include "experiments/slurm.h"
 #include "experiments/sweep.h"
 #include "metrics/feature_extractor.h"
 #include "metrics/fid_folder.h"
@@ -38,6 +40,18 @@ const char* kUsage = R"(usage:
   ganbench run CONFIG.yaml [--out DIR] [--resume] [--only arch=..,modality=..,seed=..] [--no-report] [--quiet]
       Run a sweep (architectures x modalities x seeds) into DIR/<name> (default: the config's output), then
       write its report. --resume skips finished cells and continues unfinished ones from their checkpoints.
+  ganbench run CONFIG.yaml --cell ID [--out DIR]
+      Run one cell into its shard folder DIR/<name>/shards/ID, resuming it (what a Slurm array task runs).
+  ganbench submit CONFIG.yaml [--out DIR] [--only ...] [--dry-run] [--wait]
+      Submit the cells that are not done, queued or running as one Slurm job array (the config's cluster:
+      section: partition, account, qos, time, mem, cpus_per_task, gres, array_throttle, sbatch, setup), each
+      task writing its own shard, and a merge job after it (afterany) that gathers the shards and writes the
+      report. --dry-run prints both job scripts; --wait blocks until they end (exit 3 if a cell did not finish).
+  ganbench status RUN_DIR
+      Each cell's state (done, running, queued, failed, interrupted, stopped, pending) from the run folder,
+      its shards and squeue.
+  ganbench merge RUN_DIR [--no-report]
+      Gather finished shards into RUN_DIR/results.db and write the report (the merge job runs this).
   ganbench report RUN_DIR [RUN_DIR ...] [--format md,csv,tex,html,png] [--out DIR]
       Regenerate tables and sample sheets from results.db and stored artefacts, without training.
   ganbench export RUN_DIR [--reproducible] [--out FILE.csv]
@@ -147,13 +161,15 @@ int cmd_list(const std::vector<std::string>& args) {
 }
 
 int cmd_run(const std::vector<std::string>& args) {
-  std::string config, out, only;
+  std::string config, out, only, cell;
   RunOptions opts;
   bool report = true;
   for (size_t i = 0; i < args.size(); ++i) {
     const auto& a = args[i];
     if (a == "--out")
       out = take_value(args, i);
+    else if (a == "--cell")
+      cell = take_value(args, i);
     else if (a == "--resume")
       opts.resume = true;
     else if (a == "--only")
@@ -173,6 +189,19 @@ int cmd_run(const std::vector<std::string>& args) {
   SweepConfig cfg = load_sweep_config(config);
   if (!out.empty()) cfg.output = out;
   if (!only.empty()) opts.only = parse_cell_filter(only);
+  if (!cell.empty()) {  // one cell into its own shard folder, resuming it (a Slurm array task)
+    if (!only.empty()) throw UsageError("run: --cell and --only exclude each other");
+    std::vector<std::string> ids;
+    for (const auto& c : expand_cells(cfg)) {
+      ids.push_back(c.id);
+      if (c.id == cell) opts.only = CellFilter{{c.architecture}, {c.modality}, {c.seed}};
+    }
+    if (opts.only.architectures.empty())
+      throw UsageError(fmt::format("run: no cell '{}' in {}; its cells: {}", cell, config, fmt::join(ids, ", ")));
+    opts.run_dir = shard_dir(cfg.run_dir(), cell);
+    opts.resume = true;
+    report = false;
+  }
   install_stop_handlers();  // SIGINT/SIGTERM: finish the step, checkpoint, mark the cell interrupted
   // A file-size limit (ulimit -f) then fails the write with EFBIG, handled like a full disk, instead of
   // killing the process mid-write.
@@ -460,6 +489,72 @@ int cmd_turing_score(const std::vector<std::string>& args) {
   return 0;
 }
 
+int cmd_submit(const std::vector<std::string>& args) {
+  std::string config, out, only;
+  SubmitOptions opts;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--out")
+      out = take_value(args, i);
+    else if (a == "--only")
+      only = take_value(args, i);
+    else if (a == "--dry-run")
+      opts.dry_run = true;
+    else if (a == "--wait")
+      opts.wait = true;
+    else if (!a.empty() && a[0] == '-')
+      throw UsageError(fmt::format("submit: unknown option '{}'", a));
+    else if (config.empty())
+      config = a;
+    else
+      throw UsageError(fmt::format("submit: unexpected argument '{}'", a));
+  }
+  if (config.empty()) throw UsageError("submit needs a CONFIG.yaml");
+  SweepConfig cfg = load_sweep_config(config);
+  if (!out.empty()) cfg.output = out;
+  if (!only.empty()) opts.only = parse_cell_filter(only);
+  opts.exe = std::filesystem::read_symlink("/proc/self/exe").string();
+  return submit_sweep(cfg, opts);
+}
+
+int cmd_status(const std::vector<std::string>& args) {
+  if (args.size() != 1) throw UsageError("status needs one RUN_DIR");
+  const auto states = cell_states(args[0]);
+  std::map<std::string, int> count;
+  fmt::print("{:<32} {:<12} {:<8} {:<12} {}\n", "cell", "state", "where", "job", "note");
+  for (const auto& s : states) {
+    ++count[s.state];
+    fmt::print("{:<32} {:<12} {:<8} {:<12} {}\n", s.id, s.state, s.where, s.job, s.error);
+  }
+  std::vector<std::string> parts;
+  for (const char* k : {"done", "running", "queued", "failed", "interrupted", "stopped", "pending"})
+    if (count[k]) parts.push_back(fmt::format("{} {}", count[k], k));
+  fmt::print("{} cells: {}\n", states.size(), fmt::join(parts, ", "));
+  return 0;
+}
+
+int cmd_merge(const std::vector<std::string>& args) {
+  std::string run;
+  bool report = true;
+  for (const auto& a : args) {
+    if (a == "--no-report")
+      report = false;
+    else if (!a.empty() && a[0] == '-')
+      throw UsageError(fmt::format("merge: unknown option '{}'", a));
+    else if (run.empty())
+      run = a;
+    else
+      throw UsageError(fmt::format("merge: unexpected argument '{}'", a));
+  }
+  if (run.empty()) throw UsageError("merge needs a RUN_DIR");
+  const MergeSummary m = merge_shards(run);
+  fmt::print(stderr, "ganbench: merged {} shards into {}: {} cells done, {} not done\n", m.merged, run, m.done,
+             m.not_done);
+  if (report)
+    for (const auto& f : write_report({run}, {})) fmt::print("{}\n", f.string());
+  return m.not_done > 0 ? 3 : 0;
+}
+
 int cmd_check_config(const std::vector<std::string>& args) {
   if (args.size() == 1 && args[0] == "--help-keys") {  // every key: type, range, default, meaning
     const SweepConfig defaults;
@@ -492,6 +587,9 @@ int main(int argc, char** argv) {
   try {
     if (cmd == "run") return cmd_run(rest);
     if (cmd == "report") return cmd_report(rest);
+    if (cmd == "submit") return cmd_submit(rest);
+    if (cmd == "status") return cmd_status(rest);
+    if (cmd == "merge") return cmd_merge(rest);
     if (cmd == "list") return cmd_list(rest);
     if (cmd == "export") return cmd_export(rest);
     if (cmd == "verify") return cmd_verify(rest);

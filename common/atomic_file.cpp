@@ -132,12 +132,21 @@ std::string read_file(const fs::path& path) {
   return ss.str();
 }
 
+namespace {
+constexpr int kLockTries = 10;                // attempts before a held lock is an error
+constexpr useconds_t kLockRetryMicros = 100000;  // between attempts, µs
+}  // namespace
+
 FolderLock::FolderLock(const std::filesystem::path& dir) {
   const std::filesystem::path path = dir / ".lock";
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0)
     throw std::runtime_error(fmt::format("{}: cannot open: {}", path.string(), std::strerror(errno)));
-  if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+  // A few tries over about a second: `ganbench status` probes locks for an instant (FolderLock::held).
+  bool locked = false;
+  for (int attempt = 0; attempt < kLockTries && !(locked = ::flock(fd_, LOCK_EX | LOCK_NB) == 0); ++attempt)
+    ::usleep(kLockRetryMicros);
+  if (!locked) {
     char buf[32] = {0};
     const ssize_t n = ::pread(fd_, buf, sizeof buf - 1, 0);
     ::close(fd_);
@@ -152,6 +161,15 @@ FolderLock::FolderLock(const std::filesystem::path& dir) {
   if (::ftruncate(fd_, 0) != 0 ||
       ::pwrite(fd_, pid.data(), pid.size(), 0) != static_cast<ssize_t>(pid.size()))
     fmt::print(stderr, "ganbench: could not record the PID in {}\n", path.string());
+}
+
+bool FolderLock::held(const std::filesystem::path& dir) {
+  const std::filesystem::path path = dir / ".lock";
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;  // never locked
+  const bool free = ::flock(fd, LOCK_SH | LOCK_NB) == 0;
+  ::close(fd);  // releases the probe at once
+  return !free;
 }
 
 FolderLock::~FolderLock() {

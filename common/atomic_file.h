@@ -35,6 +35,9 @@ class FolderLock {
  public:
   explicit FolderLock(const std::filesystem::path& dir);
   ~FolderLock();
+  // Whether a process holds `dir`'s lock now (probed with a shared lock released at once; the constructor
+  // retries for about a second, so a probe never makes a starting run fail).
+  static bool held(const std::filesystem::path& dir);
   FolderLock(const FolderLock&) = delete;
   FolderLock& operator=(const FolderLock&) = delete;
 

@@ -1,5 +1,6 @@
 #include "common/process.h"
 
+#include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,13 +45,35 @@ void install_stop_handlers() {
 
 int stop_signal() { return g_stop_signal; }
 
-int run_program(const std::vector<std::string>& argv) {
+int run_program(const std::vector<std::string>& argv, std::string* output) {
   if (argv.empty()) return -1;
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  int fds[2] = {-1, -1};
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  if (output) {
+    if (::pipe2(fds, O_CLOEXEC) != 0) return -1;
+    ::posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
+  }
   pid_t pid;
-  if (::posix_spawnp(&pid, args[0], nullptr, nullptr, args.data(), environ) != 0) return -1;
+  const int spawned = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
+  ::posix_spawn_file_actions_destroy(&actions);
+  if (output) {
+    ::close(fds[1]);
+    if (spawned == 0) {
+      char buf[4096];
+      ssize_t n;
+      while ((n = ::read(fds[0], buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) break;
+        output->append(buf, static_cast<size_t>(n));
+      }
+    }
+    ::close(fds[0]);
+  }
+  if (spawned != 0) return -1;
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0)
     if (errno != EINTR) return -1;

@@ -18,7 +18,8 @@ void install_stop_handlers();
 int stop_signal();
 
 // Runs argv[0] (searched on PATH) with argv, without a shell, and waits. Returns its exit status, 128+signal
-// when killed, or -1 when it cannot be started (not installed).
-int run_program(const std::vector<std::string>& argv);
+// when killed, or -1 when it cannot be started (not installed). With `output`, its standard output is
+// collected there.
+int run_program(const std::vector<std::string>& argv, std::string* output = nullptr);
 
 }  // namespace ganbench

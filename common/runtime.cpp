@@ -2,6 +2,7 @@
 
 #include <dlfcn.h>
 
+#include <cstdlib>
 #include <stdexcept>
 #include <thread>
 
@@ -11,7 +12,13 @@
 namespace ganbench {
 
 int parse_threads(const std::string& spec) {
-  if (spec == "auto") return std::max(1u, std::thread::hardware_concurrency());
+  if (spec == "auto") {  // inside a Slurm allocation, the cores it granted; else every core
+    if (const char* slurm = std::getenv("SLURM_CPUS_PER_TASK")) {
+      const int n = std::atoi(slurm);
+      if (n >= 1 && n <= 1024) return n;
+    }
+    return std::max(1u, std::thread::hardware_concurrency());
+  }
   try {
     size_t used = 0;
     const int n = std::stoi(spec, &used);

@@ -81,6 +81,7 @@ std::string cell_config_hash(const SweepConfig& cfg, const Cell& cell) {
   c.eval.feature_cache = "auto";  // where things are stored does not change results
   c.eval.inception_weights = "";
   c.train.divergence_threshold = TrainConfig::kArchDefault;  // decides when a cell fails, not what it computed
+  c.cluster = ClusterConfig{};                                // where it runs
   return hex64(fnv1a64(to_yaml(c)));
 }
 

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <functional>
 #include <optional>
+#include <regex>
 #include <set>
 #include <type_traits>
 #include <variant>
@@ -273,7 +274,7 @@ const std::vector<Field>& fields() {
           Range{16, 1024, "[16, 1024]"}),
       field(
           "threads", [](C& c) { return &c.threads; },
-          "LibTorch intra-op threads: auto (all cores) or a count"),
+          "LibTorch intra-op threads: auto (all cores; in a Slurm job, SLURM_CPUS_PER_TASK) or a count"),
       field("device", [](C& c) { return &c.device; }, "where to train and score", std::nullopt,
             {"auto", "cpu", "cuda"}),
       field(
@@ -408,6 +409,41 @@ const std::vector<Field>& fields() {
           "U-Net channels at full resolution", Range{1, 256, "[1, 256]"}),
       field("segmentation.norm", [](C& c) { return &c.segmentation.norm; }, "U-Net normalisation",
             std::nullopt, {"batch", "instance"}),
+      // cluster.*: written only when set, so sweeps without them keep their resolved YAML and hashes.
+      optional_field(field("cluster.partition", [](C& c) { return &c.cluster.partition; },
+                           "Slurm partition (sbatch --partition); \"\" = the cluster's default"),
+                     [](const C& c) { return !c.cluster.partition.empty(); }),
+      optional_field(field("cluster.account", [](C& c) { return &c.cluster.account; },
+                           "Slurm account to charge (sbatch --account)"),
+                     [](const C& c) { return !c.cluster.account.empty(); }),
+      optional_field(field("cluster.qos", [](C& c) { return &c.cluster.qos; }, "Slurm QOS (sbatch --qos)"),
+                     [](const C& c) { return !c.cluster.qos.empty(); }),
+      optional_field(field("cluster.time", [](C& c) { return &c.cluster.time; },
+                           "time limit per cell, Slurm format: MM, HH:MM:SS or D-HH:MM:SS (sbatch --time)"),
+                     [](const C& c) { return !c.cluster.time.empty(); }),
+      optional_field(field("cluster.mem", [](C& c) { return &c.cluster.mem; },
+                           "memory per cell, e.g. 16G (sbatch --mem; units K, M, G, T)"),
+                     [](const C& c) { return !c.cluster.mem.empty(); }),
+      optional_field(field("cluster.cpus_per_task", [](C& c) { return &c.cluster.cpus_per_task; },
+                           "CPU cores per cell (sbatch --cpus-per-task; threads: auto uses them); 0 = default",
+                           Range{0, 4096, "[0, 4096]"}),
+                     [](const C& c) { return c.cluster.cpus_per_task != 0; }),
+      optional_field(field("cluster.gres", [](C& c) { return &c.cluster.gres; },
+                           "generic resources per cell, e.g. gpu:1 (sbatch --gres)"),
+                     [](const C& c) { return !c.cluster.gres.empty(); }),
+      optional_field(field("cluster.array_throttle", [](C& c) { return &c.cluster.array_throttle; },
+                           "at most this many cells at once (--array=0-N%throttle); 0 = no limit",
+                           Range{0, 1e6, "[0, 1e6]"}),
+                     [](const C& c) { return c.cluster.array_throttle != 0; }),
+      optional_field(field("cluster.sbatch", [](C& c) { return &c.cluster.sbatch; },
+                           "more sbatch options, one #SBATCH line each, e.g. [--constraint=a100]"),
+                     [](const C& c) { return !c.cluster.sbatch.empty(); }),
+      optional_field(field("cluster.setup", [](C& c) { return &c.cluster.setup; },
+                           "shell lines run on the node before ganbench, e.g. [module load cuda]"),
+                     [](const C& c) { return !c.cluster.setup.empty(); }),
+      optional_field(field("cluster.ganbench", [](C& c) { return &c.cluster.ganbench; },
+                           "path of ganbench on the nodes; \"\" = the submitting executable's absolute path"),
+                     [](const C& c) { return !c.cluster.ganbench.empty(); }),
       special("arch", "mapping",
               "per architecture: {option: number}, checked against the registry "
               "(ganbench list architectures)",
@@ -518,6 +554,11 @@ void emit_section(YAML::Emitter& out, const std::string& section, const SweepCon
     if (p.rfind(prefix, 0) != 0 || p.size() <= prefix.size()) continue;
     const std::string child = p.substr(prefix.size(), p.find('.', prefix.size()) - prefix.size());
     if (!done.insert(child).second) continue;
+    const std::string sub = prefix + child + ".";
+    const bool any = std::any_of(fields().begin(), fields().end(), [&](const Field& g) {
+      return g.path.rfind(sub, 0) == 0 && (!g.present || g.present(c));
+    });
+    if (!any) continue;  // a section of unset optional keys (cluster) is left out whole
     out << YAML::Key << child << YAML::Value;
     emit_section(out, prefix + child, c);
   }
@@ -681,6 +722,27 @@ void SweepConfig::validate() const {
       check(false, c, "data.sources." + mod + ".subject", e.what());
     }
   }
+  const auto& cl = cluster;
+  // Slurm's time formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S.
+  static const std::regex slurm_time(R"(\d+(:\d+){0,2}|\d+-\d+(:\d+){0,2})");
+  check(cl.time.empty() || std::regex_match(cl.time, slurm_time), c, "cluster.time",
+        fmt::format("must be a Slurm time (MM, HH:MM:SS or D-HH:MM:SS), got '{}'", cl.time));
+  static const std::regex slurm_mem(R"(\d+[KMGT]?)");
+  check(cl.mem.empty() || std::regex_match(cl.mem, slurm_mem), c, "cluster.mem",
+        fmt::format("must be a size such as 16G (units K, M, G, T), got '{}'", cl.mem));
+  for (size_t i = 0; i < cl.sbatch.size(); ++i)
+    check(cl.sbatch[i].rfind("-", 0) == 0, c, fmt::format("cluster.sbatch[{}]", i),
+          fmt::format("must be an sbatch option such as --constraint=a100, got '{}'", cl.sbatch[i]));
+  // Every cluster string lands on one line of a job script.
+  for (const auto& [key, v] : std::vector<std::pair<std::string, std::string>>{
+           {"partition", cl.partition}, {"account", cl.account}, {"qos", cl.qos}, {"gres", cl.gres},
+           {"ganbench", cl.ganbench}})
+    check(v.find_first_of("\n\r") == std::string::npos && (key == "ganbench" || v.find(' ') == std::string::npos),
+          c, "cluster." + key, "must be one word on one line");
+  for (const auto* list : {&cl.sbatch, &cl.setup})
+    for (size_t i = 0; i < list->size(); ++i)
+      check((*list)[i].find_first_of("\n\r") == std::string::npos, c,
+            fmt::format("cluster.{}[{}]", list == &cl.sbatch ? "sbatch" : "setup", i), "must be one line");
   const auto& in = data.intensity;
   check(in.ct_window_width > 0, c, "data.ct_window_width", "must be > 0 HU");
   check(in.mri_percentile_lo < in.mri_percentile_hi, c, "data.mri_percentile_lo",

@@ -59,6 +59,20 @@ struct EvalConfig {
       "auto";  // real-data feature cache folder; auto = $XDG_CACHE_HOME/ganbench, "" = off
 };
 
+// Where `ganbench submit` sends the sweep: one Slurm job array, a task per cell, then a merge job. None of it
+// changes what a cell computes, so it is left out of cell hashes.
+struct ClusterConfig {
+  std::string partition, account, qos;  // sbatch --partition/--account/--qos; "" = the cluster's default
+  std::string time;                     // sbatch --time per task, e.g. "04:00:00" or "1-00:00:00"; "" = default
+  std::string mem;                      // sbatch --mem per task, e.g. "16G"; "" = default
+  int64_t cpus_per_task = 0;            // sbatch --cpus-per-task; 0 = the cluster's default
+  std::string gres;                     // sbatch --gres, e.g. "gpu:1"; "" = none
+  int64_t array_throttle = 0;           // at most this many tasks at once (--array=...%N); 0 = no limit
+  std::vector<std::string> sbatch;      // more sbatch options, one #SBATCH line each, e.g. "--constraint=a100"
+  std::vector<std::string> setup;       // shell lines run before ganbench on the node (module load, ...)
+  std::string ganbench;                 // ganbench on the nodes; "" = the absolute path of the submitting one
+};
+
 struct SweepConfig {
   std::string name = "sweep";              // run folder name: <output>/<name>
   std::filesystem::path output = "runs";   // parent of run folders (relative to the working directory)
@@ -73,6 +87,7 @@ struct SweepConfig {
   EvalConfig eval;
   SegmentationConfig segmentation;
   std::map<std::string, ArchOptions> arch;  // per-architecture option overrides
+  ClusterConfig cluster;                    // Slurm submission (ganbench submit)
   std::string source;                       // where this came from, for messages
 
   // Every key's type and range (from the key table), then the cross-field rules; throws ConfigError naming

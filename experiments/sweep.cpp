@@ -33,7 +33,7 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
     if (opts.only.admits(c)) cells.push_back(c);
   if (cells.empty()) throw std::invalid_argument("--only admits none of the sweep's cells");
 
-  const auto run_dir = cfg.run_dir();
+  const auto run_dir = opts.run_dir.empty() ? cfg.run_dir() : opts.run_dir;
   std::filesystem::create_directories(run_dir);
   const FolderLock lock(run_dir);  // a second `ganbench run` on this folder stops here, naming our PID
   for (const auto& p : remove_stale_temp_files(run_dir))  // ours alone now: left by a killed run

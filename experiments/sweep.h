@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,7 @@ struct RunOptions {
   bool resume = false;  // skip finished cells and continue unfinished ones from their checkpoints
   CellFilter only;
   bool progress = true;
+  std::filesystem::path run_dir;  // "" = the config's <output>/<name>; a Slurm task's shard folder otherwise
 };
 
 struct SweepSummary {

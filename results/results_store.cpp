@@ -53,6 +53,14 @@ class Stmt {
     sqlite3_bind_text(st_, i, v.c_str(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // "" as NULL (the columns a running or finished cell leaves NULL: finished, error).
+  Stmt& bind_or_null(int i, const std::string& v) {
+    if (v.empty()) {
+      sqlite3_bind_null(st_, i);
+      return *this;
+    }
+    return bind(i, v);
+  }
   Stmt& bind(int i, int64_t v) {
     sqlite3_bind_int64(st_, i, v);
     return *this;
@@ -187,6 +195,31 @@ void transaction(sqlite3* db, const std::filesystem::path& path, F&& body) {
   }
 }
 
+// The cell row exactly as given ("" stays NULL), replacing any row of that id.
+void insert_cell(sqlite3* db, const std::filesystem::path& path, const CellRecord& c) {
+  Stmt(db,
+       fmt::format("INSERT OR REPLACE INTO cells({}) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   kCellColumns),
+       path)
+      .bind(1, c.id)
+      .bind(2, c.sweep)
+      .bind(3, c.architecture)
+      .bind(4, c.modality)
+      .bind(5, c.seed)
+      .bind(6, c.config_hash)
+      .bind(7, c.config_yaml)
+      .bind(8, c.status)
+      .bind_or_null(9, c.started)
+      .bind_or_null(10, c.finished)
+      .bind(11, c.train_seconds)
+      .bind(12, c.total_seconds)
+      .bind(13, c.host)
+      .bind(14, c.device)
+      .bind(15, c.threads)
+      .bind_or_null(16, c.error)
+      .run();
+}
+
 void insert_metrics(sqlite3* db, const std::filesystem::path& path, const std::vector<MetricRow>& rows) {
   Stmt s(db, "INSERT OR REPLACE INTO metrics(cell_id, name, step, value) VALUES(?, ?, ?, ?)", path);
   for (const auto& r : rows) s.bind(1, r.cell_id).bind(2, r.name).bind(3, r.step).bind(4, r.value).run();
@@ -211,25 +244,12 @@ std::optional<CellRecord> ResultsStore::find_cell(const std::string& id) const {
 }
 
 void ResultsStore::begin_cell(const CellRecord& c) {
-  transaction(db_, path_, [&] {
-    Stmt(db_,
-         fmt::format("INSERT OR REPLACE INTO cells({}) VALUES(?, ?, ?, ?, ?, ?, ?, 'running', ?, NULL, 0, 0, "
-                     "?, ?, ?, NULL)",
-                     kCellColumns),
-         path_)
-        .bind(1, c.id)
-        .bind(2, c.sweep)
-        .bind(3, c.architecture)
-        .bind(4, c.modality)
-        .bind(5, c.seed)
-        .bind(6, c.config_hash)
-        .bind(7, c.config_yaml)
-        .bind(8, c.started)
-        .bind(9, c.host)
-        .bind(10, c.device)
-        .bind(11, c.threads)
-        .run();
-  });
+  CellRecord r = c;
+  r.status = "running";
+  r.finished.clear();
+  r.error.clear();
+  r.train_seconds = r.total_seconds = 0;
+  transaction(db_, path_, [&] { insert_cell(db_, path_, r); });
 }
 
 void ResultsStore::add_metrics(const std::vector<MetricRow>& rows) {
@@ -252,6 +272,18 @@ void ResultsStore::finish_cell(const CellRecord& c, const std::vector<MetricRow>
         .bind(3, c.total_seconds)
         .bind(4, c.id)
         .run();
+  });
+}
+
+void ResultsStore::import_cell(const CellRecord& c, const std::vector<MetricRow>& metrics,
+                               const std::vector<ArtefactRow>& artefacts) {
+  transaction(db_, path_, [&] {
+    Stmt(db_, "DELETE FROM metrics WHERE cell_id = ?", path_).bind(1, c.id).run();
+    Stmt(db_, "DELETE FROM artefacts WHERE cell_id = ?", path_).bind(1, c.id).run();
+    insert_cell(db_, path_, c);
+    insert_metrics(db_, path_, metrics);
+    Stmt a(db_, "INSERT OR REPLACE INTO artefacts(cell_id, kind, path) VALUES(?, ?, ?)", path_);
+    for (const auto& r : artefacts) a.bind(1, r.cell_id).bind(2, r.kind).bind(3, r.path).run();
   });
 }
 

@@ -63,6 +63,10 @@ class ResultsStore {
   void fail_cell(const std::string& id, const std::string& error, double total_seconds,
                  const std::string& status = "failed");
 
+  // One transaction: the cell exactly as given (every field, status included) replaces any row of that id,
+  // with its metrics and artefacts replacing the old ones. How `ganbench merge` gathers Slurm shards.
+  void import_cell(const CellRecord& cell, const std::vector<MetricRow>& metrics,
+                   const std::vector<ArtefactRow>& artefacts);
   std::vector<CellRecord> cells() const;
   std::vector<MetricRow> metrics(const std::string& cell_id = "") const;
   std::vector<ArtefactRow> artefacts(const std::string& cell_id = "") const;

@@ -173,6 +173,8 @@ eval: {samples: 64, extractors: [handcrafted, inception], kid_subsets: 3, kid_su
 segmentation: {enabled: true, ratios: [0.25], steps: 10, batch_size: 4, lr: 0.01, eval_every: 5, patience: 2,
                depth: 2, base_channels: 8, norm: instance}
 arch: {dcgan: {z_dim: 32}}
+cluster: {partition: gpu, account: lab, qos: high, time: "02:00:00", mem: 8G, cpus_per_task: 4, gres: "gpu:1",
+          array_throttle: 3, sbatch: [--exclusive], setup: [module load cuda], ganbench: /opt/ganbench}
 )";
     const SweepConfig c = parse_sweep_config(every_key, "every_key.yaml");
     const SweepConfig defaults;
