@@ -26,6 +26,7 @@ trap 'rm -rf "$t"' EXIT
 "$g" export "$t/kill" > /dev/null
 "$g" report "$t/kill" --format md,csv,tex,html,png --out "$t/report" > /dev/null
 for f in experiments/configs/*.yaml; do "$g" check-config "$f" > /dev/null; done
+"$g" submit tests/configs/slurm.yaml --out "$t" --dry-run > /dev/null
 "$g" fid tests/fixtures/frechet/stats_a.npz tests/fixtures/frechet/stats_b.npz > /dev/null
 for bad in tests/configs/bad_key.yaml tests/configs/bad_source.yaml; do
   rc=0

@@ -2,6 +2,8 @@
 // tests/cli/slurm.sh drives a real one-node cluster.
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -160,6 +162,15 @@ TEST_SUITE("experiments") {
     CHECK(states_of(run) == std::map<std::string, std::string>{{"dcgan-cardiac-s0", "done/merged"},
                                                                {"dcgan-cardiac-s1", "done/merged"},
                                                                {"dcgan-cardiac-s2", "stopped/shard"}});
+    {  // `ganbench status` while a writer holds the merged database's write lock with an uncommitted change
+      sqlite3* w = nullptr;
+      REQUIRE(sqlite3_open((run / "results.db").c_str(), &w) == SQLITE_OK);
+      REQUIRE(sqlite3_exec(w, "BEGIN IMMEDIATE; UPDATE cells SET status = 'failed' WHERE id = 'dcgan-cardiac-s0';",
+                           nullptr, nullptr, nullptr) == SQLITE_OK);
+      CHECK(states_of(run)["dcgan-cardiac-s0"] == "done/merged");  // neither blocks nor sees it
+      REQUIRE(sqlite3_exec(w, "ROLLBACK;", nullptr, nullptr, nullptr) == SQLITE_OK);
+      sqlite3_close(w);
+    }
     ResultsStore merged(run / "results.db", false);
     for (int i : {0, 1}) {
       CAPTURE(cells[i].id);
