@@ -367,6 +367,7 @@ int cmd_fid(const std::vector<std::string>& args) {
   fid_block_for_dims(eo.inception_dims);  // validates --dims
   apply_threads(parse_threads("auto"));
   eo.device = parse_device(device);
+  use_device(eo.device);
   register_builtins();
   std::unique_ptr<FeatureExtractor> ex;
   const bool need_model = std::any_of(paths.begin(), paths.end(), [](const std::string& p) {

@@ -48,6 +48,10 @@ c10::Device parse_device(const std::string& spec) {
   throw std::invalid_argument(fmt::format("device must be auto, cpu or cuda, got '{}'", spec));
 }
 
+void use_device(const c10::Device& device) {
+  if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
+}
+
 NoTF32Guard::NoTF32Guard()
     : cublas_(at::globalContext().allowTF32CuBLAS()), cudnn_(at::globalContext().allowTF32CuDNN()) {
   at::globalContext().setAllowTF32CuBLAS(false);

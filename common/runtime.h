@@ -15,6 +15,10 @@ void apply_threads(int n);
 
 // "auto" picks CUDA when LibTorch has it, else CPU; "cuda" without CUDA is an error.
 c10::Device parse_device(const std::string& spec);
+// Process-wide settings for work on `device`: on CUDA, cuDNN's benchmark mode (it times the convolution
+// algorithms once per shape and keeps the fastest; training steps and Inception batches repeat their shapes).
+// A no-op on CPU.
+void use_device(const c10::Device& device);
 
 // e.g. "openblas (pthread)"; benchmarks print it.
 std::string blas_name();

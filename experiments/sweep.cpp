@@ -27,6 +27,7 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
   const int threads = parse_threads(cfg.threads);
   apply_threads(threads);
   const c10::Device device = parse_device(cfg.device);
+  use_device(device);
 
   std::vector<Cell> cells;
   for (const auto& c : expand_cells(cfg))
