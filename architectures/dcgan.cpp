@@ -128,11 +128,13 @@ class DCGANModel : public DCGANShapedModel<DCGANDiscriminator> {
     loss_g.backward();
     opt_g_->step();
 
-    return {{{"loss_d", loss_d.item<double>()},
-             {"loss_g", loss_g.item<double>()},
-             {"d_real", torch::sigmoid(logit_real).mean().item<double>()},
-             {"d_fake", torch::sigmoid(logit_fake).mean().item<double>()},
-             {"d_real_sign", logit_real.sign().mean().item<double>()}}};
+    StepStats stats;
+    stats.add("loss_d", loss_d);
+    stats.add("loss_g", loss_g);
+    stats.add("d_real", torch::sigmoid(logit_real).mean());
+    stats.add("d_fake", torch::sigmoid(logit_fake).mean());
+    stats.add("d_real_sign", logit_real.sign().mean());
+    return stats;
   }
 
   double discriminator_loss(const Batch& real, uint64_t seed) override {

@@ -1,5 +1,8 @@
 #include "architectures/gan_base.h"
 
+#include <limits>
+#include <map>
+
 namespace ganbench {
 
 GanModelBase::GanModelBase(const ArchContext& ctx, Capabilities caps)
@@ -49,6 +52,41 @@ std::unique_ptr<torch::optim::Adam> make_adam(std::vector<torch::Tensor> params,
   return std::make_unique<torch::optim::Adam>(
       std::move(params),
       torch::optim::AdamOptions(opts.at("lr")).betas({opts.at("beta1"), opts.at("beta2")}));
+}
+
+namespace {
+thread_local bool defer_step_stats = false;  // a DeferStepStats lives on this thread
+}  // namespace
+
+DeferStepStats::DeferStepStats() : previous_(defer_step_stats) { defer_step_stats = true; }
+DeferStepStats::~DeferStepStats() { defer_step_stats = previous_; }
+
+void StepStats::add(const std::string& name, const torch::Tensor& value) {
+  if (!defer_step_stats) {
+    values.emplace_back(name, value.detach().to(torch::kFloat64).item<double>());  // float -> double is exact
+    return;
+  }
+  values.emplace_back(name, std::numeric_limits<double>::quiet_NaN());
+  slots_.push_back(values.size() - 1);
+  pending_.push_back(value.detach().reshape({}).to(torch::kFloat64));  // float -> double is exact
+}
+
+void StepStats::fetch() { fetch_stats({this}); }
+
+void fetch_stats(const std::vector<StepStats*>& steps) {
+  std::map<std::string, std::vector<torch::Tensor>> by_device;  // a transfer per device, in add order
+  for (auto* s : steps)
+    for (const auto& t : s->pending_) by_device[t.device().str()].push_back(t);
+  std::map<std::string, std::pair<torch::Tensor, int64_t>> host;  // copied values, next index
+  for (auto& [dev, ts] : by_device) host[dev] = {torch::stack(ts).to(torch::kCPU).contiguous(), 0};
+  for (auto* s : steps) {
+    for (size_t i = 0; i < s->pending_.size(); ++i) {
+      auto& [h, next] = host[s->pending_[i].device().str()];
+      s->values[s->slots_[i]].second = h.data_ptr<double>()[next++];
+    }
+    s->pending_.clear();
+    s->slots_.clear();
+  }
 }
 
 }  // namespace ganbench

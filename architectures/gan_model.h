@@ -31,8 +31,38 @@ struct Capabilities {
   double divergence_threshold = 100;
 };
 
+// Statistics of one training step, in the order they were added. A value added as a tensor is copied to the
+// host at once, unless a DeferStepStats lives on this thread (the trainer's lazy_stats): then it stays on the
+// model's device until fetch_stats copies it, so a step on a GPU needs no host synchronisation, and its slot
+// in `values` holds NaN until then.
 struct StepStats {
+  StepStats() = default;
+  StepStats(std::vector<std::pair<std::string, double>> v) : values(std::move(v)) {}  // NOLINT: {{...}} init
   std::vector<std::pair<std::string, double>> values;  // e.g. {"loss_d", 1.2}, {"loss_g", 0.8}
+  void add(const std::string& name, double value) { values.emplace_back(name, value); }
+  void add(const std::string& name, const torch::Tensor& value);  // a one-element tensor, any device
+  bool fetched() const { return pending_.empty(); }
+  void fetch();  // fetch_stats({this})
+
+ private:
+  friend void fetch_stats(const std::vector<StepStats*>& steps);
+  std::vector<torch::Tensor> pending_;  // float64 scalars, not yet copied
+  std::vector<size_t> slots_;           // their places in `values`
+};
+
+// Every pending value of `steps` in one device-to-host transfer per device.
+void fetch_stats(const std::vector<StepStats*>& steps);
+
+// While one lives, StepStats::add(tensor) on this thread defers the copy to fetch_stats.
+class DeferStepStats {
+ public:
+  DeferStepStats();
+  ~DeferStepStats();
+  DeferStepStats(const DeferStepStats&) = delete;
+  DeferStepStats& operator=(const DeferStepStats&) = delete;
+
+ private:
+  bool previous_;
 };
 
 struct Sample {

@@ -225,7 +225,11 @@ class MultiScaleModel : public GanModelBase {
     const int64_t b = real.images.size(0);
     const auto x_real = joint_input(real, J_ - C_).to(device_);
     StepStats stats;
-    double loss_d_sum = 0, loss_g_sum = 0, sign_sum = 0;
+    // Sums in float64 on the device, as the host sums of doubles were: the same numbers, no synchronisation.
+    const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device_);
+    torch::Tensor loss_d_sum = torch::zeros({}, f64), loss_g_sum = torch::zeros({}, f64),
+                  sign_sum = torch::zeros({}, f64);
+    auto add_to = [](torch::Tensor& sum, const torch::Tensor& v) { sum = sum + v.detach().to(torch::kFloat64); };
 
     // Level 0: unconditional, whole image at low resolution, LSGAN.
     {
@@ -240,9 +244,9 @@ class MultiScaleModel : public GanModelBase {
       const auto loss_g = (D0_->forward(d_input(fake)) - 1).square().mean();
       loss_g.backward();
       opt_g0_->step();
-      loss_d_sum += loss_d.item<double>();
-      loss_g_sum += loss_g.item<double>();
-      sign_sum += (s_real - 0.5).sign().mean().item<double>();
+      add_to(loss_d_sum, loss_d);
+      add_to(loss_g_sum, loss_g);
+      add_to(sign_sum, (s_real - 0.5).sign().mean());
     }
     // Levels >= 1: conditional patches, LSGAN + lambda * L1 (pix2pix, as in the reference code).
     for (size_t i = 0; i < levels_.size(); ++i) {
@@ -264,14 +268,14 @@ class MultiScaleModel : public GanModelBase {
       const auto loss_g = (d_pair(fake) - 1).square().mean() + o_.at("l1_lambda") * l1;
       loss_g.backward();
       lv.opt_g->step();
-      loss_d_sum += loss_d.item<double>();
-      loss_g_sum += loss_g.item<double>();
-      sign_sum += (s_real - 0.5).sign().mean().item<double>();
-      stats.values.emplace_back(fmt::format("l1_level{}", i + 1), l1.item<double>());
+      add_to(loss_d_sum, loss_d);
+      add_to(loss_g_sum, loss_g);
+      add_to(sign_sum, (s_real - 0.5).sign().mean());
+      stats.add(fmt::format("l1_level{}", i + 1), l1);
     }
-    stats.values.emplace_back("loss_d", loss_d_sum);
-    stats.values.emplace_back("loss_g", loss_g_sum);
-    stats.values.emplace_back("d_real_sign", sign_sum / double(levels_.size() + 1));
+    stats.add("loss_d", loss_d_sum);
+    stats.add("loss_g", loss_g_sum);
+    stats.add("d_real_sign", sign_sum / double(levels_.size() + 1));
     return stats;
   }
 

@@ -277,7 +277,7 @@ class StyleGAN2Model : public GanModelBase {
     const auto loss_g = torch::softplus(-D_->forward(d_input(fake))).mean();
     loss_g.backward();
     opt_g_->step();
-    stats.values.emplace_back("loss_g", loss_g.item<double>());
+    stats.add("loss_g", loss_g);
 
     // G: lazy path-length regularisation.
     const auto pl_interval = static_cast<int64_t>(o_.at("pl_interval"));
@@ -294,7 +294,7 @@ class StyleGAN2Model : public GanModelBase {
       opt_g_->zero_grad();
       loss_pl.backward();
       opt_g_->step();
-      stats.values.emplace_back("pl_penalty", loss_pl.item<double>());
+      stats.add("pl_penalty", loss_pl);
     }
 
     // D: logistic loss on real and fake.
@@ -309,8 +309,8 @@ class StyleGAN2Model : public GanModelBase {
     const auto loss_d = torch::softplus(logit_fake).mean() + torch::softplus(-logit_real).mean();
     loss_d.backward();
     opt_d_->step();
-    stats.values.emplace_back("loss_d", loss_d.item<double>());
-    stats.values.emplace_back("d_real_sign", logit_real.sign().mean().item<double>());
+    stats.add("loss_d", loss_d);
+    stats.add("d_real_sign", logit_real.sign().mean());
 
     // D: lazy R1 on real images (gradient with respect to the un-augmented input).
     const auto r1_interval = static_cast<int64_t>(o_.at("r1_interval"));
@@ -322,7 +322,7 @@ class StyleGAN2Model : public GanModelBase {
       opt_d_->zero_grad();
       loss_r1.backward();
       opt_d_->step();
-      stats.values.emplace_back("r1_penalty", loss_r1.item<double>());
+      stats.add("r1_penalty", loss_r1);
     }
 
     // EMA of G: half-life ema_kimg thousand images, ramped up over the first images seen.

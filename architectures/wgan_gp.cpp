@@ -66,7 +66,7 @@ class WGANGPModel : public DCGANShapedModel<WGANCritic> {
   StepStats train_step(const Batch& real) override {
     const int64_t b = std::max<int64_t>(1, real.images.size(0) / n_critic_);
     const auto x_all = joint_input(real, shape_.num_labels).to(device_);
-    double w_dist = 0, gp_last = 0, loss_d_last = 0, real_sign = 0;
+    torch::Tensor w_dist, gp_last, loss_d_last, real_sign;  // of the last critic update
     auto critic = [&](const torch::Tensor& x) { return D_->forward(x); };
     for (int k = 0; k < n_critic_; ++k) {
       const int64_t start = std::min(k * b, x_all.size(0) - b);
@@ -84,21 +84,23 @@ class WGANGPModel : public DCGANShapedModel<WGANCritic> {
       const auto loss_d = d_fake - d_real + gp;
       loss_d.backward();
       opt_d_->step();
-      w_dist = (d_real - d_fake).item<double>();
-      gp_last = gp.item<double>();
-      loss_d_last = loss_d.item<double>();
-      real_sign = s_real.sign().mean().item<double>();
+      w_dist = (d_real - d_fake).detach();
+      gp_last = gp.detach();
+      loss_d_last = loss_d.detach();
+      real_sign = s_real.sign().mean().detach();
     }
     opt_g_->zero_grad();
     const auto fake = G_->forward(torch::randn({b, shape_.z_dim}, noise_).to(device_));
     const auto loss_g = -D_->forward(d_input(fake)).mean();
     loss_g.backward();
     opt_g_->step();
-    return {{{"loss_d", loss_d_last},
-             {"loss_g", loss_g.item<double>()},
-             {"wasserstein", w_dist},
-             {"gp", gp_last},
-             {"d_real_sign", real_sign}}};
+    StepStats stats;
+    stats.add("loss_d", loss_d_last);
+    stats.add("loss_g", loss_g);
+    stats.add("wasserstein", w_dist);
+    stats.add("gp", gp_last);
+    stats.add("d_real_sign", real_sign);
+    return stats;
   }
 
   // The Wasserstein critic loss D(fake) - D(real), without the gradient penalty.

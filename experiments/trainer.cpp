@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 #include <regex>
 
 #include <fmt/format.h>
@@ -47,7 +48,30 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
   result.end_step = result.start_step;
   if (result.start_step >= opts.steps) return result;
 
+  // Steps whose statistics may still be on the device (opts.lazy_stats), oldest first.
+  std::vector<std::pair<int64_t, StepStats>> unfetched;
+  // Copies them in one transfer and checks each step in order, as if checked when it ran.
+  auto settle = [&] {
+    std::vector<StepStats*> pending;
+    for (auto& [s, st] : unfetched) pending.push_back(&st);
+    fetch_stats(pending);
+    for (const auto& [s, st] : unfetched) {
+      for (const auto& [name, value] : st.values) {
+        const bool exploded = opts.divergence_threshold > 0 && std::abs(value) > opts.divergence_threshold;
+        if (!std::isfinite(value) || exploded)
+          throw TrainingDiverged(fmt::format(
+              "training diverged: {} became {} at step {}{}; lower the learning rate or check the data (the "
+              "last good checkpoint is kept)",
+              name, value, s,
+              exploded ? fmt::format(", beyond train.divergence_threshold {:g}", opts.divergence_threshold)
+                       : ""));
+      }
+    }
+  };
+
   auto save = [&](int64_t step) {
+    settle();  // never checkpoint weights that diverged since the last check
+    unfetched.clear();
     if (opts.checkpoint_dir.empty()) return;
     if (hooks.before_checkpoint) hooks.before_checkpoint(step);
     const fs::path path = checkpoint_path(opts.checkpoint_dir, step);
@@ -62,33 +86,38 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
   auto gen = at::make_generator<at::CPUGeneratorImpl>(opts.seed);
   Progress progress(opts.label, opts.steps, result.start_step, opts.log_every, stderr);
   const auto t0 = std::chrono::steady_clock::now();
+  const bool ada = opts.augment && opts.augment->config().adaptive;
   for (int64_t step = result.start_step + 1; step <= opts.steps; ++step) {
     gen.set_current_seed(mix_seed(opts.seed, static_cast<uint64_t>(step)));
     // One real batch per critic update: the model splits it into capabilities().critic_steps parts.
     const Batch batch = sample_batch(train, opts.batch_size * model.capabilities().critic_steps, gen);
-    StepStats stats = model.train_step(batch);
-    if (opts.augment && opts.augment->config().adaptive) {
+    StepStats stats;
+    {
+      std::optional<DeferStepStats> defer;
+      if (opts.lazy_stats) defer.emplace();
+      stats = model.train_step(batch);
+    }
+    if (ada) {  // p adapts from this step's sign before the next step's augmentation: fetched every step
+      stats.fetch();
       auto it = std::find_if(stats.values.begin(), stats.values.end(),
                              [](const auto& kv) { return kv.first == "d_real_sign"; });
       if (it == stats.values.end())
         throw std::invalid_argument(
             "train.augment.adaptive: this architecture does not report d_real_sign, which ADA needs");
       opts.augment->observe(it->second, batch.images.size(0));
-      stats.values.emplace_back("augment_p", opts.augment->probability());
+      stats.add("augment_p", opts.augment->probability());
     }
-    for (const auto& [name, value] : stats.values) {
-      const bool exploded = opts.divergence_threshold > 0 && std::abs(value) > opts.divergence_threshold;
-      if (!std::isfinite(value) || exploded)
-        throw TrainingDiverged(fmt::format(
-            "training diverged: {} became {} at step {}{}; lower the learning rate or check the data (the "
-            "last good checkpoint is kept)",
-            name, value, step,
-            exploded ? fmt::format(", beyond train.divergence_threshold {:g}", opts.divergence_threshold)
-                     : ""));
+    unfetched.emplace_back(step, std::move(stats));
+    const bool log_step = step % opts.log_every == 0 || step == opts.steps;
+    const bool checkpoint_step = opts.checkpoint_every > 0 && step % opts.checkpoint_every == 0 && step != opts.steps;
+    if (!opts.lazy_stats || log_step || checkpoint_step) {
+      settle();
+      const StepStats& now = unfetched.back().second;
+      if (opts.progress) progress.update(step, now.values);
+      if (hooks.on_log && log_step) hooks.on_log(step, now);
+      unfetched.clear();
     }
-    if (opts.progress) progress.update(step, stats.values);
-    if (hooks.on_log && (step % opts.log_every == 0 || step == opts.steps)) hooks.on_log(step, stats);
-    if (opts.checkpoint_every > 0 && step % opts.checkpoint_every == 0 && step != opts.steps) save(step);
+    if (checkpoint_step) save(step);
     result.end_step = step;
     if (const int sig = stop_signal(); sig != 0 && step != opts.steps) {
       save(step);

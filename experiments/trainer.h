@@ -38,6 +38,10 @@ struct TrainerOptions {
   std::filesystem::path checkpoint_dir;  // step_XXXXXXXX.pt files; the newest is kept
   std::string label;                     // progress prefix
   bool progress = true;
+  // Copy step statistics to the host only at log and checkpoint steps (and every step under ADA), not after
+  // every step: on a GPU each copy waits for the step to finish. Divergence is still checked for every step,
+  // in order, when they arrive, and no checkpoint is written before that check. The runner sets it on CUDA.
+  bool lazy_stats = false;
   // The model's D-input augmentation; under ADA the trainer feeds it each step's "d_real_sign" stat and
   // logs its probability as "augment_p".
   std::shared_ptr<DInputAugment> augment;

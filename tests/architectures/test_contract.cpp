@@ -240,6 +240,58 @@ TEST_SUITE("architectures") {
     }
   }
 
+  TEST_CASE("every built-in: lazy_stats (one host copy per log step, as on a GPU) changes nothing") {
+    // The same logged values, samples and divergence error (step and value) as copying every step.
+    register_builtin_architectures();
+    register_builtin_modalities();
+    const ImageSet set = make_phantom_set(find_modality("cardiac"), 16, 24, 3);
+    for (const auto& arch : registered()) {
+      CAPTURE(arch);
+      auto run = [&](bool lazy, bool diverge, std::map<int64_t, StepStats>& logged) {
+        ArchContext ctx = context(arch, 1, 16, 2);
+        ctx.modality = find_modality("cardiac").spec.at_size(16);
+        ctx.batch_size = 4;
+        if (diverge)
+          for (const auto& o : find_architecture(arch).options)
+            if (o.name.find("lr") != std::string::npos && o.name.find("lr_mul") == std::string::npos)
+              ctx.options[o.name] = o.max;
+        auto m = create_architecture(arch, ctx);
+        test::TempDir tmp;
+        TrainerOptions o;
+        o.steps = diverge ? 300 : 7;
+        o.batch_size = 4;
+        o.seed = 3;
+        o.log_every = diverge ? 50 : 3;
+        o.checkpoint_every = diverge ? 25 : 2;
+        o.progress = false;
+        o.lazy_stats = lazy;
+        o.checkpoint_dir = tmp.path();
+        o.divergence_threshold = find_architecture(arch).capabilities.divergence_threshold;
+        TrainerHooks hooks;
+        hooks.on_log = [&](int64_t step, const StepStats& st) { logged[step] = st; };
+        std::string what;
+        try {
+          train_gan(*m, set, o, hooks);
+        } catch (const TrainingDiverged& e) {
+          what = e.what();
+        }
+        return std::make_pair(what, m->sample(3, 4).images);
+      };
+      std::map<int64_t, StepStats> eager_log, lazy_log, unused;
+      const auto [eager_what, eager_img] = run(false, false, eager_log);
+      const auto [lazy_what, lazy_img] = run(true, false, lazy_log);
+      CHECK(eager_what.empty());
+      CHECK(lazy_what.empty());
+      REQUIRE(eager_log.size() == 3);
+      REQUIRE(lazy_log.size() == 3);
+      for (const auto& [step, st] : eager_log) CHECK(lazy_log.at(step).values == st.values);
+      CHECK(torch::equal(eager_img, lazy_img));
+      const std::string eager_div = run(false, true, unused).first, lazy_div = run(true, true, unused).first;
+      CHECK(eager_div.find("training diverged: ") == 0);
+      CHECK(lazy_div == eager_div);
+    }
+  }
+
   TEST_CASE("bad settings are rejected with the option named") {
     register_builtin_architectures();
     for (const auto& arch : registered()) {

@@ -1,6 +1,8 @@
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <fstream>
+#include <map>
 
 #include <torch/torch.h>
 
@@ -29,7 +31,11 @@ std::unique_ptr<GanModel> tiny_dcgan(uint64_t seed) {
 class NanModel : public GanModel {
  public:
   explicit NanModel(int bad_step) : bad_(bad_step) {}
-  StepStats train_step(const Batch&) override { return {{{"loss_d", ++n_ == bad_ ? NAN : 1.0}}}; }
+  StepStats train_step(const Batch&) override {  // a tensor, as real models add, so lazy_stats defers it
+    StepStats s;
+    s.add("loss_d", torch::tensor(++n_ == bad_ ? NAN : 1.0 + 0.01 * n_));
+    return s;
+  }
   Sample sample(int64_t, uint64_t) override { return {}; }
   void save(const std::filesystem::path& p) const override { std::ofstream(p) << n_; }
   void load(const std::filesystem::path&) override {}
@@ -86,11 +92,58 @@ TEST_SUITE("experiments") {
     o.checkpoint_every = 2;
     o.progress = false;
     o.checkpoint_dir = dir.path();
-    NanModel m(5);
-    CHECK_THROWS_WITH_AS(train_gan(m, set, o), doctest::Contains("at step 5"), TrainingDiverged);
-    const auto latest = latest_checkpoint(dir.path());
-    REQUIRE(latest);
-    CHECK(latest->first == 4);
+    for (const bool lazy : {false, true}) {  // lazy: step 5 is checked at step 6, before its checkpoint
+      CAPTURE(lazy);
+      std::filesystem::remove_all(dir.path());
+      std::filesystem::create_directories(dir.path());
+      o.lazy_stats = lazy;
+      o.log_every = 10;
+      NanModel m(5);
+      CHECK_THROWS_WITH_AS(train_gan(m, set, o), doctest::Contains("loss_d became nan at step 5"),
+                           TrainingDiverged);
+      const auto latest = latest_checkpoint(dir.path());
+      REQUIRE(latest);
+      CHECK(latest->first == 4);
+    }
+  }
+
+  TEST_CASE("trainer: lazy_stats (no host copy per step, as on a GPU) logs the same values as fetching each step") {
+    const ImageSet set = tiny_set();
+    test::TempDir dir;
+    TrainerOptions o;
+    o.steps = 9;
+    o.batch_size = 4;
+    o.seed = 2;
+    o.log_every = 4;
+    o.checkpoint_every = 3;
+    o.progress = false;
+    std::map<bool, std::map<int64_t, std::vector<std::pair<std::string, double>>>> logs;
+    std::map<bool, torch::Tensor> samples;
+    for (const bool lazy : {false, true}) {
+      o.lazy_stats = lazy;
+      o.checkpoint_dir = dir / (lazy ? "lazy" : "eager");
+      auto m = tiny_dcgan(3);
+      TrainerHooks h;
+      h.on_log = [&](int64_t s, const StepStats& st) {
+        CHECK(st.fetched());
+        logs[lazy][s] = st.values;
+      };
+      train_gan(*m, set, o, h);
+      samples[lazy] = m->sample(4, 1).images;
+    }
+    CHECK(logs[true].size() == 3);  // steps 4, 8, 9
+    CHECK(logs[true] == logs[false]);  // bit for bit
+    CHECK(torch::equal(samples[true], samples[false]));
+    NanModel m(-1);
+    StepStats deferred;
+    {
+      DeferStepStats d;
+      deferred = m.train_step({});
+    }
+    CHECK(!deferred.fetched());
+    CHECK(std::isnan(deferred.values[0].second));
+    deferred.fetch();
+    CHECK(deferred.values[0].second == static_cast<double>(1.01f));  // the float tensor, exactly
   }
 
   TEST_CASE("trainer: on_log fires every log_every steps and at the end") {
