@@ -19,6 +19,9 @@ namespace ganbench {
 namespace fs = std::filesystem;
 
 namespace {
+
+constexpr int64_t kMaxDeviceTrainBytes = int64_t{2} << 30;  // training set kept on the GPU up to this, bytes
+
 constexpr uint64_t kEvalSeedSalt = 0xE7A1;  // latents for scoring: the same at step 0 and at the end
 constexpr uint64_t kKidSeedSalt = 0x41D;    // KID subset draws
 
@@ -145,7 +148,14 @@ void run_cell(const CellEnv& env, const Cell& cell) {
       add(step, {{metric_name("train_loss", {{"loss", name}}), value}});
   };
   hooks.before_checkpoint = [&](int64_t) { flush(); };  // losses so far are stored before their checkpoint
-  const TrainResult tr = train_gan(*model, data.train, topts, hooks);
+  // On a GPU the training images live there, so batches are drawn without a host-to-device copy per step
+  // (unless they would take more than kMaxDeviceTrainBytes of its memory).
+  ImageSet train_on_device;
+  const bool move = env.device.is_cuda() &&
+                    (data.train.images.nbytes() + data.train.labels.nbytes()) <= kMaxDeviceTrainBytes;
+  if (move)
+    train_on_device = {data.train.images.to(env.device), data.train.labels.to(env.device), data.train.subjects};
+  const TrainResult tr = train_gan(*model, move ? train_on_device : data.train, topts, hooks);
 
   const int64_t last = cfg.train.steps;
   const Sample final_samples = score(last, true);
