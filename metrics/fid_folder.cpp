@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 #include <set>
 #include <stdexcept>
 
@@ -73,7 +74,8 @@ FeatureStats folder_stats(const fs::path& dir, FeatureExtractor& ex, const Folde
   const auto t0 = std::chrono::steady_clock::now();
   const int64_t n = static_cast<int64_t>(files.size());
   namespace F = torch::nn::functional;
-  for (int64_t i = 0; i < n; i += opts.batch_size) {
+  // Images [i, i + batch) decoded, resized to 299 px and stacked.
+  auto load_batch = [&](int64_t i) {
     std::vector<torch::Tensor> batch;
     for (int64_t j = i; j < std::min(n, i + opts.batch_size); ++j) {
       auto img = read_rgb_image(files[j]).unsqueeze(0);
@@ -84,7 +86,14 @@ FeatureStats folder_stats(const fs::path& dir, FeatureExtractor& ex, const Folde
                                       .align_corners(false));
       batch.push_back(img);
     }
-    auto f = ex.extract(torch::cat(batch, 0)).to(torch::kCPU, torch::kFloat64).contiguous();
+    return torch::cat(batch, 0);
+  };
+  // A reader thread decodes the next batch while the network runs on this one.
+  std::future<torch::Tensor> next = std::async(std::launch::async, load_batch, 0);
+  for (int64_t i = 0; i < n; i += opts.batch_size) {
+    const torch::Tensor x = next.get();  // rethrows a decoding error, naming the file
+    if (i + opts.batch_size < n) next = std::async(std::launch::async, load_batch, i + opts.batch_size);
+    auto f = ex.extract(x).to(torch::kCPU, torch::kFloat64).contiguous();
     acc.add(f.data_ptr<double>(), f.size(0));
     if (opts.progress) {
       const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -125,6 +125,9 @@ TEST_SUITE("metrics") {
     write_folder(tmp / "bad", 3, 0);
     write_file_atomic(tmp / "bad" / "001.png", "\\x89PNG truncated");
     CHECK_THROWS_WITH(folder_stats(tmp / "bad", ex, fo), doctest::Contains("001.png: cannot decode image"));
+    fo.batch_size = 1;  // the bad file in a later batch, read by the reader thread while batch 0 runs
+    CHECK_THROWS_WITH(folder_stats(tmp / "bad", ex, fo), doctest::Contains("001.png: cannot decode image"));
+    fo.batch_size = 50;
     // Weights: none configured (and none in the environment) is "unavailable", never random weights.
     ::unsetenv("GANBENCH_FID_WEIGHTS");
     const char* xdg = std::getenv("XDG_CACHE_HOME");
