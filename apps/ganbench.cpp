@@ -382,7 +382,11 @@ int cmd_fid(const std::vector<std::string>& args) {
     }
   }
   FolderStatsOptions fo;
-  fo.batch_size = eo.batch_size;
+  if (ex) fo.batch_size = ex->batch_size();
+  if (ex && eo.batch_size == 0)
+    fmt::print(stderr, "ganbench fid: batch {} ({}; --batch-size N to choose)\n", fo.batch_size,
+               eo.device.is_cuda() ? "the GPU default"
+                                   : "the largest that keeps peak memory under 1 GiB on the CPU");
   if (cache) fo.cache_dir = user_cache_dir().empty() ? "" : user_cache_dir() / "stats";
   const FeatureStats a = stats_of(paths[0], ex.get(), fo);
   if (!save_stats.empty()) {

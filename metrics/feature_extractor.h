@@ -31,6 +31,8 @@ class FeatureExtractor {
   virtual std::string cache_key() const { return name(); }
   // images [N, C, H, W] float32 in [0, 1] -> features [N, D] float32.
   virtual torch::Tensor extract(const torch::Tensor& images) = 0;
+  // Images per forward pass: how many a caller that streams from disk should read at a time.
+  virtual int64_t batch_size() const { return 256; }
 };
 
 // A stand-in feature space that needs no weights: NOT FID and not comparable with published FIDs.
@@ -48,7 +50,7 @@ class HandcraftedExtractor : public FeatureExtractor {
 struct ExtractorOptions {
   std::filesystem::path inception_weights;  // FID Inception safetensors; empty = $GANBENCH_FID_WEIGHTS
   int64_t inception_dims = 2048;            // 64, 192, 768 or 2048 (pytorch-fid's taps)
-  int64_t batch_size = 50;                  // images per forward pass
+  int64_t batch_size = 0;  // images per forward pass; 0 = the extractor's default (Inception: inception_batch)
   c10::Device device = c10::kCPU;
 };
 

@@ -1,5 +1,7 @@
 #include "metrics/inception_extractor.h"
 
+#include <algorithm>
+
 #include <cstdlib>
 
 #include <fmt/format.h>
@@ -11,10 +13,25 @@
 #include "common/safetensors.h"
 
 namespace ganbench {
+namespace {
+constexpr double kInceptionRssBudgetMiB = 1024;  // peak RSS goal of `ganbench fid` on the CPU
+constexpr double kInceptionBaseMiB = 460;        // the process with Inception's weights loaded, measured
+constexpr double kInceptionPerImageMiB = 29;     // activations and decoded input per image in flight
+constexpr double kBudgetMargin = 0.92;           // kept free for allocator slack
+constexpr int64_t kInceptionCudaBatch = 256;     // images per pass on a GPU
+constexpr int64_t kPytorchFidBatch = 50;         // pytorch-fid's default batch, the CPU's upper bound
+}  // namespace
+
+int64_t inception_batch(const c10::Device& device) {
+  if (device.is_cuda()) return kInceptionCudaBatch;
+  const auto fit = static_cast<int64_t>((kBudgetMargin * kInceptionRssBudgetMiB - kInceptionBaseMiB) /
+                                        kInceptionPerImageMiB);
+  return std::clamp<int64_t>(fit, 1, kPytorchFidBatch);
+}
 
 InceptionExtractor::InceptionExtractor(const ExtractorOptions& opts)
     : dims_(opts.inception_dims),
-      batch_(opts.batch_size),
+      batch_(opts.batch_size == 0 ? inception_batch(opts.device) : opts.batch_size),
       block_(fid_block_for_dims(opts.inception_dims)),
       device_(opts.device) {
   if (batch_ < 1) throw std::invalid_argument("Inception batch size must be >= 1");

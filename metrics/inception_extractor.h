@@ -10,6 +10,12 @@
 
 namespace ganbench {
 
+// Inception's default batch on `device`: on a GPU 256 (fills it; TF32 off, features as on the CPU); on the CPU
+// the largest that keeps `ganbench fid`'s peak RSS under kInceptionRssBudgetMiB, from the measured cost
+// (about 460 MiB for the process and weights, 29 MiB per image in flight at 299 px, float32), at most
+// pytorch-fid's 50. A constant, not a function of the moment's memory, so runs stay reproducible.
+int64_t inception_batch(const c10::Device& device);
+
 class InceptionExtractor : public FeatureExtractor {
  public:
   // Loads the weights (see resolve_fid_weights); throws std::runtime_error for a malformed file.
@@ -22,6 +28,7 @@ class InceptionExtractor : public FeatureExtractor {
   const FidWeightsChoice& weights() const { return weights_; }
   // Images [N, 1 or 3, H, W] in [0, 1] (grey is repeated to RGB) -> [N, dims] on the CPU, in batches.
   torch::Tensor extract(const torch::Tensor& images) override;
+  int64_t batch_size() const override { return batch_; }
 
  private:
   FidInceptionV3 model_;
