@@ -15,6 +15,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "common/image_read.h"
 #include "common/percentile.h"
 #include "common/registry.h"
 #include "datasets/nifti.h"
@@ -180,11 +181,7 @@ std::string prefix_key(const fs::path& p) {
   return stem.substr(0, stem.find('_'));
 }
 
-cv::Mat read_image(const fs::path& p, int flags) {
-  cv::Mat m = cv::imread(p.string(), flags);
-  if (m.empty()) data_error(p, "cannot decode image (unreadable, truncated or unsupported)");
-  return m;
-}
+cv::Mat read_image(const fs::path& p, int flags) { return read_image_file(p, flags); }
 
 void load_folder(const ModalityEntry& m, const SourceConfig& src, int size, int64_t max_subjects,
                  std::vector<Slice>& out) {

@@ -8,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/atomic_file.h"
+#include "common/image_read.h"
 #include "common/npy.h"
 #include "results/run_data.h"
 
@@ -36,7 +37,7 @@ void read_as_kind(const fs::path& p) {
   } else if (ext == ".yaml" || ext == ".json") {
     YAML::LoadFile(p.string());
   } else if (ext == ".png") {
-    if (cv::imread(p.string(), cv::IMREAD_UNCHANGED).empty()) throw std::runtime_error("not a readable image");
+    read_image_file(p, cv::IMREAD_UNCHANGED);
   } else if (ext == ".md" || ext == ".csv" || ext == ".tex" || ext == ".html" || ext == ".svg") {
     if (read_file(p).empty()) throw std::runtime_error("empty");
   } else {

@@ -13,6 +13,7 @@
 
 #include "common/atomic_file.h"
 #include "common/hash.h"
+#include "common/image_read.h"
 
 namespace fs = std::filesystem;
 
@@ -39,8 +40,7 @@ std::vector<fs::path> list_fid_images(const fs::path& dir) {
 }
 
 torch::Tensor read_rgb_image(const fs::path& path) {
-  cv::Mat bgr = cv::imread(path.string(), cv::IMREAD_COLOR);
-  if (bgr.empty()) throw std::runtime_error(fmt::format("{}: cannot decode image", path.string()));
+  const cv::Mat bgr = read_image_file(path, cv::IMREAD_COLOR);
   cv::Mat rgb;
   cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
   auto t = torch::from_blob(rgb.data, {rgb.rows, rgb.cols, 3}, torch::kUInt8).clone();

@@ -128,6 +128,10 @@ TEST_SUITE("metrics") {
     fo.batch_size = 1;  // the bad file in a later batch, read by the reader thread while batch 0 runs
     CHECK_THROWS_WITH(folder_stats(tmp / "bad", ex, fo), doctest::Contains("001.png: cannot decode image"));
     fo.batch_size = 50;
+    fs::remove(tmp / "bad" / "001.png");
+    fs::copy_file(ganbench::test::fixtures() / "images/huge_height.bmp", tmp / "bad" / "001.bmp");
+    CHECK_THROWS_WITH_AS(folder_stats(tmp / "bad", ex, fo), doctest::Contains("001.bmp: cannot decode image: "),
+                         std::runtime_error);  // OpenCV's own exception, named like the rest
     // Weights: none configured (and none in the environment) is "unavailable", never random weights.
     ::unsetenv("GANBENCH_FID_WEIGHTS");
     const char* xdg = std::getenv("XDG_CACHE_HOME");
