@@ -1,6 +1,8 @@
 // Reading an image file with OpenCV without its exceptions escaping: a file it cannot decode, or whose header
 // claims a size beyond OpenCV's limits (it throws cv::Exception for those), is a std::runtime_error naming the
-// file. Header-only: each user links OpenCV itself.
+// file. Header-only: each user links OpenCV itself. OpenCV allocates what a header claims up to
+// $OPENCV_IO_MAX_IMAGE_PIXELS (default 2^30) before finding the data short; it reads that variable when its
+// library loads, so only the environment can lower it (scripts/fuzz.sh does, for fuzz_folder).
 #pragma once
 
 #include <filesystem>

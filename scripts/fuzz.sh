@@ -48,6 +48,9 @@ for t in "${targets[@]}"; do
     dict=(-dict=fuzz_config.dict)
   fi
   echo "fuzz: running $t for ${seconds}s" >&2
+  # fuzz_folder: OpenCV reserves what an image header claims, up to OPENCV_IO_MAX_IMAGE_PIXELS (2^30 by default,
+  # i.e. 12 GB for a float RGB claim) before finding the data short; 2^27 keeps that under the 2 GB limit below.
+  export OPENCV_IO_MAX_IMAGE_PIXELS=134217728
   (cd "$out" && "./$t" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 \
      -artifact_prefix="crash-$t-" -print_final_stats=1 "${dict[@]}" "corpus-$t" "../fuzz/corpus/$t" 2>&1 |
      grep -E "DONE|stat::number_of_executed_units|stat::peak_rss|==[0-9]+==ERROR|SUMMARY|uncaught" || true)

@@ -266,6 +266,11 @@ TEST_SUITE("datasets") {
     CHECK_THROWS_WITH_AS(load_modality_data(retina, with_source("retina", src), 12),
                          doctest::Contains("23_training.bmp: cannot decode image: "), std::runtime_error);
     fs::remove(tmp / "drive/images/23_training.bmp");
+    // A 69-byte PNG claiming 20,000 x 20,000 pixels: a named error (OpenCV finds the data short).
+    fs::copy_file(ganbench::test::fixtures() / "images/huge_claim.png", tmp / "drive/images/23_training.png");
+    CHECK_THROWS_WITH_AS(load_modality_data(retina, with_source("retina", src), 12),
+                         doctest::Contains("23_training.png: cannot decode image"), std::runtime_error);
+    fs::remove(tmp / "drive/images/23_training.png");
     // DRIVE's GIF masks: say how to convert them.
     write_file_atomic(tmp / "drive/1st_manual/24_manual1.gif", "GIF89a");
     CHECK_THROWS_WITH(load_modality_data(retina, with_source("retina", src), 12),
