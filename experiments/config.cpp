@@ -152,9 +152,21 @@ Field field(std::string path, Get get, std::string help, std::optional<Range> ra
   return f;
 }
 
-// `f` written out only when `present` says so.
-Field optional_field(Field f, std::function<bool(const SweepConfig&)> present) {
-  f.present = std::move(present);
+void emit_value(YAML::Emitter& out, const Ref& ref);
+
+// `f` written out only when its value differs from the default: keys added after run folders existed, so
+// those keep their resolved YAML and cell hashes.
+Field only_if_set(Field f) {
+  f.present = [ref = f.ref](const SweepConfig& c) {
+    static const SweepConfig defaults;
+    auto text = [&](const SweepConfig& x) {
+      YAML::Emitter out;
+      out << YAML::Flow;
+      emit_value(out, ref(const_cast<SweepConfig&>(x)));  // the accessor only reads here
+      return std::string(out.c_str());
+    };
+    return text(c) != text(defaults);
+  };
   return f;
 }
 
@@ -291,13 +303,12 @@ const std::vector<Field>& fields() {
           "steps between log lines and stored losses", Range{1, kBig, ">= 1"}),
       // Emitted only when set: it decides when a cell fails, not what a finished cell computed, so it stays out
       // of the hashes of older run folders (cell_config_hash leaves it out altogether).
-      optional_field(
+      only_if_set(
           field(
               "train.divergence_threshold", [](C& c) { return &c.train.divergence_threshold; },
               "a cell fails when any loss or statistic exceeds this in magnitude (an exploding D); 0 = off; "
               "-1 = the architecture's default (ganbench list architectures: divergence_threshold)",
-              Range{-1, 1e300, "-1 or >= 0"}),
-          [](const C& c) { return c.train.divergence_threshold != TrainConfig::kArchDefault; }),
+              Range{-1, 1e300, "-1 or >= 0"})),
       field(
           "train.instance_noise", [](C& c) { return &c.train.augment.instance_noise; },
           "std of Gaussian noise on every D input, real and fake; 0 = off; -1 = the architecture's default "
@@ -410,40 +421,29 @@ const std::vector<Field>& fields() {
       field("segmentation.norm", [](C& c) { return &c.segmentation.norm; }, "U-Net normalisation",
             std::nullopt, {"batch", "instance"}),
       // cluster.*: written only when set, so sweeps without them keep their resolved YAML and hashes.
-      optional_field(field("cluster.partition", [](C& c) { return &c.cluster.partition; },
-                           "Slurm partition (sbatch --partition); \"\" = the cluster's default"),
-                     [](const C& c) { return !c.cluster.partition.empty(); }),
-      optional_field(field("cluster.account", [](C& c) { return &c.cluster.account; },
-                           "Slurm account to charge (sbatch --account)"),
-                     [](const C& c) { return !c.cluster.account.empty(); }),
-      optional_field(field("cluster.qos", [](C& c) { return &c.cluster.qos; }, "Slurm QOS (sbatch --qos)"),
-                     [](const C& c) { return !c.cluster.qos.empty(); }),
-      optional_field(field("cluster.time", [](C& c) { return &c.cluster.time; },
-                           "time limit per cell, Slurm format: MM, HH:MM:SS or D-HH:MM:SS (sbatch --time)"),
-                     [](const C& c) { return !c.cluster.time.empty(); }),
-      optional_field(field("cluster.mem", [](C& c) { return &c.cluster.mem; },
-                           "memory per cell, e.g. 16G (sbatch --mem; units K, M, G, T)"),
-                     [](const C& c) { return !c.cluster.mem.empty(); }),
-      optional_field(field("cluster.cpus_per_task", [](C& c) { return &c.cluster.cpus_per_task; },
+      only_if_set(field("cluster.partition", [](C& c) { return &c.cluster.partition; },
+                           "Slurm partition (sbatch --partition); \"\" = the cluster's default")),
+      only_if_set(field("cluster.account", [](C& c) { return &c.cluster.account; },
+                           "Slurm account to charge (sbatch --account)")),
+      only_if_set(field("cluster.qos", [](C& c) { return &c.cluster.qos; }, "Slurm QOS (sbatch --qos)")),
+      only_if_set(field("cluster.time", [](C& c) { return &c.cluster.time; },
+                           "time limit per cell, Slurm format: MM, HH:MM:SS or D-HH:MM:SS (sbatch --time)")),
+      only_if_set(field("cluster.mem", [](C& c) { return &c.cluster.mem; },
+                           "memory per cell, e.g. 16G (sbatch --mem; units K, M, G, T)")),
+      only_if_set(field("cluster.cpus_per_task", [](C& c) { return &c.cluster.cpus_per_task; },
                            "CPU cores per cell (sbatch --cpus-per-task; threads: auto uses them); 0 = default",
-                           Range{0, 4096, "[0, 4096]"}),
-                     [](const C& c) { return c.cluster.cpus_per_task != 0; }),
-      optional_field(field("cluster.gres", [](C& c) { return &c.cluster.gres; },
-                           "generic resources per cell, e.g. gpu:1 (sbatch --gres)"),
-                     [](const C& c) { return !c.cluster.gres.empty(); }),
-      optional_field(field("cluster.array_throttle", [](C& c) { return &c.cluster.array_throttle; },
+                           Range{0, 4096, "[0, 4096]"})),
+      only_if_set(field("cluster.gres", [](C& c) { return &c.cluster.gres; },
+                           "generic resources per cell, e.g. gpu:1 (sbatch --gres)")),
+      only_if_set(field("cluster.array_throttle", [](C& c) { return &c.cluster.array_throttle; },
                            "at most this many cells at once (--array=0-N%throttle); 0 = no limit",
-                           Range{0, 1e6, "[0, 1e6]"}),
-                     [](const C& c) { return c.cluster.array_throttle != 0; }),
-      optional_field(field("cluster.sbatch", [](C& c) { return &c.cluster.sbatch; },
-                           "more sbatch options, one #SBATCH line each, e.g. [--constraint=a100]"),
-                     [](const C& c) { return !c.cluster.sbatch.empty(); }),
-      optional_field(field("cluster.setup", [](C& c) { return &c.cluster.setup; },
-                           "shell lines run on the node before ganbench, e.g. [module load cuda]"),
-                     [](const C& c) { return !c.cluster.setup.empty(); }),
-      optional_field(field("cluster.ganbench", [](C& c) { return &c.cluster.ganbench; },
-                           "path of ganbench on the nodes; \"\" = the submitting executable's absolute path"),
-                     [](const C& c) { return !c.cluster.ganbench.empty(); }),
+                           Range{0, 1e6, "[0, 1e6]"})),
+      only_if_set(field("cluster.sbatch", [](C& c) { return &c.cluster.sbatch; },
+                           "more sbatch options, one #SBATCH line each, e.g. [--constraint=a100]")),
+      only_if_set(field("cluster.setup", [](C& c) { return &c.cluster.setup; },
+                           "shell lines run on the node before ganbench, e.g. [module load cuda]")),
+      only_if_set(field("cluster.ganbench", [](C& c) { return &c.cluster.ganbench; },
+                           "path of ganbench on the nodes; \"\" = the submitting executable's absolute path")),
       special("arch", "mapping",
               "per architecture: {option: number}, checked against the registry "
               "(ganbench list architectures)",

@@ -246,8 +246,7 @@ int submit_sweep(const SweepConfig& cfg_in, const SubmitOptions& opts) {
     todo.push_back(c.id);
   }
 
-  const auto subs = fs::exists(run_dir / kSubmissions, ec) ? submissions(run_dir) : std::vector<Submission>{};
-  const std::string folder_name = fmt::format("submit-{:03d}", subs.size() + 1);
+  const std::string folder_name = fmt::format("submit-{:03d}", submissions(run_dir).size() + 1);
   const fs::path submission = run_dir / "slurm" / folder_name;
   if (todo.empty()) {
     fmt::print(stderr, "ganbench: nothing to submit: every cell is done, queued or running\n");
