@@ -281,8 +281,7 @@ GridRow grid_row(const ImageSet& set, int64_t n) {
   auto lb = set.labels.index_select(0, idx).to(torch::kUInt8).contiguous();
   std::vector<float> iv(im.data_ptr<float>(), im.data_ptr<float>() + im.numel());
   std::vector<uint8_t> lv(lb.data_ptr<uint8_t>(), lb.data_ptr<uint8_t>() + lb.numel());
-  return {NpyArray::from_floats(iv, {n, im.size(1), im.size(2), im.size(3)}),
-          NpyArray::from_bytes(lv, {n, lb.size(1), lb.size(2)})};
+  return {NpyArray::from_floats(iv, im.sizes().vec()), NpyArray::from_bytes(lv, lb.sizes().vec())};
 }
 
 int cmd_data(const std::vector<std::string>& args) {
@@ -319,7 +318,7 @@ int cmd_data(const std::vector<std::string>& args) {
   for (const auto& name : names) {
     const auto& entry = find_modality(name);
     ImageSet set = load_modality_data(entry, data, static_cast<int>(size), count);
-    check_image_set(set, entry.spec, name);
+    check_image_set(set, entry.spec.at_size(size, data.dims), name);
     rows.push_back(grid_row(set, count));
   }
   write_file_atomic(out, render_sample_grid(rows, size >= 64 ? 1 : 2));

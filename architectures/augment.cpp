@@ -96,9 +96,10 @@ torch::Tensor DInputAugment::apply(const torch::Tensor& x, at::Generator& gen) c
 std::pair<torch::Tensor, torch::Tensor> DInputAugment::apply_pair(const torch::Tensor& cond,
                                                                   const torch::Tensor& x,
                                                                   at::Generator& gen) const {
-  TORCH_CHECK(cond.dim() == 4 && x.dim() == 4 && cond.size(0) == x.size(0) && cond.size(2) == x.size(2) &&
-                  cond.size(3) == x.size(3),
-              "augment pair: condition and image must be [B, C, H, W] of one batch and size, got ",
+  bool same = (cond.dim() == 4 || cond.dim() == 5) && x.dim() == cond.dim() && cond.size(0) == x.size(0);
+  for (int64_t d = 2; same && d < x.dim(); ++d) same = cond.size(d) == x.size(d);
+  TORCH_CHECK(same, "augment pair: condition and image must be [B, C, H, W] (or [B, C, D, H, W]) of one batch "
+              "and size, got ",
               cond.sizes(), " and ", x.sizes());
   const auto y = apply(torch::cat({cond, x}, 1), gen);
   return {y.narrow(1, 0, cond.size(1)), y.narrow(1, cond.size(1), x.size(1))};

@@ -15,6 +15,8 @@ void register_builtin_architectures() {
     register_architecture(wgan_gp_entry());
     register_architecture(stylegan2_entry());
     register_architecture(multiscale_entry());
+    register_architecture(dcgan3d_entry());
+    register_architecture(multiscale3d_entry());
   });
 }
 

@@ -12,6 +12,29 @@ namespace ganbench {
 namespace {
 constexpr double kInitStd = 0.02;    // N(0, 0.02) weights, as in the paper
 constexpr double kLeakySlope = 0.2;  // D activations
+
+namespace nn = torch::nn;
+// Layers in 2-D or 3-D, pushed onto `net` under `name` (the checkpoint key is the same in both).
+void push_conv_t(nn::Sequential& net, int dims, std::string name, int64_t in, int64_t out,
+                 int64_t stride, int64_t pad, bool bias) {
+  if (dims == 3)
+    net->push_back(std::move(name), nn::ConvTranspose3d(nn::ConvTranspose3dOptions(in, out, 4).stride(stride).padding(pad).bias(bias)));
+  else
+    net->push_back(std::move(name), nn::ConvTranspose2d(nn::ConvTranspose2dOptions(in, out, 4).stride(stride).padding(pad).bias(bias)));
+}
+void push_conv(nn::Sequential& net, int dims, std::string name, int64_t in, int64_t out, int64_t stride,
+               int64_t pad, bool bias) {
+  if (dims == 3)
+    net->push_back(std::move(name), nn::Conv3d(nn::Conv3dOptions(in, out, 4).stride(stride).padding(pad).bias(bias)));
+  else
+    net->push_back(std::move(name), nn::Conv2d(nn::Conv2dOptions(in, out, 4).stride(stride).padding(pad).bias(bias)));
+}
+void push_bn(nn::Sequential& net, int dims, std::string name, int64_t ch) {
+  if (dims == 3)
+    net->push_back(std::move(name), nn::BatchNorm3d(ch));
+  else
+    net->push_back(std::move(name), nn::BatchNorm2d(ch));
+}
 }  // namespace
 
 std::vector<int64_t> DCGANShape::channels() const {
@@ -23,23 +46,17 @@ std::vector<int64_t> DCGANShape::channels() const {
 }
 
 DCGANGeneratorImpl::DCGANGeneratorImpl(const DCGANShape& s) : shape(s) {
-  namespace nn = torch::nn;
   const auto ch = s.channels();
   net = nn::Sequential();
-  net->push_back("project", nn::ConvTranspose2d(nn::ConvTranspose2dOptions(s.z_dim, ch[0], 4).bias(false)));
-  net->push_back("project_bn", nn::BatchNorm2d(ch[0]));
+  push_conv_t(net, s.dims, "project", s.z_dim, ch[0], 1, 0, false);
+  push_bn(net, s.dims, "project_bn", ch[0]);
   net->push_back("project_act", nn::ReLU(true));
   for (size_t i = 1; i < ch.size(); ++i) {
-    net->push_back(fmt::format("up{}", i),
-                   nn::ConvTranspose2d(
-                       nn::ConvTranspose2dOptions(ch[i - 1], ch[i], 4).stride(2).padding(1).bias(false)));
-    net->push_back(fmt::format("up{}_bn", i), nn::BatchNorm2d(ch[i]));
+    push_conv_t(net, s.dims, fmt::format("up{}", i), ch[i - 1], ch[i], 2, 1, false);
+    push_bn(net, s.dims, fmt::format("up{}_bn", i), ch[i]);
     net->push_back(fmt::format("up{}_act", i), nn::ReLU(true));
   }
-  net->push_back(
-      "to_output",
-      nn::ConvTranspose2d(
-          nn::ConvTranspose2dOptions(ch.back(), s.image_channels + s.num_labels, 4).stride(2).padding(1)));
+  push_conv_t(net, s.dims, "to_output", ch.back(), s.image_channels + s.num_labels, 2, 1, true);
   register_module("net", net);
   for (auto& p : named_parameters()) {
     if (p.key().find("_bn") != std::string::npos) {
@@ -58,28 +75,26 @@ DCGANGeneratorImpl::DCGANGeneratorImpl(const DCGANShape& s) : shape(s) {
 torch::Tensor DCGANGeneratorImpl::forward(const torch::Tensor& z) {
   TORCH_CHECK(z.dim() == 2 && z.size(1) == shape.z_dim, "DCGAN generator: z must be [B, ", shape.z_dim,
               "], got ", z.sizes());
-  auto out = net->forward(z.view({z.size(0), z.size(1), 1, 1}));
+  std::vector<int64_t> z_shape{z.size(0), z.size(1), 1, 1};
+  if (shape.dims == 3) z_shape.push_back(1);
+  auto out = net->forward(z.view(z_shape));
   return joint_output(out, shape.image_channels, is_training());
 }
 
 DCGANDiscriminatorImpl::DCGANDiscriminatorImpl(const DCGANShape& s) : shape(s) {
-  namespace nn = torch::nn;
   auto ch = s.channels();
   std::reverse(ch.begin(), ch.end());
   net = nn::Sequential();
-  net->push_back(
-      "from_input",
-      nn::Conv2d(nn::Conv2dOptions(s.image_channels + s.num_labels, ch[0], 4).stride(2).padding(1)));
+  push_conv(net, s.dims, "from_input", s.image_channels + s.num_labels, ch[0], 2, 1, true);
   net->push_back("from_input_act",
                  nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kLeakySlope).inplace(true)));
   for (size_t i = 1; i < ch.size(); ++i) {
-    net->push_back(fmt::format("down{}", i),
-                   nn::Conv2d(nn::Conv2dOptions(ch[i - 1], ch[i], 4).stride(2).padding(1).bias(false)));
-    net->push_back(fmt::format("down{}_bn", i), nn::BatchNorm2d(ch[i]));
+    push_conv(net, s.dims, fmt::format("down{}", i), ch[i - 1], ch[i], 2, 1, false);
+    push_bn(net, s.dims, fmt::format("down{}_bn", i), ch[i]);
     net->push_back(fmt::format("down{}_act", i),
                    nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kLeakySlope).inplace(true)));
   }
-  net->push_back("to_logit", nn::Conv2d(nn::Conv2dOptions(ch.back(), 1, 4)));
+  push_conv(net, s.dims, "to_logit", ch.back(), 1, 1, 0, true);
   register_module("net", net);
   for (auto& p : named_parameters()) {
     torch::NoGradGuard g;
@@ -95,10 +110,10 @@ DCGANDiscriminatorImpl::DCGANDiscriminatorImpl(const DCGANShape& s) : shape(s) {
 }
 
 torch::Tensor DCGANDiscriminatorImpl::forward(const torch::Tensor& x) {
-  TORCH_CHECK(x.dim() == 4 && x.size(1) == shape.image_channels + shape.num_labels &&
-                  x.size(2) == shape.size && x.size(3) == shape.size,
-              "DCGAN discriminator: input must be [B, ", shape.image_channels + shape.num_labels, ", ",
-              shape.size, ", ", shape.size, "], got ", x.sizes());
+  bool ok = x.dim() == shape.dims + 2 && x.size(1) == shape.image_channels + shape.num_labels;
+  for (int64_t d = 2; ok && d < x.dim(); ++d) ok = x.size(d) == shape.size;
+  TORCH_CHECK(ok, "DCGAN discriminator: input must be [B, ", shape.image_channels + shape.num_labels, "] + ",
+              shape.dims, " sides of ", shape.size, ", got ", x.sizes());
   return net->forward(x).view({x.size(0)});
 }
 
@@ -106,8 +121,8 @@ namespace {
 
 class DCGANModel : public DCGANShapedModel<DCGANDiscriminator> {
  public:
-  explicit DCGANModel(const ArchContext& ctx)
-      : DCGANShapedModel(ctx, dcgan_entry().capabilities, "discriminator") {}
+  DCGANModel(const ArchContext& ctx, Capabilities caps)
+      : DCGANShapedModel(ctx, std::move(caps), "discriminator") {}
 
   StepStats train_step(const Batch& real) override {
     const int64_t b = real.images.size(0);
@@ -153,7 +168,8 @@ DCGANShape dcgan_shape(const ArchContext& ctx) {
           ctx.modality.size,
           static_cast<int>(ctx.options.at("z_dim")),
           static_cast<int>(ctx.options.at("base_channels")),
-          static_cast<int>(ctx.options.at("max_channels"))};
+          static_cast<int>(ctx.options.at("max_channels")),
+          ctx.modality.dims};
 }
 
 std::vector<OptionSpec> dcgan_shape_options(double z_dim) {
@@ -171,8 +187,22 @@ ArchEntry dcgan_entry() {
   e.capabilities.instance_noise = 0.2;  // measured: without it joint samples collapse to one mode
   e.options = dcgan_shape_options(100);
   add_options(e.options, adam_options(2e-4, 0.5, 0.999));
-  e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
-    return std::make_unique<DCGANModel>(ctx);
+  e.create = [caps = e.capabilities](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
+    return std::make_unique<DCGANModel>(ctx, caps);
+  };
+  return e;
+}
+
+ArchEntry dcgan3d_entry() {
+  ArchEntry e = dcgan_entry();
+  e.name = "dcgan3d";
+  e.description = "DCGAN in 3-D: transposed 3-D convs, whole volume at once (the memory baseline)";
+  e.citation = "Radford et al. 2016, ICLR; in 3-D as Wu et al. 2016, NeurIPS (3D-GAN)";
+  e.capabilities.volumetric = true;
+  e.max_size = 256;
+  set_option_defaults(e, {{"base_channels", 16}, {"max_channels", 128}});  // activations grow with the cube
+  e.create = [caps = e.capabilities](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
+    return std::make_unique<DCGANModel>(ctx, caps);
   };
   return e;
 }

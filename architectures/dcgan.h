@@ -15,10 +15,12 @@ struct DCGANShape {
   int z_dim;                              // latent size
   int base_channels;                      // channels of the last G block / first D block
   int max_channels;                       // cap on channels at low resolution
+  int dims = 2;                           // 2: images [S, S]; 3: volumes [S, S, S] (3-D convolutions)
   std::vector<int64_t> channels() const;  // per resolution from 4x4 up to size/2
 };
 
-// z [B, z_dim] -> [B, C + K, S, S]: image in [-1, 1] (tanh), label probabilities (softmax over K).
+// z [B, z_dim] -> [B, C + K, S, S] ([B, C + K, S, S, S] with dims 3): image in [-1, 1] (tanh), label
+// probabilities (softmax over K).
 struct DCGANGeneratorImpl : torch::nn::Module {
   explicit DCGANGeneratorImpl(const DCGANShape& shape);
   torch::Tensor forward(const torch::Tensor& z);
@@ -27,7 +29,7 @@ struct DCGANGeneratorImpl : torch::nn::Module {
 };
 TORCH_MODULE(DCGANGenerator);
 
-// [B, C + K, S, S] -> [B] logits.
+// [B, C + K, S, S] (or S^3) -> [B] logits.
 struct DCGANDiscriminatorImpl : torch::nn::Module {
   explicit DCGANDiscriminatorImpl(const DCGANShape& shape);
   torch::Tensor forward(const torch::Tensor& x);
@@ -42,5 +44,8 @@ DCGANShape dcgan_shape(const ArchContext& ctx);
 std::vector<OptionSpec> dcgan_shape_options(double z_dim);
 
 ArchEntry dcgan_entry();
+// dcgan in 3-D (transposed 3-D convolutions): the memory baseline of volume sweeps, whose activations grow with
+// the cube of the side.
+ArchEntry dcgan3d_entry();
 
 }  // namespace ganbench

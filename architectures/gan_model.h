@@ -21,6 +21,7 @@ struct Capabilities {
   bool style_mapping = false;           // has a style mapping network (truncation, mixing)
   bool ema_generator = false;           // samples from an EMA copy of G
   bool joint_labels = true;             // generates label channels with the image
+  bool volumetric = false;              // generates volumes [C, S, S, S] (data.dims: 3), not images
   int critic_steps = 1;                 // D updates per G update
   std::string loss = "non_saturating";  // loss family, for reports
   // Default std of instance noise on D inputs (train.instance_noise: -1). On where joint synthesis was
@@ -65,7 +66,7 @@ class DeferStepStats {
   bool previous_;
 };
 
-struct Sample {
+struct Sample {  // volumetric architectures: one more spatial axis everywhere ([N, C, D, H, W], ...)
   torch::Tensor images;       // [N, C, H, W] float32 in [0, 1], on CPU
   torch::Tensor labels;       // [N, H, W] int64, argmax of the label channels, on CPU
   torch::Tensor label_probs;  // [N, K, H, W] float32 per-label probabilities, on CPU

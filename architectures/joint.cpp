@@ -3,8 +3,8 @@
 namespace ganbench {
 
 torch::Tensor joint_output(const torch::Tensor& raw, int64_t image_channels, bool straight_through) {
-  TORCH_CHECK(raw.dim() == 4 && raw.size(1) > image_channels + 1,
-              "joint_output: need [B, C + K, H, W] with K >= 2, got ", raw.sizes());
+  TORCH_CHECK((raw.dim() == 4 || raw.dim() == 5) && raw.size(1) > image_channels + 1,
+              "joint_output: need [B, C + K, H, W] (or [B, C + K, D, H, W]) with K >= 2, got ", raw.sizes());
   auto image = torch::tanh(raw.narrow(1, 0, image_channels));
   auto probs = torch::softmax(raw.narrow(1, image_channels, raw.size(1) - image_channels), 1);
   if (!straight_through) return torch::cat({image, probs}, 1);
@@ -15,8 +15,8 @@ torch::Tensor joint_output(const torch::Tensor& raw, int64_t image_channels, boo
 }
 
 torch::Tensor joint_input(const Batch& real, int64_t num_labels) {
-  TORCH_CHECK(real.images.dim() == 4 && real.labels.dim() == 3,
-              "joint_input: images [B, C, H, W], labels [B, H, W]");
+  TORCH_CHECK((real.images.dim() == 4 || real.images.dim() == 5) && real.labels.dim() == real.images.dim() - 1,
+              "joint_input: images [B, C, H, W], labels [B, H, W] (volumes: [B, C, D, H, W], [B, D, H, W])");
   return torch::cat({real.images * 2 - 1, one_hot_labels(real.labels, num_labels).to(real.images.device())},
                     1);
 }

@@ -1,5 +1,6 @@
 // Joint image + label synthesis: how raw network outputs and real batches map to the D input space.
-// The D input is [image in [-1, 1] (C channels), label probabilities in [0, 1] (K channels)].
+// The D input is [image in [-1, 1] (C channels), label probabilities in [0, 1] (K channels)]. Every function
+// here takes volumes ([B, C + K, D, H, W]) as well as images.
 #pragma once
 
 #include <functional>

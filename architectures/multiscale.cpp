@@ -19,10 +19,16 @@ constexpr double kClampEps = 1e-3;  // keeps atanh / log of the condition finite
 constexpr int kMinLevel0 = 8;       // smallest level-0 side, px
 constexpr int kMinPatch = 8;        // smallest patch side, px
 
-nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride = 1) {
-  return nn::Conv2d(
-      nn::Conv2dOptions(in, out, k).stride(stride).padding(k == 4 ? 1 : k / 2).padding_mode(torch::kReflect));
+nn::AnyModule conv(int64_t dims, int64_t in, int64_t out, int64_t k, int64_t stride = 1) {
+  const int64_t pad = k == 4 ? 1 : k / 2;
+  if (dims == 3)
+    return nn::AnyModule(
+        nn::Conv3d(nn::Conv3dOptions(in, out, k).stride(stride).padding(pad).padding_mode(torch::kReflect)));
+  return nn::AnyModule(
+      nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(pad).padding_mode(torch::kReflect)));
 }
+// Scale factors of 2 along each of `dims` axes.
+std::vector<double> twice(int64_t dims) { return std::vector<double>(static_cast<size_t>(dims), 2.0); }
 torch::Tensor act(const torch::Tensor& x) { return torch::leaky_relu(x, kSlope); }
 // LSGAN discriminator loss (Mao et al. 2017): real scores towards 1, fake towards 0.
 torch::Tensor lsgan_d_loss(const torch::Tensor& real_scores, const torch::Tensor& fake_scores) {
@@ -30,47 +36,56 @@ torch::Tensor lsgan_d_loss(const torch::Tensor& real_scores, const torch::Tensor
 }
 }  // namespace
 
-PatchGeneratorImpl::PatchGeneratorImpl(int64_t c, int64_t j, int64_t ch)
-    : image_channels(c), joint_channels(j) {
-  in = register_module("input_conv", conv(j + 1, ch, 3));
-  down = register_module("down", conv(ch, 2 * ch, 4, 2));
-  res1a = register_module("res1a", conv(2 * ch, 2 * ch, 3));
-  res1b = register_module("res1b", conv(2 * ch, 2 * ch, 3));
-  res2a = register_module("res2a", conv(2 * ch, 2 * ch, 3));
-  res2b = register_module("res2b", conv(2 * ch, 2 * ch, 3));
-  up = register_module("up", conv(2 * ch, ch, 3));
-  merge = register_module("merge", conv(2 * ch, ch, 3));
-  out = register_module("out", conv(ch, j, 3));
+PatchGeneratorImpl::PatchGeneratorImpl(int64_t c, int64_t j, int64_t ch, int64_t d)
+    : image_channels(c), joint_channels(j), dims(d) {
+  TORCH_CHECK(d == 2 || d == 3, "patch generator: dims must be 2 or 3, got ", d);
+  auto add = [&](const char* name, nn::AnyModule m) {
+    register_module(name, m.ptr());
+    return m;
+  };
+  in = add("input_conv", conv(d, j + 1, ch, 3));
+  down = add("down", conv(d, ch, 2 * ch, 4, 2));
+  res1a = add("res1a", conv(d, 2 * ch, 2 * ch, 3));
+  res1b = add("res1b", conv(d, 2 * ch, 2 * ch, 3));
+  res2a = add("res2a", conv(d, 2 * ch, 2 * ch, 3));
+  res2b = add("res2b", conv(d, 2 * ch, 2 * ch, 3));
+  up = add("up", conv(d, 2 * ch, ch, 3));
+  merge = add("merge", conv(d, 2 * ch, ch, 3));
+  out = add("out", conv(d, ch, j, 3));
   torch::NoGradGuard g;
-  out->weight.zero_();  // starts as the identity on the condition
-  out->bias.zero_();
+  for (auto& p : out.ptr()->parameters()) p.zero_();  // starts as the identity on the condition
 }
 
 torch::Tensor PatchGeneratorImpl::forward(const torch::Tensor& cond, const torch::Tensor& noise) {
-  TORCH_CHECK(cond.dim() == 4 && cond.size(1) == joint_channels && noise.size(1) == 1 &&
-                  cond.size(2) % 2 == 0 && noise.size(2) == cond.size(2),
-              "patch generator: cond [B, ", joint_channels, ", P, P] and noise [B, 1, P, P], got ",
-              cond.sizes(), " and ", noise.sizes());
-  auto h0 = act(in->forward(torch::cat({cond, noise}, 1)));
-  auto h = act(down->forward(h0));
-  h = h + res1b->forward(act(res1a->forward(h)));
-  h = h + res2b->forward(act(res2a->forward(h)));
-  h = F::interpolate(
-      h, F::InterpolateFuncOptions().scale_factor(std::vector<double>{2, 2}).mode(torch::kNearest));
-  h = act(merge->forward(torch::cat({act(up->forward(h)), h0}, 1)));
+  bool ok = cond.dim() == dims + 2 && cond.size(1) == joint_channels && noise.dim() == cond.dim() &&
+            noise.size(1) == 1 && noise.size(0) == cond.size(0);
+  for (int64_t a = 2; ok && a < cond.dim(); ++a) ok = cond.size(a) % 2 == 0 && noise.size(a) == cond.size(a);
+  TORCH_CHECK(ok, "patch generator: cond [B, ", joint_channels, ", P", dims == 3 ? ", P, P" : ", P",
+              "] and noise [B, 1, ...] of the same sides (even), got ", cond.sizes(), " and ", noise.sizes());
+  auto h0 = act(in.forward(torch::cat({cond, noise}, 1)));
+  auto h = act(down.forward(h0));
+  h = h + res1b.forward(act(res1a.forward(h)));
+  h = h + res2b.forward(act(res2a.forward(h)));
+  h = F::interpolate(h, F::InterpolateFuncOptions().scale_factor(twice(dims)).mode(torch::kNearest));
+  h = act(merge.forward(torch::cat({act(up.forward(h)), h0}, 1)));
   const auto img = cond.narrow(1, 0, image_channels).clamp(-1 + kClampEps, 1 - kClampEps);
   const auto lab = cond.narrow(1, image_channels, joint_channels - image_channels).clamp_min(kClampEps);
   const auto base = torch::cat({torch::atanh(img), torch::log(lab)}, 1);
-  return base + out->forward(h);
+  return base + out.forward(h);
 }
 
-PatchDiscriminatorImpl::PatchDiscriminatorImpl(int64_t j, int64_t ch) {
+PatchDiscriminatorImpl::PatchDiscriminatorImpl(int64_t j, int64_t ch, int64_t d) {
+  TORCH_CHECK(d == 2 || d == 3, "patch discriminator: dims must be 2 or 3, got ", d);
+  auto c = [d](int64_t in, int64_t out, int64_t k, int64_t stride, int64_t pad) {
+    if (d == 3) return nn::AnyModule(nn::Conv3d(nn::Conv3dOptions(in, out, k).stride(stride).padding(pad)));
+    return nn::AnyModule(nn::Conv2d(nn::Conv2dOptions(in, out, k).stride(stride).padding(pad)));
+  };
   net = nn::Sequential();
-  net->push_back("conv0", nn::Conv2d(nn::Conv2dOptions(2 * j, ch, 4).stride(2).padding(1)));
+  net->push_back("conv0", c(2 * j, ch, 4, 2, 1));
   net->push_back("act0", nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kSlope)));
-  net->push_back("conv1", nn::Conv2d(nn::Conv2dOptions(ch, 2 * ch, 4).stride(2).padding(1)));
+  net->push_back("conv1", c(ch, 2 * ch, 4, 2, 1));
   net->push_back("act1", nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kSlope)));
-  net->push_back("score", nn::Conv2d(nn::Conv2dOptions(2 * ch, 1, 2)));
+  net->push_back("score", c(2 * ch, 1, 2, 1, 0));
   register_module("net", net);
 }
 
@@ -109,62 +124,89 @@ torch::Tensor harden(const torch::Tensor& x, int64_t c) {
 torch::Tensor downsample_joint(const torch::Tensor& x, int64_t c, int64_t size) {
   if (x.size(2) == size) return x;
   TORCH_CHECK(x.size(2) % size == 0, "downsample_joint: ", x.size(2), " is not a multiple of ", size);
-  return harden(F::avg_pool2d(x, F::AvgPool2dFuncOptions(x.size(2) / size)), c);
+  const int64_t k = x.size(2) / size;
+  if (x.dim() == 5) return harden(F::avg_pool3d(x, F::AvgPool3dFuncOptions(k)), c);
+  return harden(F::avg_pool2d(x, F::AvgPool2dFuncOptions(k)), c);
 }
 
 torch::Tensor upsample_condition(const torch::Tensor& x, int64_t c) {
-  return F::interpolate(harden(x, c), F::InterpolateFuncOptions()
-                                          .scale_factor(std::vector<double>{2, 2})
-                                          .mode(torch::kBilinear)
-                                          .align_corners(false));
+  auto opts = F::InterpolateFuncOptions().scale_factor(twice(x.dim() - 2)).align_corners(false);
+  if (x.dim() == 5)
+    opts.mode(torch::kTrilinear);
+  else
+    opts.mode(torch::kBilinear);
+  return F::interpolate(harden(x, c), opts);
 }
 
 torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t c, int64_t patch,
                            int64_t overlap, int64_t tile_batch, uint64_t seed, torch::Tensor out) {
+  const int64_t dims = prev.dim() - 2;  // 2 (images) or 3 (volumes); every axis has the same side
+  TORCH_CHECK((dims == 2 || dims == 3) && prev.size(0) == 1, "refine_level: prev must be [1, J, h, h] or "
+              "[1, J, h, h, h], got ", prev.sizes());
   const int64_t h = prev.size(2), n = 2 * h, half = patch / 2, j = prev.size(1);
   const auto dev = prev.device();
   const auto origins = tile_origins(n, patch, overlap);
   const auto ramp = blend_ramp(patch, overlap);
-  const auto win = (ramp.unsqueeze(1) * ramp.unsqueeze(0)).to(dev);
+  // The blending window is the outer product of one ramp per axis.
+  auto win = dims == 2 ? ramp.unsqueeze(1) * ramp.unsqueeze(0)
+                       : ramp.view({patch, 1, 1}) * ramp.view({1, patch, 1}) * ramp.view({1, 1, patch});
+  win = win.to(dev);
+  std::vector<int64_t> full{1, j}, tile_shape{1, 1};
+  for (int64_t a = 0; a < dims; ++a) full.push_back(n), tile_shape.push_back(patch);
   if (out.defined()) {
-    TORCH_CHECK(out.sizes() == torch::IntArrayRef({1, j, n, n}), "refine_level: out must be [1, ", j, ", ", n,
-                ", ", n, "], got ", out.sizes());
+    TORCH_CHECK(out.sizes() == torch::IntArrayRef(full), "refine_level: out must be ", torch::IntArrayRef(full),
+                ", got ", out.sizes());
     out.zero_();
   } else {
-    out = torch::zeros({1, j, n, n}, prev.options());
+    out = torch::zeros(full, prev.options());
   }
-  // The window is separable and the tiles form a grid, so the weight sum at (y, x) is wsum(y) wsum(x):
-  // one vector instead of a full-size map.
+  // The window is separable and the tiles form a grid, so the weight sum at a point is the product of one
+  // vector per axis instead of a full-size map.
   auto wsum = torch::zeros({n});
   for (auto o : origins) wsum.slice(0, o, o + patch).add_(ramp);
   wsum = wsum.to(dev, prev.scalar_type());
-  std::vector<std::pair<int64_t, int64_t>> tiles;
-  for (auto y : origins)
-    for (auto x : origins) tiles.emplace_back(y, x);
+  std::vector<std::vector<int64_t>> tiles;  // origins per axis, the first axis outermost
+  const auto no = static_cast<int64_t>(origins.size());
+  int64_t count = 1;
+  for (int64_t a = 0; a < dims; ++a) count *= no;
+  for (int64_t t = 0; t < count; ++t) {
+    std::vector<int64_t> o(static_cast<size_t>(dims));
+    for (int64_t a = dims - 1, r = t; a >= 0; --a, r /= no) o[a] = origins[r % no];
+    tiles.push_back(o);
+  }
   for (size_t t0 = 0; t0 < tiles.size(); t0 += tile_batch) {
     const size_t t1 = std::min(tiles.size(), t0 + static_cast<size_t>(tile_batch));
     std::vector<torch::Tensor> conds, noises;
     for (size_t t = t0; t < t1; ++t) {
-      const auto [y, x] = tiles[t];
-      // Crop level l - 1 with a 1 px margin so bilinear upsampling matches the whole-image result.
-      const int64_t ly = y / 2, lx = x / 2;
-      const int64_t y0 = std::max<int64_t>(0, ly - 1), x0 = std::max<int64_t>(0, lx - 1);
-      const int64_t y1 = std::min(h, ly + half + 1), x1 = std::min(h, lx + half + 1);
-      auto up = upsample_condition(prev.slice(2, y0, y1).slice(3, x0, x1), c);
-      conds.push_back(
-          up.slice(2, 2 * (ly - y0), 2 * (ly - y0) + patch).slice(3, 2 * (lx - x0), 2 * (lx - x0) + patch));
+      // Crop level l - 1 with a 1 px margin so interpolation matches the whole-image result.
+      torch::Tensor crop = prev;
+      std::vector<int64_t> lo(static_cast<size_t>(dims)), start(static_cast<size_t>(dims));
+      for (int64_t a = 0; a < dims; ++a) {
+        const int64_t l = tiles[t][a] / 2;
+        lo[a] = std::max<int64_t>(0, l - 1);
+        start[a] = 2 * (l - lo[a]);
+        crop = crop.slice(2 + a, lo[a], std::min(h, l + half + 1));
+      }
+      auto up = upsample_condition(crop, c);
+      for (int64_t a = 0; a < dims; ++a) up = up.slice(2 + a, start[a], start[a] + patch);
+      conds.push_back(up);
       auto gen = at::make_generator<at::CPUGeneratorImpl>(mix_seed(seed, t));
-      noises.push_back(torch::randn({1, 1, patch, patch}, gen).to(dev));
+      noises.push_back(torch::randn(tile_shape, gen).to(dev));
     }
     auto raw = g->forward(torch::cat(conds), torch::cat(noises));
     auto joint = joint_output(raw, c, false);
     for (size_t t = t0; t < t1; ++t) {
-      const auto [y, x] = tiles[t];
-      out.slice(2, y, y + patch).slice(3, x, x + patch).add_(joint[t - t0] * win);
+      torch::Tensor dst = out;
+      for (int64_t a = 0; a < dims; ++a) dst = dst.slice(2 + a, tiles[t][a], tiles[t][a] + patch);
+      dst.add_(joint[t - t0] * win);
     }
   }
-  out.div_(wsum.view({1, 1, n, 1}));
-  return out.div_(wsum.view({1, 1, 1, n}));
+  for (int64_t a = 0; a < dims; ++a) {
+    std::vector<int64_t> shape(static_cast<size_t>(dims + 2), 1);
+    shape[2 + a] = n;
+    out.div_(wsum.view(shape));
+  }
+  return out;
 }
 
 namespace {
@@ -178,8 +220,9 @@ struct Level {
 
 class MultiScaleModel : public GanModelBase {
  public:
-  explicit MultiScaleModel(const ArchContext& ctx)
-      : GanModelBase(ctx, multiscale_entry().capabilities), o_(ctx.options), G0_(nullptr), D0_(nullptr) {
+  MultiScaleModel(const ArchContext& ctx, Capabilities caps)
+      : GanModelBase(ctx, std::move(caps)), o_(ctx.options), G0_(nullptr), D0_(nullptr) {
+    dims_ = ctx.modality.dims;
     C_ = ctx.modality.channels;
     J_ = C_ + ctx.modality.num_labels();
     size_ = ctx.modality.size;
@@ -190,7 +233,8 @@ class MultiScaleModel : public GanModelBase {
                size_ >> (L - 1),
                static_cast<int>(o_.at("z_dim")),
                static_cast<int>(o_.at("base_channels")),
-               static_cast<int>(o_.at("max_channels"))};
+               static_cast<int>(o_.at("max_channels")),
+               dims_};
     G0_ = DCGANGenerator(shape0_);
     D0_ = DCGANDiscriminator(shape0_);
     G0_->to(device_);
@@ -208,8 +252,8 @@ class MultiScaleModel : public GanModelBase {
       lv.side = int64_t{shape0_.size} << l;
       lv.patch = std::min<int64_t>(static_cast<int64_t>(o_.at("patch")), lv.side);
       lv.overlap = lv.patch == lv.side ? 0 : std::lround(lv.patch * o_.at("overlap") / 2) * 2;
-      lv.g = PatchGenerator(C_, J_, ch);
-      lv.d = PatchDiscriminator(J_, ch);
+      lv.g = PatchGenerator(C_, J_, ch, dims_);
+      lv.d = PatchDiscriminator(J_, ch, dims_);
       lv.g->to(device_);
       lv.d->to(device_);
       lv.opt_g = make_adam(lv.g->parameters(), o_);
@@ -252,7 +296,7 @@ class MultiScaleModel : public GanModelBase {
     for (size_t i = 0; i < levels_.size(); ++i) {
       Level& lv = levels_[i];
       const auto [target, cond] = patches(x_real, lv, noise_);
-      const auto noise = torch::randn({b, 1, lv.patch, lv.patch}, noise_).to(device_);
+      const auto noise = torch::randn(patch_shape(b, lv.patch), noise_).to(device_);
       const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
       lv.opt_d->zero_grad();
       auto d_pair = [&](const torch::Tensor& x) {
@@ -291,7 +335,7 @@ class MultiScaleModel : public GanModelBase {
               .item<double>();
       for (auto& lv : levels_) {
         const auto [target, cond] = patches(x_real, lv, gen);
-        const auto noise = torch::randn({b, 1, lv.patch, lv.patch}, gen).to(device_);
+        const auto noise = torch::randn(patch_shape(b, lv.patch), gen).to(device_);
         const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
         loss += lsgan_d_loss(lv.d->forward(cond, target), lv.d->forward(cond, fake)).item<double>();
       }
@@ -308,7 +352,9 @@ class MultiScaleModel : public GanModelBase {
     if (levels_.empty()) return low;
     // The last level writes straight into the output (joint space): the only full-size buffers are the
     // output itself and the level below it.
-    auto joint = torch::empty({n, J_, size_, size_}, torch::TensorOptions().device(device_));
+    std::vector<int64_t> shape{n, J_};
+    for (int a = 0; a < dims_; ++a) shape.push_back(size_);
+    auto joint = torch::empty(shape, torch::TensorOptions().device(device_));
     for (int64_t i = 0; i < n; ++i) {
       auto x =
           torch::cat({low.images.narrow(0, i, 1) * 2 - 1, low.label_probs.narrow(0, i, 1)}, 1).to(device_);
@@ -329,7 +375,7 @@ class MultiScaleModel : public GanModelBase {
 
  private:
   ArchOptions o_;
-  int C_ = 1, J_ = 2, size_ = 16;
+  int C_ = 1, J_ = 2, size_ = 16, dims_ = 2;
   DCGANShape shape0_{};
   DCGANGenerator G0_;
   DCGANDiscriminator D0_;
@@ -344,14 +390,26 @@ class MultiScaleModel : public GanModelBase {
     const int64_t b = x_real.size(0);
     const auto real_l = downsample_joint(x_real, C_, lv.side);
     const auto cond_full = upsample_condition(downsample_joint(real_l, C_, lv.side / 2), C_);
-    const auto pos = torch::randint(0, (lv.side - lv.patch) / 2 + 1, {b, 2}, gen) * 2;
+    const auto pos = torch::randint(0, (lv.side - lv.patch) / 2 + 1, {b, dims_}, gen) * 2;
     std::vector<torch::Tensor> ts, cs;
     for (int64_t k = 0; k < b; ++k) {
-      const int64_t y = pos[k][0].item<int64_t>(), x = pos[k][1].item<int64_t>();
-      ts.push_back(real_l[k].slice(1, y, y + lv.patch).slice(2, x, x + lv.patch));
-      cs.push_back(cond_full[k].slice(1, y, y + lv.patch).slice(2, x, x + lv.patch));
+      torch::Tensor t = real_l[k], c = cond_full[k];
+      for (int a = 0; a < dims_; ++a) {
+        const int64_t o = pos[k][a].item<int64_t>();
+        t = t.slice(1 + a, o, o + lv.patch);
+        c = c.slice(1 + a, o, o + lv.patch);
+      }
+      ts.push_back(t);
+      cs.push_back(c);
     }
     return {torch::stack(ts), torch::stack(cs)};
+  }
+
+  // [b, 1, p, p] (volumes: [b, 1, p, p, p]): one noise channel per patch.
+  std::vector<int64_t> patch_shape(int64_t b, int64_t p) const {
+    std::vector<int64_t> shape{b, 1};
+    for (int a = 0; a < dims_; ++a) shape.push_back(p);
+    return shape;
   }
 };
 
@@ -393,8 +451,23 @@ ArchEntry multiscale_entry() {
       throw std::invalid_argument(
           fmt::format("option 'patch' must be a power of two >= {}, got {}", kMinPatch, patch));
   };
-  e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
-    return std::make_unique<MultiScaleModel>(ctx);
+  e.create = [caps = e.capabilities](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
+    return std::make_unique<MultiScaleModel>(ctx, caps);
+  };
+  return e;
+}
+
+ArchEntry multiscale3d_entry() {
+  ArchEntry e = multiscale_entry();
+  e.name = "multiscale3d";
+  e.description = "Multi-scale patch GAN in 3-D: low-res 3-D DCGAN + conditional cubic patch levels";
+  e.citation = "Uzunova et al. 2019, MICCAI (3-D CT); Uzunova et al. 2020, MedIA";
+  e.capabilities.volumetric = true;
+  e.max_size = 1024;
+  // 3-D activations grow with the cube of the side: narrower networks and 16^3 patches by default.
+  set_option_defaults(e, {{"base_channels", 16}, {"max_channels", 128}, {"patch", 16}, {"patch_channels", 16}});
+  e.create = [caps = e.capabilities](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
+    return std::make_unique<MultiScaleModel>(ctx, caps);
   };
   return e;
 }

@@ -4,7 +4,8 @@
 // conditional patch generator that sees the upsampled patch of level l - 1 (image and label channels) and a
 // noise channel, trained pix2pix-style on random patches with an LSGAN loss plus lambda * L1. Sampling
 // assembles each level tile by tile with overlapping, linearly blended tiles, so peak memory depends on the
-// patch size, not on the output size.
+// patch size, not on the output size. multiscale3d is the same scheme on volumes (the paper's 3-D CT
+// experiments): 3-D convolutions, cubic patches and tiles blended along all three axes.
 #pragma once
 
 #include <cstdint>
@@ -17,20 +18,21 @@
 namespace ganbench {
 
 // Conditional patch generator: cond [B, J, P, P] (joint space, J = C + K) + noise [B, 1, P, P] ->
-// raw [B, J, P, P]. A two-scale conv net with a skip, predicting a residual on top of the condition
-// (the condition mapped back through tanh / softmax), so an untrained level starts as plain upsampling.
+// raw [B, J, P, P] (with dims 3, P^3 patches). A two-scale conv net with a skip, predicting a residual on top
+// of the condition (the condition mapped back through tanh / softmax), so an untrained level starts as plain
+// upsampling.
 struct PatchGeneratorImpl : torch::nn::Module {
-  PatchGeneratorImpl(int64_t image_channels, int64_t joint_channels, int64_t channels);
+  PatchGeneratorImpl(int64_t image_channels, int64_t joint_channels, int64_t channels, int64_t dims = 2);
   torch::Tensor forward(const torch::Tensor& cond, const torch::Tensor& noise);
-  int64_t image_channels, joint_channels;
-  torch::nn::Conv2d in{nullptr}, down{nullptr}, res1a{nullptr}, res1b{nullptr}, res2a{nullptr},
-      res2b{nullptr}, up{nullptr}, merge{nullptr}, out{nullptr};
+  int64_t image_channels, joint_channels, dims;
+  // Conv2d or Conv3d by `dims`; checkpoint keys input_conv, down, res1a, ..., out.
+  torch::nn::AnyModule in, down, res1a, res1b, res2a, res2b, up, merge, out;
 };
 TORCH_MODULE(PatchGenerator);
 
-// PatchGAN critic on (cond, x) pairs [B, 2J, P, P] -> [B, 1, P/4 - 1, P/4 - 1] LSGAN scores.
+// PatchGAN critic on (cond, x) pairs [B, 2J, P, P] -> [B, 1, P/4 - 1, P/4 - 1] LSGAN scores (or P^3).
 struct PatchDiscriminatorImpl : torch::nn::Module {
-  PatchDiscriminatorImpl(int64_t joint_channels, int64_t channels);
+  PatchDiscriminatorImpl(int64_t joint_channels, int64_t channels, int64_t dims = 2);
   torch::Tensor forward(const torch::Tensor& cond, const torch::Tensor& x);
   torch::nn::Sequential net{nullptr};
 };
@@ -43,18 +45,21 @@ std::vector<int64_t> tile_origins(int64_t n, int64_t p, int64_t overlap);
 torch::Tensor blend_ramp(int64_t p, int64_t overlap);
 // [p, p] blending weights: the outer product of two ramps.
 torch::Tensor blend_window(int64_t p, int64_t overlap);
-// Area-downsamples a joint-space batch to `size`: image channels averaged, labels re-hardened to the
-// one-hot of the majority label.
+// Area-downsamples a joint-space batch (images or volumes) to `size`: image channels averaged, labels
+// re-hardened to the one-hot of the majority label.
 torch::Tensor downsample_joint(const torch::Tensor& x, int64_t image_channels, int64_t size);
-// Bilinear x2 upsampling of a joint-space batch (labels hardened first): the condition of the next level.
+// Bilinear (volumes: trilinear) x2 upsampling of a joint-space batch (labels hardened first): the condition of
+// the next level.
 torch::Tensor upsample_condition(const torch::Tensor& x, int64_t image_channels);
 // Level l >= 1 of one image from its level l - 1 output prev [1, J, h, h] (joint space) at side 2h, tile by
 // tile: `tile_batch` tiles per forward pass; tile noise seeded from (seed, tile). Returns [1, J, 2h, 2h],
-// written into `out` when it is given (with that shape).
+// written into `out` when it is given (with that shape). A volume prev [1, J, h, h, h] is refined the same way
+// with cubic tiles blended along all three axes.
 torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t image_channels,
                            int64_t patch, int64_t overlap, int64_t tile_batch, uint64_t seed,
                            torch::Tensor out = {});
 
 ArchEntry multiscale_entry();
+ArchEntry multiscale3d_entry();
 
 }  // namespace ganbench

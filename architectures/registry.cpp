@@ -66,7 +66,21 @@ std::unique_ptr<GanModel> create_architecture(const std::string& name, ArchConte
   if (ctx.modality.channels < 1 || ctx.modality.num_labels() < 2)
     throw std::invalid_argument(fmt::format(
         "architecture '{}': modality '{}' needs >= 1 channel and >= 2 labels", name, ctx.modality.name));
+  if (e.capabilities.volumetric != ctx.modality.volumetric())
+    throw std::invalid_argument(fmt::format("architecture '{}' generates {}, but the data are {}", name,
+                                            e.capabilities.volumetric ? "volumes" : "images",
+                                            ctx.modality.volumetric() ? "volumes" : "images"));
   return e.create(ctx);
+}
+
+void set_option_defaults(ArchEntry& entry, const ArchOptions& defaults) {
+  for (const auto& [name, value] : defaults) {
+    auto it = std::find_if(entry.options.begin(), entry.options.end(),
+                           [&](const OptionSpec& o) { return o.name == name; });
+    if (it == entry.options.end())
+      throw std::logic_error(fmt::format("architecture '{}' has no option '{}'", entry.name, name));
+    it->default_value = value;
+  }
 }
 
 std::string describe_capabilities(const Capabilities& c) {
@@ -77,6 +91,7 @@ std::string describe_capabilities(const Capabilities& c) {
   if (c.style_mapping) parts.push_back("style_mapping");
   if (c.ema_generator) parts.push_back("ema_generator");
   if (c.joint_labels) parts.push_back("joint_labels");
+  if (c.volumetric) parts.push_back("volumetric");
   parts.push_back(fmt::format("instance_noise={}", c.instance_noise));
   parts.push_back(fmt::format("divergence_threshold={:g}", c.divergence_threshold));
   return fmt::format("{}", fmt::join(parts, ", "));

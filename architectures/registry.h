@@ -49,6 +49,9 @@ struct ArchEntry {
   std::function<void(int size, const ArchOptions& resolved)> check;
 };
 
+// Changes the defaults of `entry`'s options (a variant of an entry, e.g. its 3-D form); throws std::logic_error
+// naming an option the entry does not have.
+void set_option_defaults(ArchEntry& entry, const ArchOptions& defaults);
 // Throws std::logic_error on a duplicate name or an entry without a factory.
 void register_architecture(ArchEntry entry);
 // Throws std::invalid_argument listing the valid names.

@@ -2,6 +2,7 @@
 // a single-scale generator, at several output sizes. Each measurement runs in its own forked process and
 // reports that process's peak resident set (getrusage ru_maxrss), so sizes do not share allocator state.
 // Run: build/bench/bench_multiscale_memory [--sizes 256,512,1024] [--threads N]
+//      build/bench/bench_multiscale_memory --volumes [--sizes 32,64,128,256]   (multiscale3d against dcgan3d)
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,10 +27,32 @@ constexpr int kLevel0 = 64;        // multi-scale level-0 side, px; each level d
 constexpr int kPatch = 64;         // patch side at levels >= 1, px
 constexpr int kBaseChannels = 64;  // DCGAN-shaped generators (level 0 and single-scale)
 const ModalitySpec kSpec{"bench", "", 1, 0, {"bg", "a", "b", "c"}};  // 1 image channel, 4 labels
+constexpr int kLevel0Volume = 16;         // multiscale3d level-0 side, voxels
+constexpr int kPatchVolume = 32;          // multiscale3d patch side at levels >= 1, voxels
+constexpr int kPatchChannelsVolume = 8;   // multiscale3d patch generator channels (CPU-sized)
+
+// One volume from multiscale3d or dcgan3d at its 3-D defaults (narrower than in 2-D).
+double generate_volume(const std::string& kind, int size) {
+  register_builtin_architectures();
+  ArchContext ctx;
+  ctx.modality = kSpec.at_size(size, 3);
+  if (kind == "multiscale3d") {
+    int levels = 1;
+    while ((kLevel0Volume << (levels - 1)) < size) ++levels;
+    ctx.options = {{"levels", levels}, {"patch", kPatchVolume}, {"patch_channels", kPatchChannelsVolume}};
+  }
+  auto model = create_architecture(kind, ctx);
+  const auto t0 = std::chrono::steady_clock::now();
+  const Sample s = model->sample(1, 0);
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (s.images.dim() != 5 || s.images.size(4) != size) std::abort();
+  return secs;
+}
 
 double generate(const std::string& kind, int size) {
   ModalitySpec spec = kSpec;
   spec.size = size;
+  if (kind == "multiscale3d" || kind == "dcgan3d") return generate_volume(kind, size);
   if (kind == "multiscale") {
     register_builtin_architectures();
     ArchContext ctx;
@@ -87,6 +110,7 @@ Result measure(const std::string& kind, int size, int threads) {
 int main(int argc, char** argv) {
   std::vector<int> sizes{256, 512, 1024};
   int threads = 1;
+  bool volumes = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--sizes" && i + 1 < argc) {
@@ -100,10 +124,33 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--threads" && i + 1 < argc) {
       threads = std::stoi(argv[++i]);
+    } else if (a == "--volumes") {
+      volumes = true;
+      if (sizes == std::vector<int>{256, 512, 1024}) sizes = {32, 64, 128, 256};
     } else {
-      fmt::print(stderr, "usage: {} [--sizes 256,512,1024] [--threads N]\n", argv[0]);
+      fmt::print(stderr, "usage: {} [--volumes] [--sizes 256,512,1024] [--threads N]\n", argv[0]);
       return 2;
     }
+  }
+  if (volumes) {
+    fmt::print("One volume, 1 image channel + 4 label channels; {} thread(s), BLAS {}.\n", threads, blas_name());
+    fmt::print("multiscale3d: level 0 {}^3, patch {}^3, overlap 1/4, patch channels {}; dcgan3d: its defaults.\n\n",
+               kLevel0Volume, kPatchVolume, kPatchChannelsVolume);
+    fmt::print("| side | multiscale3d peak RSS (MiB) | vs first | time (s) | dcgan3d peak RSS (MiB) | vs first | time (s) |\n");
+    fmt::print("|---:|---:|---:|---:|---:|---:|---:|\n");
+    double m0 = 0, d0 = 0;
+    bool ok = true;
+    for (int size : sizes) {
+      const Result ms = measure("multiscale3d", size, threads);
+      const Result dc = measure("dcgan3d", size, threads);
+      ok = ok && ms.ok && dc.ok;
+      if (m0 == 0) m0 = ms.peak_mib, d0 = dc.peak_mib;
+      fmt::print("| {}³ | {:.0f} | {:.2f}x | {:.2f} | {} | {} | {} |\n", size, ms.peak_mib, ms.peak_mib / m0, ms.seconds,
+                 dc.ok ? fmt::format("{:.0f}", dc.peak_mib) : "failed", dc.ok ? fmt::format("{:.2f}x", dc.peak_mib / d0) : "",
+                 dc.ok ? fmt::format("{:.2f}", dc.seconds) : "");
+      std::fflush(stdout);
+    }
+    return ok ? 0 : 1;
   }
   fmt::print("One image, 1 image channel + 4 label channels; {} thread(s), BLAS {}.\n", threads, blas_name());
   fmt::print(

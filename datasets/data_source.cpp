@@ -388,8 +388,12 @@ ImageSet load_modality_data(const ModalityEntry& m, const DataConfig& data, int 
   const SourceConfig& src = data.source_for(m.spec.name);
   if (src.format == "phantom") {
     const int64_t n = max_subjects > 0 ? std::min(max_subjects, data.count) : data.count;
-    return make_phantom_set(m, size, n, data.seed, data.intensity);
+    return make_phantom_set(m, size, n, data.seed, data.intensity, static_cast<int>(data.dims));
   }
+  if (data.dims == 3)
+    throw std::invalid_argument(fmt::format(
+        "modality '{}': volumes (data.dims: 3) come from the built-in phantom only so far, not '{}'",
+        m.spec.name, src.format));
   if (std::find(m.sources.begin(), m.sources.end(), src.format) == m.sources.end())
     throw std::invalid_argument(fmt::format("modality '{}' cannot be read from format '{}'; valid: {}",
                                             m.spec.name, src.format, fmt::join(m.sources, ", ")));

@@ -27,7 +27,8 @@ struct SourceConfig {
 };
 
 struct DataConfig {
-  int64_t count = 600;         // phantom subjects (one slice each)
+  int64_t count = 600;         // phantom subjects (one slice, or one volume with dims 3, each)
+  int64_t dims = 2;            // 2: images; 3: cube volumes of image_size^3 (phantoms only, so far)
   uint64_t seed = 1234;        // phantom geometry and the subject split; fixed across cell seeds
   double val_fraction = 0.1;   // subjects held for validation
   double test_fraction = 0.2;  // subjects held out for testing

@@ -16,15 +16,22 @@ namespace ganbench {
 void check_image_set(const ImageSet& set, const ModalitySpec& spec, const std::string& what) {
   const auto& im = set.images;
   const auto& lb = set.labels;
-  if (!im.defined() || im.dim() != 4 || im.size(1) != spec.channels || im.size(2) != im.size(3))
+  const int64_t nd = spec.dims + 2;  // [N, C, spatial...]
+  const bool cube = im.defined() && im.dim() == nd && im.size(nd - 1) == im.size(nd - 2) &&
+                    im.size(2) == im.size(nd - 1);
+  if (!cube || im.size(1) != spec.channels)
     throw std::invalid_argument(
-        fmt::format("{}: images must be [N, {}, H, H], got {}", what, spec.channels,
+        fmt::format("{}: images must be {}, got {}", what,
+                    spec.dims == 3 ? fmt::format("[N, {}, S, S, S]", spec.channels)
+                                   : fmt::format("[N, {}, H, H]", spec.channels),
                     im.defined() ? fmt::format("[{}]", fmt::join(im.sizes(), ", ")) : "nothing"));
   if (im.scalar_type() != torch::kFloat32)
     throw std::invalid_argument(fmt::format("{}: images must be float32", what));
-  if (!lb.defined() || lb.dim() != 3 || lb.size(0) != im.size(0) || lb.size(1) != im.size(2) ||
-      lb.size(2) != im.size(3))
-    throw std::invalid_argument(fmt::format("{}: labels must be [N, H, W] matching the images", what));
+  bool labels_match = lb.defined() && lb.dim() == nd - 1 && lb.size(0) == im.size(0);
+  for (int64_t d = 1; labels_match && d < nd - 1; ++d) labels_match = lb.size(d) == im.size(d + 1);
+  if (!labels_match)
+    throw std::invalid_argument(fmt::format("{}: labels must be [N, {}] matching the images", what,
+                                            spec.dims == 3 ? "D, H, W" : "H, W"));
   if (lb.scalar_type() != torch::kInt64)
     throw std::invalid_argument(fmt::format("{}: labels must be int64", what));
   if (static_cast<int64_t>(set.subjects.size()) != im.size(0))
@@ -79,19 +86,27 @@ Splits split_by_subject(const ImageSet& all, uint64_t seed, const SplitFractions
 }
 
 ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count, uint64_t seed,
-                          const IntensityOptions& intensity) {
-  if (!modality.phantom)
-    throw std::invalid_argument(fmt::format("modality '{}' has no phantom", modality.spec.name));
+                          const IntensityOptions& intensity, int dims) {
+  const PhantomFn& phantom = dims == 3 ? modality.phantom3d : modality.phantom;
+  if (!phantom)
+    throw std::invalid_argument(fmt::format("modality '{}' has no {}phantom (modalities with one: ganbench list "
+                                            "modalities)",
+                                            modality.spec.name, dims == 3 ? "3-D " : ""));
   const int c = modality.spec.channels;
+  std::vector<int64_t> shape{count, c, size, size}, label_shape{count, size, size};
+  if (dims == 3) {
+    shape.push_back(size);
+    label_shape.push_back(size);
+  }
+  const size_t voxels = dims == 3 ? size_t(size) * size * size : size_t(size) * size;
   ImageSet set;
-  set.images = torch::empty({count, c, size, size}, torch::kFloat32);
-  auto labels_u8 = torch::empty({count, size, size}, torch::kUInt8);
+  set.images = torch::empty(shape, torch::kFloat32);
+  auto labels_u8 = torch::empty(label_shape, torch::kUInt8);
   set.subjects.resize(count);
   at::parallel_for(0, count, 1, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      const PhantomSample p = modality.phantom(size, mix_seed(seed, static_cast<uint64_t>(i)), intensity);
-      if (p.image.size() != static_cast<size_t>(c) * size * size ||
-          p.labels.size() != static_cast<size_t>(size) * size)
+      const PhantomSample p = phantom(size, mix_seed(seed, static_cast<uint64_t>(i)), intensity);
+      if (p.image.size() != static_cast<size_t>(c) * voxels || p.labels.size() != voxels)
         throw std::logic_error(
             fmt::format("phantom '{}' returned the wrong number of pixels", modality.spec.name));
       std::copy(p.image.begin(), p.image.end(), set.images[i].data_ptr<float>());
@@ -122,7 +137,8 @@ Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen) {
 }
 
 torch::Tensor one_hot_labels(const torch::Tensor& labels, int64_t num_labels) {
-  return torch::one_hot(labels, num_labels).permute({0, 3, 1, 2}).to(torch::kFloat32).contiguous();
+  // one_hot appends the class axis; it moves to position 1.
+  return torch::one_hot(labels, num_labels).movedim(-1, 1).to(torch::kFloat32).contiguous();
 }
 
 }  // namespace ganbench

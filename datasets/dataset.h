@@ -12,8 +12,8 @@
 namespace ganbench {
 
 struct ImageSet {
-  torch::Tensor images;               // [N, C, H, W] float32 in [0, 1]
-  torch::Tensor labels;               // [N, H, W] int64 in [0, num_labels)
+  torch::Tensor images;               // [N, C, H, W] float32 in [0, 1]; volumes [N, C, D, H, W]
+  torch::Tensor labels;               // [N, H, W] int64 in [0, num_labels); volumes [N, D, H, W]
   std::vector<std::string> subjects;  // subject of each image; splits never cut a subject
   int64_t size() const { return images.defined() ? images.size(0) : 0; }
 };
@@ -33,9 +33,10 @@ void check_image_set(const ImageSet& set, const ModalitySpec& spec, const std::s
 // Splits by subject, seeded: every image of one subject lands in the same split.
 Splits split_by_subject(const ImageSet& all, uint64_t seed, const SplitFractions& fractions);
 
-// `count` phantom subjects (one slice each) at `size` px, image i drawn from mix_seed(seed, i).
+// `count` phantom subjects (one slice, or with dims 3 one size^3 volume, each) at `size` px, subject i
+// drawn from mix_seed(seed, i).
 ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count, uint64_t seed,
-                          const IntensityOptions& intensity = {});
+                          const IntensityOptions& intensity = {}, int dims = 2);
 
 struct Batch {
   torch::Tensor images;  // [B, C, H, W] in [0, 1]
@@ -51,7 +52,7 @@ Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen);
 using BatchObserver = std::function<void(const Batch&)>;
 void set_batch_observer(BatchObserver observer);
 
-// [N, H, W] int64 -> [N, K, H, W] float32 one-hot.
+// [N, H, W] int64 -> [N, K, H, W] float32 one-hot ([N, D, H, W] -> [N, K, D, H, W] for volumes).
 torch::Tensor one_hot_labels(const torch::Tensor& labels, int64_t num_labels);
 
 }  // namespace ganbench

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "datasets/liver_phantom3d.h"
 #include "datasets/phantom_geometry.h"
 
 namespace ganbench {
@@ -219,10 +220,12 @@ ModalityEntry liver_modality() {
   e.spec.channels = 1;
   e.spec.labels = {"background", "liver", "tumour"};
   e.phantom = liver_phantom;
+  e.phantom3d = liver_phantom3d;
   e.sources = {"phantom", "lits", "msd", "folder"};
   e.phantom_description =
       "HU slice: lobular liver with contrast vessels and hypodense tumours, kidneys, aorta, IVC, spleen, "
-      "stomach, spine, ribs; CT noise; liver window";
+      "stomach, spine, ribs; CT noise; liver window. 3-D: a volume with body, vertebrae and discs, aorta, IVC, "
+      "kidneys, spleen, lobular liver with vessel trees and tumours";
   return e;
 }
 

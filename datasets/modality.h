@@ -12,20 +12,24 @@ struct ModalitySpec {
   std::string name;                 // registry key, e.g. "cardiac"
   std::string description;          // one line for `ganbench list modalities`
   int channels = 1;                 // image channels (1 MRI/CT, 3 RGB fundus)
-  int size = 0;                     // square image side in px; 0 until an experiment sets it
+  int size = 0;                     // square image (or cube volume) side in px; 0 until an experiment sets it
   std::vector<std::string> labels;  // label names, index = label value, [0] is background
+  int dims = 2;                     // 2: images [C, S, S]; 3: volumes [C, S, S, S] (depth, height, width)
   int num_labels() const { return static_cast<int>(labels.size()); }
-  // The same modality at a square side of `px` pixels.
-  ModalitySpec at_size(int64_t px) const {
+  // The same modality at a side of `px` pixels, as images (dims 2) or cube volumes (dims 3).
+  ModalitySpec at_size(int64_t px, int64_t dimensions = 2) const {
     ModalitySpec s = *this;
     s.size = static_cast<int>(px);
+    s.dims = static_cast<int>(dimensions);
     return s;
   }
+  bool volumetric() const { return dims == 3; }
 };
 
 // One phantom image: `image` is channels*size*size floats in [0,1] (C, H, W order);
 // `labels` is size*size label values in [0, num_labels); `fov` is the field-of-view mask
-// (size*size, 1 inside) for modalities that have one, else empty.
+// (size*size, 1 inside) for modalities that have one, else empty. A volume phantom fills
+// channels*size^3 and size^3 values (C, D, H, W order).
 struct PhantomSample {
   std::vector<float> image;
   std::vector<uint8_t> labels;
@@ -50,6 +54,7 @@ using PhantomFn = std::function<PhantomSample(int size, uint64_t seed, const Int
 struct ModalityEntry {
   ModalitySpec spec;
   PhantomFn phantom;
+  PhantomFn phantom3d;  // the same anatomy as a size^3 volume; empty when the modality has none
   std::vector<std::string> sources;  // data sources this modality accepts, e.g. {"phantom", "acdc"}
   std::string phantom_description;   // what the phantom draws, for `ganbench list modalities`
 };

@@ -14,6 +14,7 @@
 #include "experiments/trainer.h"
 #include "metrics/cell_scorer.h"
 #include "metrics/metric_catalogue.h"
+#include "metrics/slice_extractor.h"
 
 namespace ganbench {
 namespace fs = std::filesystem;
@@ -27,15 +28,15 @@ constexpr uint64_t kKidSeedSalt = 0x41D;    // KID subset draws
 
 constexpr int64_t kTuringKeep = 100;  // images of each kind kept for `ganbench turing` (turing_* arrays)
 
-// The first `n` images and label maps of `s` as <stem>_images.npy and <stem>_labels.npy.
+// The first `n` images and label maps of `s` as <stem>_images.npy and <stem>_labels.npy ([N, C, H, W] and
+// [N, H, W]; volumes [N, C, D, H, W] and [N, D, H, W]).
 void save_samples(const fs::path& dir, const std::string& stem, const Sample& s, int64_t n) {
   auto img = s.images.slice(0, 0, n).contiguous();
   auto lab = s.labels.slice(0, 0, n).to(torch::kUInt8).contiguous();
   std::vector<float> iv(img.data_ptr<float>(), img.data_ptr<float>() + img.numel());
   std::vector<uint8_t> lv(lab.data_ptr<uint8_t>(), lab.data_ptr<uint8_t>() + lab.numel());
-  write_npy(dir / (stem + "_images.npy"),
-            NpyArray::from_floats(iv, {img.size(0), img.size(1), img.size(2), img.size(3)}));
-  write_npy(dir / (stem + "_labels.npy"), NpyArray::from_bytes(lv, {lab.size(0), lab.size(1), lab.size(2)}));
+  write_npy(dir / (stem + "_images.npy"), NpyArray::from_floats(iv, img.sizes().vec()));
+  write_npy(dir / (stem + "_labels.npy"), NpyArray::from_bytes(lv, lab.sizes().vec()));
 }
 
 std::unique_ptr<GanModel> build_model(const CellEnv& env, const Cell& cell, const ModalitySpec& spec,
@@ -99,7 +100,7 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   const Splits& data = env.data.splits(cell.modality);
   save_samples(dir, "real", {data.train.images, data.train.labels, {}},
                std::min<int64_t>(cfg.eval.grid, data.train.size()));
-  const ModalitySpec spec = find_modality(cell.modality).spec.at_size(cfg.image_size);
+  const ModalitySpec spec = find_modality(cell.modality).spec.at_size(cfg.image_size, cfg.data.dims);
   // D-input transforms, shared by the model and the trainer (which adapts their probability under ADA).
   const auto augment =
       std::make_shared<DInputAugment>(cfg.train.augment, spec.channels, spec.channels + spec.num_labels());
@@ -114,7 +115,7 @@ void run_cell(const CellEnv& env, const Cell& cell) {
     rows.clear();
   };
   CellScorer scorer(env.data.reference(cell.modality),
-                    {cfg.eval.extractors, static_cast<int>(cfg.eval.kid_subsets), cfg.eval.kid_subset_size,
+                    {scoring_spaces(cfg.eval.extractors, cfg.data.dims), static_cast<int>(cfg.eval.kid_subsets), cfg.eval.kid_subset_size,
                      mix_seed(cell.seed, kKidSeedSalt)});
   auto score = [&](int64_t step, bool final) {  // the same latents at step 0 and at the end
     Sample s = model->sample(cfg.eval.samples, mix_seed(cell.seed, kEvalSeedSalt));

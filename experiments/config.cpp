@@ -342,6 +342,11 @@ const std::vector<Field>& fields() {
       field(
           "data.count", [](C& c) { return &c.data.count; }, "phantom subjects (one slice each)",
           Range{10, 1e6, "[10, 1e6]"}),
+      // Written only when set, so image sweeps keep their resolved YAML and hashes.
+      only_if_set(field(
+          "data.dims", [](C& c) { return &c.data.dims; },
+          "2: images of image_size^2 px; 3: volumes of image_size^3 voxels (volumetric architectures only)",
+          Range{2, 3, "2 | 3"})),
       field(
           "data.ct_window_level", [](C& c) { return &c.data.intensity.ct_window_level; },
           "CT display window centre, HU"),
@@ -675,10 +680,30 @@ void SweepConfig::validate() const {
   }
   for (size_t i = 0; i < modalities.size(); ++i) {
     try {
-      find_modality(modalities[i]);
+      const auto& m = find_modality(modalities[i]);
+      check(data.dims != 3 || m.phantom3d, c, fmt::format("modalities[{}]", i),
+            fmt::format("'{}' has no 3-D phantom; data.dims: 3 needs one (ganbench list modalities)", m.spec.name));
     } catch (const std::invalid_argument& e) {
       throw ConfigError(fmt::format("{}: key 'modalities[{}]': {}", source, i, e.what()));
     }
+  }
+  // Volumes and images need different networks: a capability, never a name.
+  for (size_t i = 0; i < architectures.size(); ++i) {
+    const bool vol = find_architecture(architectures[i]).capabilities.volumetric;
+    check(vol == (data.dims == 3), c, fmt::format("architectures[{}]", i),
+          fmt::format("'{}' generates {}, but data.dims is {}; {}", architectures[i], vol ? "volumes" : "images",
+                      data.dims,
+                      vol ? "set data.dims: 3" : "volume sweeps take volumetric architectures (dcgan3d, multiscale3d)"));
+  }
+  if (data.dims == 3) {
+    check(image_size <= 256, c, "image_size", fmt::format("volumes are at most 256^3 voxels, got {}", image_size));
+    check(train.augment.policy.empty(), c, "train.augment.policy",
+          "DiffAugment's ops are 2-D; volume sweeps take instance noise only ([] here)");
+    check(!segmentation.enabled, c, "segmentation.enabled",
+          "the U-Net protocol is 2-D so far; volume sweeps score distances only (false here)");
+    for (const auto& [mod, src] : data.sources)
+      check(src.format == "phantom", c, "data.sources." + mod,
+            "volumes (data.dims: 3) come from the built-in phantoms only so far");
   }
   std::set<std::string> uniq_a(architectures.begin(), architectures.end()),
       uniq_m(modalities.begin(), modalities.end());

@@ -55,7 +55,7 @@ const Splits& DataCache::splits(const std::string& modality) {
   const auto& entry = find_modality(modality);
   const auto t0 = std::chrono::steady_clock::now();
   ImageSet all = load_modality_data(entry, cfg_.data, static_cast<int>(cfg_.image_size));
-  const ModalitySpec spec = entry.spec.at_size(cfg_.image_size);
+  const ModalitySpec spec = entry.spec.at_size(cfg_.image_size, cfg_.data.dims);
   const std::string source = cfg_.data.source_for(modality).format;
   check_image_set(all, spec, fmt::format("{} '{}'", source, modality));
   Splits s = split_by_subject(all, cfg_.data.seed, {cfg_.data.val_fraction, cfg_.data.test_fraction});
@@ -179,7 +179,7 @@ const SegScore& DataCache::seg_baseline(const std::string& modality, uint64_t se
   const std::string key = fmt::format("{}/{}", modality, seed);
   if (auto it = seg_baselines_.find(key); it != seg_baselines_.end()) return it->second;
   const Splits& s = splits(modality);
-  const ModalitySpec spec = find_modality(modality).spec.at_size(cfg_.image_size);
+  const ModalitySpec spec = find_modality(modality).spec.at_size(cfg_.image_size, cfg_.data.dims);
   UNet net{nullptr};
   SegScore score = train_and_score(s.train, s.val, s.test, spec, cfg_.segmentation,
                                    mix_seed(seed, kUNetSeedSalt), device_, &net);

@@ -1,5 +1,7 @@
 #include "metrics/cell_scorer.h"
 
+#include <map>
+
 #include <torch/torch.h>
 
 #include "common/hash.h"
@@ -9,6 +11,7 @@
 #include "metrics/memorization.h"
 #include "metrics/metric_catalogue.h"
 #include "metrics/precision_recall.h"
+#include "metrics/slice_extractor.h"
 
 namespace ganbench {
 namespace {
@@ -55,11 +58,18 @@ std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const to
                                            bool final) {
   register_builtin_metrics();
   std::vector<MetricValue> out;
+  // Volumes: per extractor, its distance id and the distances of its slice planes, for their mean.
+  std::map<std::string, std::pair<std::string, std::vector<double>>> per_plane;
   for (const auto& space : opts_.spaces) {
     FeatureExtractor* ex = real_.extractor(space);
     if (!ex) continue;  // unavailable here (hint printed once); no number rather than a wrong one
     const Eigen::MatrixXd fake = to_eigen(ex->extract(images));
     out.push_back({ex->distance_metric(), frechet_distance(real_.stats(space), compute_stats(fake))});
+    if (const auto sp = split_slice_space(space)) {
+      auto& pp = per_plane[sp->first];
+      pp.first = ex->distance_id();
+      pp.second.push_back(out.back().value);
+    }
     if (!final) continue;
     const Eigen::MatrixXd real = to_eigen(real_.features(space));
     const auto kid =
@@ -90,6 +100,10 @@ std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const to
     out.push_back({metric_name("memorization_near_copy_fraction", sp), mem.near_copy_fraction});
     out.push_back({metric_name("memorization_median_ratio", sp), mem.median_ratio});
   }
+  for (const auto& [base, pp] : per_plane)  // the "2.5-D" distance: the mean over the three planes
+    if (pp.second.size() == slice_planes().size())
+      out.push_back({metric_name(pp.first, {{"space", base + "-mean"}}),
+                     (pp.second[0] + pp.second[1] + pp.second[2]) / 3.0});
   if (final) {  // the audit in raw pixels, which needs no model, and its gallery
     const Eigen::MatrixXd fake = pixel_features(images);
     const MemorizationAudit mem =

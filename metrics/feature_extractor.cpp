@@ -11,6 +11,7 @@
 #include "common/registry.h"
 #include "metrics/inception_extractor.h"
 #include "metrics/metric_catalogue.h"
+#include "metrics/slice_extractor.h"
 
 namespace ganbench {
 namespace {
@@ -87,6 +88,9 @@ std::vector<std::string> feature_extractor_names() { return extractor_registry()
 
 std::unique_ptr<FeatureExtractor> make_feature_extractor(const std::string& name,
                                                          const ExtractorOptions& opts) {
+  // "<extractor>-<plane>": the extractor on every slice of that plane of volumes.
+  if (const auto sp = split_slice_space(name))
+    return std::make_unique<SliceExtractor>(find_feature_extractor(sp->first).create(opts), sp->second);
   return find_feature_extractor(name).create(opts);
 }
 
@@ -105,7 +109,8 @@ void register_builtin_feature_extractors() {
 }
 
 FeatureStats extract_stats(FeatureExtractor& ex, const torch::Tensor& images, int64_t batch) {
-  TORCH_CHECK(images.dim() == 4, "extract_stats: images must be [N, C, H, W], got ", images.sizes());
+  TORCH_CHECK(images.dim() == 4 || images.dim() == 5,
+              "extract_stats: images must be [N, C, H, W] (volumes [N, C, D, H, W]), got ", images.sizes());
   FeatureAccumulator acc(ex.dims(images.size(1)));
   for (int64_t i = 0; i < images.size(0); i += batch) {
     auto f = ex.extract(images.slice(0, i, std::min(i + batch, images.size(0))))

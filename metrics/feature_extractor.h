@@ -69,7 +69,8 @@ struct ExtractorEntry {
 void register_feature_extractor(const std::string& name, ExtractorEntry entry);
 // Throws std::invalid_argument listing valid names.
 const ExtractorEntry& find_feature_extractor(const std::string& name);
-// Throws std::invalid_argument listing valid names; ExtractorUnavailable when it cannot run here.
+// Throws std::invalid_argument listing valid names; ExtractorUnavailable when it cannot run here. A name
+// "<extractor>-<plane>" (plane: axial, coronal, sagittal) gives that extractor on volume slices.
 std::unique_ptr<FeatureExtractor> make_feature_extractor(const std::string& name,
                                                          const ExtractorOptions& opts = {});
 std::vector<std::string> feature_extractor_names();

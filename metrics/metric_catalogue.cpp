@@ -16,7 +16,7 @@ namespace {
 // What each placeholder may hold, as text (for patterns and messages) and compiled (for checking values).
 const std::map<std::string, std::string>& placeholder_rules() {
   static const std::map<std::string, std::string> rules = {
-      {"space", "[a-z0-9]+"}, {"arm", "real|synth|mix_r[0-9.eE+-]+"}, {"label", "[^/@]+"},
+      {"space", "[a-z0-9]+(-(axial|coronal|sagittal|mean))?"}, {"arm", "real|synth|mix_r[0-9.eE+-]+"}, {"label", "[^/@]+"},
       {"loss", "[^@]+"},      {"rater", "[A-Za-z0-9_.-]+"},
   };
   return rules;

@@ -42,7 +42,8 @@ struct MetricMatch {
 };
 
 // Placeholders and the values they take:
-//   <space>  a feature extractor's name (lower-case letters and digits): handcrafted, inception, unet
+//   <space>  a feature extractor's name (lower-case letters and digits): handcrafted, inception, unet; for
+//            volumes with a plane: handcrafted-axial, -coronal, -sagittal, and -mean (the three planes' mean)
 //   <arm>    a segmentation protocol arm: real, synth, mix_r<ratio> (ratio as printed by seg_arm_name)
 //   <label>  a label name of the modality (no '/' or '@')
 //   <loss>   a training loss name as the architecture reports it

@@ -45,8 +45,39 @@ std::string encode_image_png(const NpyArray& images, int64_t index) {
   return std::string(buf.begin(), buf.end());
 }
 
-std::string render_sample_grid(const std::vector<GridRow>& rows, int scale) {
-  if (rows.empty()) throw std::invalid_argument("sample grid: no rows");
+GridRow volume_mid_slices(const GridRow& v) {
+  const auto& s = v.images.shape;
+  const auto& l = v.labels.shape;
+  if (s.size() != 5 || l.size() != 4 || s[2] != s[3] || s[3] != s[4] || l[0] != s[0] || l[1] != s[2] ||
+      l[2] != s[3] || l[3] != s[4])
+    throw std::invalid_argument("volume mid-slices: need volumes [N, C, S, S, S] and labels [N, S, S, S]");
+  const int64_t n = s[0], c = s[1], side = s[2], m = side / 2, plane = side * side;
+  const auto img = v.images.to_floats();
+  const auto lab = v.labels.to_doubles();
+  std::vector<float> out_img(static_cast<size_t>(3 * n * c * plane));
+  std::vector<uint8_t> out_lab(static_cast<size_t>(3 * n * plane));
+  auto at = [side](int64_t z, int64_t y, int64_t x) { return (z * side + y) * side + x; };
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t p = 0; p < 3; ++p)
+      for (int64_t a = 0; a < side; ++a)
+        for (int64_t b = 0; b < side; ++b) {
+          // axial: (y, x) at z = m; coronal: (z, x) at y = m; sagittal: (z, y) at x = m.
+          const int64_t src = p == 0 ? at(m, a, b) : p == 1 ? at(a, m, b) : at(a, b, m);
+          const int64_t tile = 3 * i + p, dst = a * side + b;
+          for (int64_t ch = 0; ch < c; ++ch)
+            out_img[static_cast<size_t>((tile * c + ch) * plane + dst)] =
+                img[static_cast<size_t>((i * c + ch) * plane * side + src)];
+          out_lab[static_cast<size_t>(tile * plane + dst)] =
+              static_cast<uint8_t>(lab[static_cast<size_t>(i * plane * side + src)]);
+        }
+  return {NpyArray::from_floats(out_img, {3 * n, c, side, side}),
+          NpyArray::from_bytes(out_lab, {3 * n, side, side})};
+}
+
+std::string render_sample_grid(const std::vector<GridRow>& given, int scale) {
+  if (given.empty()) throw std::invalid_argument("sample grid: no rows");
+  std::vector<GridRow> rows;
+  for (const auto& r : given) rows.push_back(r.images.shape.size() == 5 ? volume_mid_slices(r) : r);
   if (scale < 1 || scale > 16) throw std::invalid_argument("sample grid: scale must be in [1, 16]");
   int64_t cols = 0, side = 0;
   for (const auto& r : rows) {

@@ -12,12 +12,17 @@
 namespace ganbench {
 
 struct GridRow {
-  NpyArray images;  // [N, C, H, W] float32 in [0, 1], C = 1 or 3
-  NpyArray labels;  // [N, H, W] uint8
+  NpyArray images;  // [N, C, H, W] float32 in [0, 1], C = 1 or 3; or volumes [N, C, S, S, S]
+  NpyArray labels;  // [N, H, W] uint8; or [N, S, S, S]
 };
 
-// Each GridRow gives two pixel rows: the images, then the images with labels overlaid. `scale`
-// enlarges each pixel (nearest) so small images stay visible. Returns PNG bytes.
+// Volumes [N, C, S, S, S] and labels [N, S, S, S] -> their three orthogonal mid-slices, volume by volume:
+// axial (z = S/2), coronal (y = S/2), sagittal (x = S/2), as images [3N, C, S, S] and labels [3N, S, S].
+GridRow volume_mid_slices(const GridRow& volumes);
+
+// Each GridRow gives two pixel rows: the images, then the images with labels overlaid (volumes: their
+// mid-slices, three tiles each). `scale` enlarges each pixel (nearest) so small images stay visible. Returns
+// PNG bytes.
 std::string render_sample_grid(const std::vector<GridRow>& rows, int scale = 3);
 
 // Image `index` of [N, C, H, W] float32 images in [0, 1] as a PNG at its native size (grey when C = 1).

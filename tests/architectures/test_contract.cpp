@@ -20,8 +20,20 @@ ArchOptions small_options(const std::string& arch) {
   if (arch == "stylegan2")
     return {{"z_dim", 16},         {"w_dim", 16},        {"mapping_layers", 2},
             {"channel_base", 128}, {"max_channels", 16}, {"r1_interval", 2}};
-  if (arch == "multiscale") return {{"z_dim", 16}, {"base_channels", 8}, {"patch_channels", 8}, {"patch", 8}};
+  if (arch == "multiscale" || arch == "multiscale3d")
+    return {{"z_dim", 16}, {"base_channels", 8}, {"patch_channels", 8}, {"patch", 8}};
+  if (arch == "dcgan3d") return {{"z_dim", 16}, {"base_channels", 8}};
   return {};  // an entry registered elsewhere (e.g. the worked example): its defaults
+}
+
+bool volumetric(const std::string& arch) { return find_architecture(arch).capabilities.volumetric; }
+
+// [b, c, size, size], or [b, c, size, size, size] for a volumetric architecture (c < 0: no channel axis).
+std::vector<int64_t> shape(const std::string& arch, int64_t b, int64_t c, int64_t size) {
+  std::vector<int64_t> s{b};
+  if (c >= 0) s.push_back(c);
+  for (int a = 0; a < (volumetric(arch) ? 3 : 2); ++a) s.push_back(size);
+  return s;
 }
 
 ArchContext context(const std::string& arch, int channels, int size, uint64_t seed = 0) {
@@ -29,6 +41,7 @@ ArchContext context(const std::string& arch, int channels, int size, uint64_t se
   ctx.modality.name = "toy";
   ctx.modality.channels = channels;
   ctx.modality.size = size;
+  ctx.modality.dims = volumetric(arch) ? 3 : 2;
   ctx.modality.labels = {"bg", "a", "b"};
   ctx.seed = seed;
   ctx.options = small_options(arch);
@@ -41,6 +54,17 @@ double stat(const StepStats& s, const std::string& key) {
   return std::nan("");
 }
 
+// The phantom set and modality an architecture trains on here: cardiac images, or liver volumes.
+const ImageSet& phantom_set(const std::string& arch) {
+  register_builtin_modalities();
+  static const ImageSet images = make_phantom_set(find_modality("cardiac"), 16, 24, 3);
+  static const ImageSet volumes = make_phantom_set(find_modality("liver"), 16, 24, 3, {}, 3);
+  return volumetric(arch) ? volumes : images;
+}
+ModalitySpec phantom_spec(const std::string& arch) {
+  return volumetric(arch) ? find_modality("liver").spec.at_size(16, 3) : find_modality("cardiac").spec.at_size(16);
+}
+
 // Every registered architecture: a new entry is held to the contract without editing this file.
 std::vector<std::string> registered() {
   register_builtin_architectures();
@@ -49,9 +73,9 @@ std::vector<std::string> registered() {
 }  // namespace
 
 TEST_SUITE("architectures") {
-  TEST_CASE("the registry holds the four built-ins") {
+  TEST_CASE("the registry holds the six built-ins") {
     const auto names = registered();
-    for (const char* a : {"dcgan", "wgan_gp", "stylegan2", "multiscale"})
+    for (const char* a : {"dcgan", "wgan_gp", "stylegan2", "multiscale", "dcgan3d", "multiscale3d"})
       CHECK(std::find(names.begin(), names.end(), a) != names.end());
   }
 
@@ -65,14 +89,14 @@ TEST_SUITE("architectures") {
           CAPTURE(size);
           auto m = create_architecture(arch, context(arch, c, size));
           const Sample s = m->sample(3, 5);
-          CHECK((s.images.sizes() == torch::IntArrayRef({3, c, size, size})));
-          CHECK((s.label_probs.sizes() == torch::IntArrayRef({3, 3, size, size})));
-          CHECK((s.labels.sizes() == torch::IntArrayRef({3, size, size})));
+          CHECK((s.images.sizes() == torch::IntArrayRef(shape(arch, 3, c, size))));
+          CHECK((s.label_probs.sizes() == torch::IntArrayRef(shape(arch, 3, 3, size))));
+          CHECK((s.labels.sizes() == torch::IntArrayRef(shape(arch, 3, -1, size))));
           CHECK(s.images.min().item<float>() >= 0.0f);
           CHECK(s.images.max().item<float>() <= 1.0f);
           CHECK(s.labels.min().item<int64_t>() >= 0);
           CHECK(s.labels.max().item<int64_t>() < 3);
-          CHECK(torch::allclose(s.label_probs.sum(1), torch::ones({3, size, size}), 1e-4, 1e-4));
+          CHECK(torch::allclose(s.label_probs.sum(1), torch::ones(shape(arch, 3, -1, size)), 1e-4, 1e-4));
           CHECK(torch::isfinite(s.images).all().item<bool>());
           CHECK(m->parameter_count() > 0);
         }
@@ -86,7 +110,8 @@ TEST_SUITE("architectures") {
       auto m = create_architecture(arch, context(arch, 1, 16, 3));
       const int64_t b = 8 * m->capabilities().critic_steps;
       torch::manual_seed(11);
-      const Batch fixed{torch::rand({b, 1, 16, 16}) * 0.2 + 0.8, torch::zeros({b, 16, 16}, torch::kInt64)};
+      const Batch fixed{torch::rand(shape(arch, b, 1, 16)) * 0.2 + 0.8,
+                        torch::zeros(shape(arch, b, -1, 16), torch::kInt64)};
       const Batch probe{fixed.images.narrow(0, 0, 8), fixed.labels.narrow(0, 0, 8)};
       const double before = m->discriminator_loss(probe, 5);
       CHECK(m->discriminator_loss(probe, 5) == before);  // evaluating changes nothing
@@ -105,7 +130,7 @@ TEST_SUITE("architectures") {
       CAPTURE(arch);
       auto m = create_architecture(arch, context(arch, 1, 16, 1));
       const int64_t b = 4 * m->capabilities().critic_steps;
-      const Batch batch{torch::rand({b, 1, 16, 16}), torch::randint(3, {b, 16, 16}, torch::kInt64)};
+      const Batch batch{torch::rand(shape(arch, b, 1, 16)), torch::randint(3, shape(arch, b, -1, 16), torch::kInt64)};
       m->train_step(batch);
       test::TempDir tmp;
       m->save(tmp / "m.pt");
@@ -126,7 +151,6 @@ TEST_SUITE("architectures") {
     // accumulators, the training RNG). Compared bit for bit: each step's logged values and the samples.
     register_builtin_architectures();
     register_builtin_modalities();
-    const ImageSet set = make_phantom_set(find_modality("cardiac"), 16, 24, 3);
     AugmentConfig aug;
     aug.instance_noise = 0.05;
     aug.policy = augment_ops();
@@ -136,6 +160,9 @@ TEST_SUITE("architectures") {
     aug.ada_target = -2;   // below every possible r_t: p rises for every architecture, logistic D or not
     for (const auto& arch : registered()) {
       CAPTURE(arch);
+      const ImageSet& set = phantom_set(arch);
+      AugmentConfig arch_aug = aug;
+      if (volumetric(arch)) arch_aug.policy.clear();  // DiffAugment's ops are 2-D; ADA's p still adapts
       ArchOptions all_on = small_options(arch);
       if (arch == "stylegan2") {
         all_on["pl_weight"] = 2;
@@ -146,10 +173,10 @@ TEST_SUITE("architectures") {
       auto run = [&](const std::filesystem::path& dir, int64_t steps, uint64_t init_seed,
                      std::map<int64_t, StepStats>& logged) {
         ArchContext ctx = context(arch, 1, 16, init_seed);
-        ctx.modality = find_modality("cardiac").spec.at_size(16);
+        ctx.modality = phantom_spec(arch);
         ctx.options = all_on;
         ctx.batch_size = 4;
-        ctx.augment = std::make_shared<DInputAugment>(aug, 1, 1 + ctx.modality.num_labels());
+        ctx.augment = std::make_shared<DInputAugment>(arch_aug, 1, 1 + ctx.modality.num_labels());
         auto m = create_architecture(arch, ctx);
         TrainerOptions o;
         o.steps = steps;
@@ -192,11 +219,11 @@ TEST_SUITE("architectures") {
     // Issue 15: a NaN, infinite or exploding loss ends the cell with a named error; the last checkpoint stays.
     register_builtin_architectures();
     register_builtin_modalities();
-    const ImageSet set = make_phantom_set(find_modality("cardiac"), 16, 24, 3);
     for (const auto& arch : registered()) {
       CAPTURE(arch);
+      const ImageSet& set = phantom_set(arch);
       ArchContext ctx = context(arch, 1, 16, 2);
-      ctx.modality = find_modality("cardiac").spec.at_size(16);
+      ctx.modality = phantom_spec(arch);
       ctx.batch_size = 4;
       for (const auto& o : find_architecture(arch).options)
         if (o.name.find("lr") != std::string::npos && o.name.find("lr_mul") == std::string::npos)
@@ -244,12 +271,12 @@ TEST_SUITE("architectures") {
     // The same logged values, samples and divergence error (step and value) as copying every step.
     register_builtin_architectures();
     register_builtin_modalities();
-    const ImageSet set = make_phantom_set(find_modality("cardiac"), 16, 24, 3);
     for (const auto& arch : registered()) {
       CAPTURE(arch);
+      const ImageSet& set = phantom_set(arch);
       auto run = [&](bool lazy, bool diverge, std::map<int64_t, StepStats>& logged) {
         ArchContext ctx = context(arch, 1, 16, 2);
-        ctx.modality = find_modality("cardiac").spec.at_size(16);
+        ctx.modality = phantom_spec(arch);
         ctx.batch_size = 4;
         if (diverge)
           for (const auto& o : find_architecture(arch).options)

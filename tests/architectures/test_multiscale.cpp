@@ -67,3 +67,101 @@ TEST_SUITE("architectures") {
                       doctest::Contains("level 0 would be 4 px"));
   }
 }
+
+namespace {
+// A smooth joint-space volume [1, 3, s, s, s]: an intensity ramp along each axis and one-hot background labels.
+torch::Tensor smooth_volume(int64_t s) {
+  auto r = torch::linspace(-0.7, 0.7, s);
+  auto img = (r.view({s, 1, 1}) * 0.5 + r.view({1, s, 1}) * 0.3 + r.view({1, 1, s}) * 0.2).view({1, 1, s, s, s});
+  auto lab = torch::zeros({1, 2, s, s, s});
+  lab.select(1, 0).fill_(1.0);
+  return torch::cat({img, lab}, 1);
+}
+
+// Mean |step| between neighbouring voxels, per position along every axis (the mean over the plane between
+// slices k and k + 1), over the image channel: the largest such mean at a tile border (where a tile starts or
+// ends) and the largest elsewhere.
+std::pair<double, double> border_and_interior_steps(const torch::Tensor& v, const std::vector<int64_t>& origins,
+                                                    int64_t patch) {
+  const int64_t n = v.size(2);
+  std::vector<bool> border(static_cast<size_t>(n - 1), false);
+  for (auto o : origins) {
+    if (o > 0) border[o - 1] = true;      // the step into a tile
+    if (o + patch < n) border[o + patch - 1] = true;  // the step out of it
+  }
+  double b_max = 0, i_max = 0;
+  const auto img = v.select(1, 0).squeeze(0);  // [n, n, n]
+  for (int64_t axis = 0; axis < 3; ++axis) {
+    const auto d = (img.narrow(axis, 1, n - 1) - img.narrow(axis, 0, n - 1)).abs();
+    for (int64_t k = 0; k < n - 1; ++k) {
+      const double m = d.select(axis, k).mean().item<double>();
+      double& worst = border[k] ? b_max : i_max;
+      worst = std::max(worst, m);
+    }
+  }
+  return {b_max, i_max};
+}
+}  // namespace
+
+TEST_SUITE("architectures") {
+  TEST_CASE("multiscale3d: tiled 3-D assembly of an identity patch generator equals whole-volume upsampling") {
+    // An untrained level is the identity on its (trilinearly upsampled) condition, so cube-by-cube refinement
+    // with margins and blending must reproduce the whole-volume result, tile edges included.
+    torch::manual_seed(0);
+    PatchGenerator g(1, 3, 4, 3);
+    g->eval();
+    torch::NoGradGuard ng;
+    const auto prev = smooth_volume(8);
+    const auto tiled = refine_level(g, prev, 1, 8, 2, 5, 7);
+    const auto whole = joint_output(g->forward(upsample_condition(prev, 1), torch::zeros({1, 1, 16, 16, 16})), 1, false);
+    CHECK((tiled.sizes() == torch::IntArrayRef({1, 3, 16, 16, 16})));
+    CHECK(tile_origins(16, 8, 2).size() == 3);  // 27 tiles, several per forward pass
+    CHECK((tiled - whole).abs().max().item<float>() < 1e-3f);
+  }
+
+  TEST_CASE("multiscale3d: blending a random (non-identity) patch generator leaves no seams at tile borders") {
+    // Random output weights make the generator paint its own noise-driven texture on top of the condition (a
+    // smooth ramp); each cube draws its own noise and its conv layers see reflect padding at the cube's faces.
+    // With overlapping, linearly blended tiles the step between neighbouring voxels at tile borders must stay
+    // at the size of the steps elsewhere.
+    torch::manual_seed(3);
+    PatchGenerator g(1, 3, 8, 3);
+    {
+      torch::NoGradGuard ng;
+      for (auto& p : g->out.ptr()->parameters()) p.normal_(0.0, 0.3);
+    }
+    g->eval();
+    torch::NoGradGuard ng;
+    const auto prev = smooth_volume(16);
+    const int64_t patch = 8, overlap = 4;
+    const auto origins = tile_origins(32, patch, overlap);
+    REQUIRE(origins.size() >= 4);
+    auto blended = refine_level(g, prev, 1, patch, overlap, 16, 11);
+    CHECK(torch::isfinite(blended).all().item<bool>());
+    CHECK((blended - refine_level(g, prev, 1, patch, overlap, 16, 12)).abs().max().item<float>() > 1e-3f);
+    const auto [border, inside] = border_and_interior_steps(blended, origins, patch);
+    MESSAGE("largest mean |step| at a tile border " << border << ", elsewhere " << inside);
+    CHECK(border < 1.2 * inside);  // no seam beyond the local variation
+    // The measure sees a seam as large as the local variation: a step of that size added where tile 1 starts.
+    blended.narrow(4, origins[1], 32 - origins[1]).select(1, 0).add_(inside);
+    CHECK(border_and_interior_steps(blended, origins, patch).first > 1.2 * inside);
+  }
+
+  TEST_CASE("multiscale3d and dcgan3d: volumetric capability; 2-D data is refused by name") {
+    register_builtin_architectures();
+    for (const char* a : {"multiscale3d", "dcgan3d"}) {
+      CAPTURE(a);
+      CHECK(find_architecture(a).capabilities.volumetric);
+      ArchContext ctx;
+      ctx.modality = {"toy", "", 1, 16, {"bg", "fg"}};  // images
+      CHECK_THROWS_WITH_AS(create_architecture(a, ctx), doctest::Contains("generates volumes, but the data are images"),
+                           std::invalid_argument);
+    }
+    ArchContext vol;
+    vol.modality = ModalitySpec{"toy", "", 1, 16, {"bg", "fg"}}.at_size(16, 3);
+    CHECK_THROWS_WITH_AS(create_architecture("multiscale", vol),
+                         doctest::Contains("generates images, but the data are volumes"), std::invalid_argument);
+    CHECK(find_architecture("multiscale3d").capabilities.multi_scale);
+    CHECK_FALSE(find_architecture("multiscale").capabilities.volumetric);
+  }
+}

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "common/npy.h"
 #include "experiments/sweep.h"
 #include "results/results_store.h"
 #include "tests/test_util.h"
@@ -95,6 +96,46 @@ TEST_SUITE("experiments") {
     SweepConfig changed = c;
     changed.train.steps = 121;
     CHECK_THROWS_WITH(run_sweep(changed, o), doctest::Contains("different config"));
+  }
+
+  TEST_CASE("a volume sweep (data.dims: 3): both 3-D architectures train, are scored per plane and stored") {
+    test::TempDir dir;
+    SweepConfig c = parse_sweep_config(R"(
+name: vol
+architectures: [dcgan3d, multiscale3d]
+modalities: [liver]
+image_size: 16
+threads: 2
+train: {steps: 40, batch_size: 8, checkpoint_every: 20, log_every: 10}
+data: {dims: 3, count: 40}
+eval: {samples: 16, grid: 2, kid_subsets: 3, kid_subset_size: 16}
+arch: {dcgan3d: {z_dim: 16, base_channels: 8}, multiscale3d: {z_dim: 16, base_channels: 8, patch: 8, patch_channels: 8}}
+)",
+                                       "vol.yaml");
+    c.output = dir.path();
+    RunOptions o;
+    o.progress = false;
+    const SweepSummary s = run_sweep(c, o);
+    CHECK(s.done == 2);
+    CHECK(s.failed == 0);
+    ResultsStore store(dir / "vol" / "results.db", false);
+    for (const auto& cell : store.cells()) {
+      CAPTURE(cell.id);
+      CHECK(cell.status == "done");
+      double sum = 0;
+      for (const char* plane : {"axial", "coronal", "sagittal"}) {
+        const double v = metric(store, cell.id, fmt::format("fd_handcrafted-{}", plane), 40);
+        CHECK(v > 0);
+        sum += v;
+        CHECK(std::isfinite(metric(store, cell.id, fmt::format("kid_handcrafted-{}", plane), 40)));
+      }
+      CHECK(metric(store, cell.id, "fd_handcrafted-mean", 40) == doctest::Approx(sum / 3));
+      CHECK(std::isfinite(metric(store, cell.id, "fd_handcrafted-mean", 0)));
+      const NpyArray samples = read_npy(dir / "vol" / "cells" / cell.id / "samples_images.npy");
+      CHECK(samples.shape == std::vector<int64_t>{2, 1, 16, 16, 16});
+      CHECK(read_npy(dir / "vol" / "cells" / cell.id / "samples_labels.npy").shape ==
+            std::vector<int64_t>{2, 16, 16, 16});
+    }
   }
 
   TEST_CASE("a failing cell is recorded as failed with its error, and the sweep goes on") {

@@ -333,3 +333,39 @@ TEST_SUITE("reports") {
     CHECK(fd.caveats.empty());  // only FID tables carry it
   }
 }
+
+TEST_SUITE("reports") {
+  TEST_CASE("volume sample sheets: the three orthogonal mid-slices of each volume, labels alongside") {
+    // Volume 0 holds z / 8 (axial planes differ), volume 1 holds x / 8; the label is 1 where y >= 4.
+    const int64_t s = 8;
+    std::vector<float> img(static_cast<size_t>(2 * s * s * s));
+    std::vector<uint8_t> lab(img.size() / 1);
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t z = 0; z < s; ++z)
+        for (int64_t y = 0; y < s; ++y)
+          for (int64_t x = 0; x < s; ++x) {
+            const size_t at = static_cast<size_t>(((i * s + z) * s + y) * s + x);
+            img[at] = static_cast<float>(i == 0 ? z : x) / s;
+            lab[at] = y >= 4;
+          }
+    const GridRow vol{NpyArray::from_floats(img, {2, 1, s, s, s}), NpyArray::from_bytes(lab, {2, s, s, s})};
+    const GridRow mid = volume_mid_slices(vol);
+    REQUIRE(mid.images.shape == std::vector<int64_t>{6, 1, s, s});
+    REQUIRE(mid.labels.shape == std::vector<int64_t>{6, s, s});
+    const auto v = mid.images.to_floats();
+    const auto l = mid.labels.to_doubles();
+    auto px = [&](int64_t tile, int64_t r, int64_t c) { return v[static_cast<size_t>((tile * s + r) * s + c)]; };
+    CHECK(px(0, 1, 2) == doctest::Approx(4.0 / 8));  // volume 0 axial: z = 4 everywhere
+    CHECK(px(1, 6, 2) == doctest::Approx(6.0 / 8));  // volume 0 coronal: row = z
+    CHECK(px(2, 3, 7) == doctest::Approx(3.0 / 8));  // volume 0 sagittal: row = z
+    CHECK(px(3, 1, 5) == doctest::Approx(5.0 / 8));  // volume 1 axial: column = x
+    CHECK(px(5, 2, 6) == doctest::Approx(4.0 / 8));  // volume 1 sagittal: x = 4 everywhere
+    CHECK(l[static_cast<size_t>((0 * s + 5) * s + 0)] == 1);  // axial row y = 5: label 1
+    CHECK(l[static_cast<size_t>((1 * s + 5) * s + 0)] == 1);  // coronal at y = 4: label 1 everywhere
+    CHECK(l[static_cast<size_t>((2 * s + 0) * s + 3)] == 0);  // sagittal column y = 3: label 0
+    const std::string png = render_sample_grid({vol});
+    CHECK(png.substr(1, 3) == "PNG");
+    CHECK_THROWS_AS(volume_mid_slices({NpyArray::from_floats(img, {2, 1, s, s * s}), vol.labels}),
+                    std::invalid_argument);
+  }
+}
