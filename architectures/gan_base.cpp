@@ -1,9 +1,23 @@
 #include "architectures/gan_base.h"
 
+#include "common/npy.h"
+
 #include <limits>
 #include <map>
 
 namespace ganbench {
+
+void GanModel::sample_to_files(uint64_t seed, const std::filesystem::path& stem) {
+  const Sample s = sample(1, seed);
+  const auto img = s.images.contiguous();
+  const auto lab = s.labels.to(torch::kUInt8).contiguous();
+  write_npy(stem.string() + "_images.npy",
+            NpyArray::from_floats(std::vector<float>(img.data_ptr<float>(), img.data_ptr<float>() + img.numel()),
+                                  img.sizes().vec()));
+  write_npy(stem.string() + "_labels.npy",
+            NpyArray::from_bytes(std::vector<uint8_t>(lab.data_ptr<uint8_t>(), lab.data_ptr<uint8_t>() + lab.numel()),
+                                 lab.sizes().vec()));
+}
 
 GanModelBase::GanModelBase(const ArchContext& ctx, Capabilities caps)
     : device_(ctx.device),

@@ -80,6 +80,10 @@ class GanModel {
   virtual StepStats train_step(const Batch& real) = 0;
   // Deterministic for a given seed and weights; does not change training state.
   virtual Sample sample(int64_t n, uint64_t seed) = 0;
+  // One sample, seeded as sample(1, seed), written atomically as `<stem>_images.npy` ([1, C, ...] float32 in
+  // [0, 1]) and `<stem>_labels.npy` ([1, ...] uint8). The default calls sample(); multiscale3d streams a volume
+  // level by level through files beside `stem`, so its memory does not grow with the output size.
+  virtual void sample_to_files(uint64_t seed, const std::filesystem::path& stem);
   // Weights, optimiser and RNG state, so training resumes exactly. Callers make writes atomic.
   virtual void save(const std::filesystem::path& path) const = 0;
   virtual void load(const std::filesystem::path& path) = 0;

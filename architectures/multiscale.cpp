@@ -1,12 +1,19 @@
 #include "architectures/multiscale.h"
 
+#include <unistd.h>
+
 #include <cmath>
+#include <fstream>
+#include <functional>
 
 #include <fmt/format.h>
 
 #include "architectures/dcgan.h"
 #include "architectures/gan_base.h"
 #include "architectures/joint.h"
+#include "architectures/volume_file.h"
+#include "common/atomic_file.h"
+#include "common/npy.h"
 #include "common/hash.h"
 
 namespace ganbench {
@@ -138,33 +145,19 @@ torch::Tensor upsample_condition(const torch::Tensor& x, int64_t c) {
   return F::interpolate(harden(x, c), opts);
 }
 
-torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t c, int64_t patch,
-                           int64_t overlap, int64_t tile_batch, uint64_t seed, torch::Tensor out) {
-  const int64_t dims = prev.dim() - 2;  // 2 (images) or 3 (volumes); every axis has the same side
-  TORCH_CHECK((dims == 2 || dims == 3) && prev.size(0) == 1, "refine_level: prev must be [1, J, h, h] or "
-              "[1, J, h, h, h], got ", prev.sizes());
-  const int64_t h = prev.size(2), n = 2 * h, half = patch / 2, j = prev.size(1);
-  const auto dev = prev.device();
+namespace {
+// The tile loop shared by refine_level and refine_level_file: level l of one image or volume at side n = 2h from
+// level l - 1 (read through `crop`, which returns [1, J, ...] for a box [lo, hi) per axis), tile by tile,
+// `tile_batch` tiles per forward pass, each tile's noise seeded from (seed, tile index) and its joint output
+// ([J, p, ...]) handed to `emit` with its origin.
+void refine_tiles(PatchGenerator& g, int64_t dims, int64_t h, int64_t c, int64_t patch, int64_t overlap,
+                  int64_t tile_batch, uint64_t seed, torch::Device dev,
+                  const std::function<torch::Tensor(const std::vector<int64_t>&, const std::vector<int64_t>&)>& crop,
+                  const std::function<void(const std::vector<int64_t>&, const torch::Tensor&)>& emit) {
+  const int64_t n = 2 * h, half = patch / 2;
   const auto origins = tile_origins(n, patch, overlap);
-  const auto ramp = blend_ramp(patch, overlap);
-  // The blending window is the outer product of one ramp per axis.
-  auto win = dims == 2 ? ramp.unsqueeze(1) * ramp.unsqueeze(0)
-                       : ramp.view({patch, 1, 1}) * ramp.view({1, patch, 1}) * ramp.view({1, 1, patch});
-  win = win.to(dev);
-  std::vector<int64_t> full{1, j}, tile_shape{1, 1};
-  for (int64_t a = 0; a < dims; ++a) full.push_back(n), tile_shape.push_back(patch);
-  if (out.defined()) {
-    TORCH_CHECK(out.sizes() == torch::IntArrayRef(full), "refine_level: out must be ", torch::IntArrayRef(full),
-                ", got ", out.sizes());
-    out.zero_();
-  } else {
-    out = torch::zeros(full, prev.options());
-  }
-  // The window is separable and the tiles form a grid, so the weight sum at a point is the product of one
-  // vector per axis instead of a full-size map.
-  auto wsum = torch::zeros({n});
-  for (auto o : origins) wsum.slice(0, o, o + patch).add_(ramp);
-  wsum = wsum.to(dev, prev.scalar_type());
+  std::vector<int64_t> tile_shape{1, 1};
+  for (int64_t a = 0; a < dims; ++a) tile_shape.push_back(patch);
   std::vector<std::vector<int64_t>> tiles;  // origins per axis, the first axis outermost
   const auto no = static_cast<int64_t>(origins.size());
   int64_t count = 1;
@@ -179,15 +172,14 @@ torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t
     std::vector<torch::Tensor> conds, noises;
     for (size_t t = t0; t < t1; ++t) {
       // Crop level l - 1 with a 1 px margin so interpolation matches the whole-image result.
-      torch::Tensor crop = prev;
-      std::vector<int64_t> lo(static_cast<size_t>(dims)), start(static_cast<size_t>(dims));
+      std::vector<int64_t> lo(static_cast<size_t>(dims)), hi(lo), start(lo);
       for (int64_t a = 0; a < dims; ++a) {
         const int64_t l = tiles[t][a] / 2;
         lo[a] = std::max<int64_t>(0, l - 1);
+        hi[a] = std::min(h, l + half + 1);
         start[a] = 2 * (l - lo[a]);
-        crop = crop.slice(2 + a, lo[a], std::min(h, l + half + 1));
       }
-      auto up = upsample_condition(crop, c);
+      auto up = upsample_condition(crop(lo, hi).to(dev), c);
       for (int64_t a = 0; a < dims; ++a) up = up.slice(2 + a, start[a], start[a] + patch);
       conds.push_back(up);
       auto gen = at::make_generator<at::CPUGeneratorImpl>(mix_seed(seed, t));
@@ -195,12 +187,57 @@ torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t
     }
     auto raw = g->forward(torch::cat(conds), torch::cat(noises));
     auto joint = joint_output(raw, c, false);
-    for (size_t t = t0; t < t1; ++t) {
-      torch::Tensor dst = out;
-      for (int64_t a = 0; a < dims; ++a) dst = dst.slice(2 + a, tiles[t][a], tiles[t][a] + patch);
-      dst.add_(joint[t - t0] * win);
-    }
+    for (size_t t = t0; t < t1; ++t) emit(tiles[t], joint[t - t0]);
   }
+}
+
+// The blending weights' sum along one axis of side n: the window is separable and the tiles form a grid, so
+// the sum at a point is the product of one such vector per axis.
+torch::Tensor weight_sum(int64_t n, int64_t patch, int64_t overlap) {
+  const auto ramp = blend_ramp(patch, overlap);
+  auto wsum = torch::zeros({n});
+  for (auto o : tile_origins(n, patch, overlap)) wsum.slice(0, o, o + patch).add_(ramp);
+  return wsum;
+}
+
+// The outer product of one ramp per axis: [p, p] or [p, p, p].
+torch::Tensor window(const torch::Tensor& ramp, int64_t dims) {
+  const int64_t p = ramp.size(0);
+  return dims == 2 ? ramp.unsqueeze(1) * ramp.unsqueeze(0)
+                   : ramp.view({p, 1, 1}) * ramp.view({1, p, 1}) * ramp.view({1, 1, p});
+}
+}  // namespace
+
+torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t c, int64_t patch,
+                           int64_t overlap, int64_t tile_batch, uint64_t seed, torch::Tensor out) {
+  const int64_t dims = prev.dim() - 2;  // 2 (images) or 3 (volumes); every axis has the same side
+  TORCH_CHECK((dims == 2 || dims == 3) && prev.size(0) == 1, "refine_level: prev must be [1, J, h, h] or "
+              "[1, J, h, h, h], got ", prev.sizes());
+  const int64_t h = prev.size(2), n = 2 * h, j = prev.size(1);
+  const auto dev = prev.device();
+  const auto win = window(blend_ramp(patch, overlap), dims).to(dev);
+  std::vector<int64_t> full{1, j};
+  for (int64_t a = 0; a < dims; ++a) full.push_back(n);
+  if (out.defined()) {
+    TORCH_CHECK(out.sizes() == torch::IntArrayRef(full), "refine_level: out must be ", torch::IntArrayRef(full),
+                ", got ", out.sizes());
+    out.zero_();
+  } else {
+    out = torch::zeros(full, prev.options());
+  }
+  const auto wsum = weight_sum(n, patch, overlap).to(dev, prev.scalar_type());
+  refine_tiles(
+      g, dims, h, c, patch, overlap, tile_batch, seed, dev,
+      [&](const std::vector<int64_t>& lo, const std::vector<int64_t>& hi) {
+        torch::Tensor crop = prev;
+        for (int64_t a = 0; a < dims; ++a) crop = crop.slice(2 + a, lo[a], hi[a]);
+        return crop;
+      },
+      [&](const std::vector<int64_t>& o, const torch::Tensor& joint) {
+        torch::Tensor dst = out;
+        for (int64_t a = 0; a < dims; ++a) dst = dst.slice(2 + a, o[a], o[a] + patch);
+        dst.add_(joint * win);
+      });
   for (int64_t a = 0; a < dims; ++a) {
     std::vector<int64_t> shape(static_cast<size_t>(dims + 2), 1);
     shape[2 + a] = n;
@@ -209,7 +246,61 @@ torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t
   return out;
 }
 
+void refine_level_file(PatchGenerator& g, const VolumeFile& prev, int64_t c, int64_t patch, int64_t overlap,
+                       int64_t tile_batch, uint64_t seed, torch::Device device, VolumeFile& out) {
+  const int64_t h = prev.side(), n = 2 * h;
+  TORCH_CHECK(out.side() == n && out.channels() == prev.channels(), "refine_level_file: out must be ",
+              prev.channels(), " channels of side ", n);
+  const auto ramp = blend_ramp(patch, overlap);
+  const auto win = window(ramp, 3).to(device);
+  const auto wsum = weight_sum(n, patch, overlap);
+  refine_tiles(
+      g, 3, h, c, patch, overlap, tile_batch, seed, device,
+      [&](const std::vector<int64_t>& lo, const std::vector<int64_t>& hi) {
+        return prev.read({lo[0], lo[1], lo[2]}, {hi[0], hi[1], hi[2]});
+      },
+      [&](const std::vector<int64_t>& o, const torch::Tensor& joint) {
+        // Each tile arrives already divided by the weight sum over its box, so the file holds final values
+        // once every tile is in: nothing of the level's size is ever in memory.
+        const auto wz = wsum.slice(0, o[0], o[0] + patch), wy = wsum.slice(0, o[1], o[1] + patch),
+                   wx = wsum.slice(0, o[2], o[2] + patch);
+        const auto norm = (wz.view({patch, 1, 1}) * wy.view({1, patch, 1}) * wx.view({1, 1, patch})).to(device);
+        out.add({o[0], o[1], o[2]}, joint * (win / norm));
+      });
+}
+
 namespace {
+
+// The joint-space volume in `v` as <stem>_images.npy [1, C, S, S, S] (image channels mapped to [0, 1]) and
+// <stem>_labels.npy [1, S, S, S] (argmax of the label channels), one axial slice at a time.
+void write_volume_sample(const VolumeFile& v, int64_t c, const std::filesystem::path& stem) {
+  const int64_t s = v.side();
+  auto slice = [&](int64_t z) { return v.read({z, 0, 0}, {z + 1, s, s}).squeeze(0); };  // [J, 1, S, S]
+  auto write = [&](const std::filesystem::path& path, const std::string& header,
+                   const std::function<void(std::ofstream&)>& body) {
+    replace_file_atomic(path, [&](const std::filesystem::path& tmp) {
+      std::ofstream f(tmp, std::ios::binary);
+      f.write(header.data(), static_cast<std::streamsize>(header.size()));
+      body(f);
+      f.flush();
+      if (!f) throw std::runtime_error(fmt::format("{}: write failed (disk full?)", path.string()));
+    });
+  };
+  write(stem.string() + "_images.npy", npy_header("<f4", {1, c, s, s, s}), [&](std::ofstream& f) {
+    for (int64_t ch = 0; ch < c; ++ch)  // C order: channel, then z
+      for (int64_t z = 0; z < s; ++z) {
+        const auto img = slice(z).select(0, ch).add(1).mul_(0.5).clamp_(0, 1).contiguous();
+        f.write(reinterpret_cast<const char*>(img.data_ptr<float>()), static_cast<std::streamsize>(img.nbytes()));
+      }
+  });
+  write(stem.string() + "_labels.npy", npy_header("|u1", {1, s, s, s}), [&](std::ofstream& f) {
+    for (int64_t z = 0; z < s; ++z) {
+      const auto j = slice(z);
+      const auto lab = j.narrow(0, c, j.size(0) - c).argmax(0).to(torch::kUInt8).contiguous();
+      f.write(reinterpret_cast<const char*>(lab.data_ptr<uint8_t>()), static_cast<std::streamsize>(lab.nbytes()));
+    }
+  });
+}
 
 struct Level {
   int64_t side, patch, overlap;
@@ -341,6 +432,29 @@ class MultiScaleModel : public GanModelBase {
       }
       return loss;
     });
+  }
+
+  // Volumes: every level >= 1 goes through a file beside `stem`, the output is written slice by slice; what is in
+  // memory at once is level 0 and one tile batch. Images take the default (sample()).
+  void sample_to_files(uint64_t seed, const std::filesystem::path& stem) override {
+    if (dims_ != 3 || levels_.empty()) return GanModel::sample_to_files(seed, stem);
+    const Sample low = sample_latent_generator(
+        *G0_, [&](const torch::Tensor& z) { return G0_->forward(z); }, shape0_.z_dim, C_, 1, seed, device_);
+    torch::NoGradGuard no_grad;
+    auto scratch = [&](size_t l) {
+      return stem.parent_path() / fmt::format(".{}.level{}.{}.f32", stem.filename().string(), l, ::getpid());
+    };
+    auto prev = std::make_unique<VolumeFile>(scratch(0), J_, shape0_.size);
+    prev->assign(torch::cat({low.images * 2 - 1, low.label_probs}, 1));
+    for (auto& lv : levels_) lv.g->eval();
+    for (size_t l = 0; l < levels_.size(); ++l) {
+      auto next = std::make_unique<VolumeFile>(scratch(l + 1), J_, prev->side() * 2);
+      refine_level_file(levels_[l].g, *prev, C_, levels_[l].patch, levels_[l].overlap,
+                        static_cast<int64_t>(o_.at("tile_batch")), mix_seed(seed, l + 1), device_, *next);
+      prev = std::move(next);  // the level below is removed here
+    }
+    for (auto& lv : levels_) lv.g->train();
+    write_volume_sample(*prev, C_, stem);
   }
 
   Sample sample(int64_t n, uint64_t seed) override {

@@ -59,6 +59,12 @@ torch::Tensor refine_level(PatchGenerator& g, const torch::Tensor& prev, int64_t
                            int64_t patch, int64_t overlap, int64_t tile_batch, uint64_t seed,
                            torch::Tensor out = {});
 
+class VolumeFile;
+// refine_level for a volume level kept in files: reads the level below from `prev` box by box and accumulates
+// each blended tile into `out` (side 2h), already normalised, so memory is that of one tile batch.
+void refine_level_file(PatchGenerator& g, const VolumeFile& prev, int64_t image_channels, int64_t patch,
+                       int64_t overlap, int64_t tile_batch, uint64_t seed, torch::Device device, VolumeFile& out);
+
 ArchEntry multiscale_entry();
 ArchEntry multiscale3d_entry();
 

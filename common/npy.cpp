@@ -178,18 +178,22 @@ NpyArray parse_npy(std::string_view b, const std::string& what) {
   return a;
 }
 
-std::string encode_npy(const NpyArray& a) {
+std::string npy_header(const std::string& dtype, const std::vector<int64_t>& dims) {
   std::string shape;
-  for (size_t i = 0; i < a.shape.size(); ++i) shape += fmt::format("{},", a.shape[i]);
-  if (a.shape.size() > 1) shape.pop_back();  // (3,) for 1-D, (3,4) otherwise
-  std::string header =
-      fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", a.dtype, shape);
+  for (size_t i = 0; i < dims.size(); ++i) shape += fmt::format("{},", dims[i]);
+  if (dims.size() > 1) shape.pop_back();  // (3,) for 1-D, (3,4) otherwise
+  std::string header = fmt::format("{{'descr': '{}', 'fortran_order': False, 'shape': ({}), }}", dtype, shape);
   const size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
   header.push_back('\n');
   std::string out("\x93NUMPY\x01\x00", 8);
   put16(out, static_cast<uint16_t>(header.size()));
   out += header;
+  return out;
+}
+
+std::string encode_npy(const NpyArray& a) {
+  std::string out = npy_header(a.dtype, a.shape);
   out.append(a.data.data(), a.data.size());
   return out;
 }

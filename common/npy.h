@@ -29,6 +29,9 @@ struct NpyArray {
 // `what` names the source in error messages (a path, or "archive.npz:mu.npy").
 NpyArray parse_npy(std::string_view bytes, const std::string& what);
 std::string encode_npy(const NpyArray& a);
+// The header (magic, version 1.0, dict, padding) of a C-order array of `dtype` and `shape`, for writers that
+// stream the data after it.
+std::string npy_header(const std::string& dtype, const std::vector<int64_t>& shape);
 
 NpyArray read_npy(const std::filesystem::path& path);
 void write_npy(const std::filesystem::path& path, const NpyArray& a);  // atomic
