@@ -57,7 +57,31 @@ double generate_volume(const std::string& kind, int size) {
   return secs;
 }
 
+constexpr int kTrainBatch = 2;  // volumes per training step in --train
+
+// One training step of multiscale3d or dcgan3d on random volumes (batch kTrainBatch): the step's peak memory,
+// the real batch included.
+double train_volume(const std::string& kind, int size) {
+  register_builtin_architectures();
+  ArchContext ctx;
+  ctx.modality = kSpec.at_size(size, 3);
+  ctx.batch_size = kTrainBatch;
+  if (kind == "multiscale3d") {
+    int levels = 1;
+    while ((kLevel0Volume << (levels - 1)) < size) ++levels;
+    ctx.options = {{"levels", levels}, {"patch", kPatchVolume}, {"patch_channels", kPatchChannelsVolume}};
+  }
+  auto model = create_architecture(kind, ctx);
+  const Batch batch{torch::rand({kTrainBatch, 1, size, size, size}),
+                    torch::randint(4, {kTrainBatch, size, size, size}, torch::kInt64)};
+  const auto t0 = std::chrono::steady_clock::now();
+  model->train_step(batch);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
 double generate(const std::string& kind, int size) {
+  if (kind == "train:multiscale3d") return train_volume("multiscale3d", size);
+  if (kind == "train:dcgan3d") return train_volume("dcgan3d", size);
   ModalitySpec spec = kSpec;
   spec.size = size;
   if (kind == "multiscale3d" || kind == "dcgan3d") return generate_volume(kind, size);
@@ -118,7 +142,7 @@ Result measure(const std::string& kind, int size, int threads) {
 int main(int argc, char** argv) {
   std::vector<int> sizes{256, 512, 1024};
   int threads = 1;
-  bool volumes = false;
+  bool volumes = false, train = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--sizes" && i + 1 < argc) {
@@ -132,16 +156,20 @@ int main(int argc, char** argv) {
       }
     } else if (a == "--threads" && i + 1 < argc) {
       threads = std::stoi(argv[++i]);
+    } else if (a == "--train") {
+      train = true;
     } else if (a == "--volumes") {
       volumes = true;
       if (sizes == std::vector<int>{256, 512, 1024}) sizes = {32, 64, 128, 256};
     } else {
-      fmt::print(stderr, "usage: {} [--volumes] [--sizes 256,512,1024] [--threads N]\n", argv[0]);
+      fmt::print(stderr, "usage: {} [--volumes [--train]] [--sizes 256,512,1024] [--threads N]\n", argv[0]);
       return 2;
     }
   }
   if (volumes) {
-    fmt::print("One volume, 1 image channel + 4 label channels; {} thread(s), BLAS {}.\n", threads, blas_name());
+    fmt::print("{}, 1 image channel + 4 label channels; {} thread(s), BLAS {}.\n",
+               train ? fmt::format("One training step on {} random volumes", kTrainBatch) : "One volume", threads,
+               blas_name());
     fmt::print("multiscale3d: level 0 {}^3, patch {}^3, overlap 1/4, patch channels {}; dcgan3d: its defaults.\n\n",
                kLevel0Volume, kPatchVolume, kPatchChannelsVolume);
     fmt::print("| side | multiscale3d peak RSS (MiB) | vs first | time (s) | dcgan3d peak RSS (MiB) | vs first | time (s) |\n");
@@ -149,11 +177,13 @@ int main(int argc, char** argv) {
     double m0 = 0, d0 = 0;
     bool ok = true;
     for (int size : sizes) {
-      const Result ms = measure("multiscale3d", size, threads);
-      const Result dc = measure("dcgan3d", size, threads);
+      const std::string prefix = train ? "train:" : "";
+      const Result ms = measure(prefix + "multiscale3d", size, threads);
+      const Result dc = measure(prefix + "dcgan3d", size, threads);
       ok = ok && ms.ok && dc.ok;
       if (m0 == 0) m0 = ms.peak_mib, d0 = dc.peak_mib;
-      fmt::print("| {}³ | {:.0f} | {:.2f}x | {:.2f} | {} | {} | {} |\n", size, ms.peak_mib, ms.peak_mib / m0, ms.seconds,
+      fmt::print("| {}³ | {} | {:.2f}x | {:.2f} | {} | {} | {} |\n", size,
+                 ms.ok ? fmt::format("{:.0f}", ms.peak_mib) : "failed", ms.peak_mib / m0, ms.seconds,
                  dc.ok ? fmt::format("{:.0f}", dc.peak_mib) : "failed", dc.ok ? fmt::format("{:.2f}x", dc.peak_mib / d0) : "",
                  dc.ok ? fmt::format("{:.2f}", dc.seconds) : "");
       std::fflush(stdout);

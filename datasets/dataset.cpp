@@ -55,6 +55,7 @@ ImageSet take(const ImageSet& all, const std::vector<int64_t>& idx) {
   out.images = all.images.index_select(0, t);
   out.labels = all.labels.index_select(0, t);
   for (auto i : idx) out.subjects.push_back(all.subjects[i]);
+  out.spacing_mm = all.spacing_mm;
   return out;
 }
 }  // namespace
@@ -115,6 +116,7 @@ ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count
     }
   });
   set.labels = labels_u8.to(torch::kInt64);
+  if (dims == 3 && modality.phantom_fov_mm > 0) set.spacing_mm = modality.phantom_fov_mm / size;
   return set;
 }
 

@@ -15,6 +15,7 @@ struct ImageSet {
   torch::Tensor images;               // [N, C, H, W] float32 in [0, 1]; volumes [N, C, D, H, W]
   torch::Tensor labels;               // [N, H, W] int64 in [0, num_labels); volumes [N, D, H, W]
   std::vector<std::string> subjects;  // subject of each image; splits never cut a subject
+  double spacing_mm = 0;              // isotropic pixel (voxel) side in mm; 0 = unknown (distances in pixels)
   int64_t size() const { return images.defined() ? images.size(0) : 0; }
 };
 

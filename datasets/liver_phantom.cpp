@@ -221,6 +221,7 @@ ModalityEntry liver_modality() {
   e.spec.labels = {"background", "liver", "tumour"};
   e.phantom = liver_phantom;
   e.phantom3d = liver_phantom3d;
+  e.phantom_fov_mm = 400;  // an abdominal CT field of view: the body spans about 350 mm of it
   e.sources = {"phantom", "lits", "msd", "folder"};
   e.phantom_description =
       "HU slice: lobular liver with contrast vessels and hypodense tumours, kidneys, aorta, IVC, spleen, "

@@ -55,6 +55,7 @@ struct ModalityEntry {
   ModalitySpec spec;
   PhantomFn phantom;
   PhantomFn phantom3d;  // the same anatomy as a size^3 volume; empty when the modality has none
+  double phantom_fov_mm = 0;  // side of the 3-D phantom's cubic field of view, mm (voxel = this / size)
   std::vector<std::string> sources;  // data sources this modality accepts, e.g. {"phantom", "acdc"}
   std::string phantom_description;   // what the phantom draws, for `ganbench list modalities`
 };

@@ -699,8 +699,6 @@ void SweepConfig::validate() const {
     check(image_size <= 256, c, "image_size", fmt::format("volumes are at most 256^3 voxels, got {}", image_size));
     check(train.augment.policy.empty(), c, "train.augment.policy",
           "DiffAugment's ops are 2-D; volume sweeps take instance noise only ([] here)");
-    check(!segmentation.enabled, c, "segmentation.enabled",
-          "the U-Net protocol is 2-D so far; volume sweeps score distances only (false here)");
     for (const auto& [mod, src] : data.sources)
       check(src.format == "phantom", c, "data.sources." + mod,
             "volumes (data.dims: 3) come from the built-in phantoms only so far");

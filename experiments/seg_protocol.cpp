@@ -37,6 +37,7 @@ SegScore train_and_score(const ImageSet& train, const ImageSet& val, const Image
   uo.depth = cfg.depth;
   uo.base_channels = cfg.base_channels;
   uo.norm = cfg.norm;
+  uo.dims = spec.dims;
   UNet net(uo);
   UNetTrainOptions to;
   to.steps = cfg.steps;
@@ -51,7 +52,8 @@ SegScore train_and_score(const ImageSet& train, const ImageSet& val, const Image
   SegScore s;
   s.dice_class = dice_per_class(pred, test.labels, spec.num_labels());
   s.dice = mean_foreground_dice(pred, test.labels, spec.num_labels());
-  const Hd95Summary h = summarize_hd95(hd95_matrix(pred, test.labels, spec.num_labels()));
+  const double spacing = test.spacing_mm > 0 ? test.spacing_mm : 1.0;  // HD95 in mm when the spacing is known
+  const Hd95Summary h = summarize_hd95(hd95_matrix(pred, test.labels, spec.num_labels(), false, spacing));
   s.hd95 = h.mean_finite;
   s.hd95_inf_fraction = h.inf_fraction;
   s.train_images = train.size();
@@ -69,6 +71,7 @@ ImageSet mix_sets(const ImageSet& real, const ImageSet& synthetic, int64_t n_syn
   out.subjects = real.subjects;
   out.subjects.insert(out.subjects.end(), synthetic.subjects.begin(),
                       synthetic.subjects.begin() + n_synthetic);
+  out.spacing_mm = real.spacing_mm;
   return out;
 }
 
@@ -91,7 +94,7 @@ std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
   auto put = [&](const std::string& arm, const SegScore& s) {
     const std::map<std::string, std::string> p{{"arm", arm}};
     out.push_back({metric_name("seg_dice", p), s.dice});
-    out.push_back({metric_name("seg_hd95", p), s.hd95});
+    out.push_back({metric_name(data.test.spacing_mm > 0 ? "seg_hd95_mm" : "seg_hd95", p), s.hd95});
     out.push_back({metric_name("seg_hd95_inf_fraction", p), s.hd95_inf_fraction});
     out.push_back({metric_name("seg_train_images", p), static_cast<double>(s.train_images)});
     if (arm != "real") out.push_back({metric_name("seg_dice_delta", p), s.dice - in.baseline.dice});

@@ -21,7 +21,7 @@ constexpr uint64_t kUNetSeedSalt = 0x5E9;  // every U-Net of a modality and seed
 
 struct SegScore {
   double dice = 0;                 // mean foreground Dice on the real test split
-  double hd95 = 0;                 // mean foreground HD95 (px) over the finite values
+  double hd95 = 0;                 // mean foreground HD95 over the finite values: px, or mm with a known spacing
   double hd95_inf_fraction = 0;    // share of defined HD95 values that are inf (exactly one mask empty)
   std::vector<double> dice_class;  // per label, [0] (background) NaN
   int64_t train_images = 0;        // images the U-Net trained on

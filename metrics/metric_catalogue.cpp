@@ -277,6 +277,8 @@ void register_builtin_metrics() {
                            "Dice of this arm minus the real-only baseline (negative: augmentation hurt)"}));
     add({"seg_hd95", "seg_hd95_<arm>", -1, 2, "segmentation", "px",
          "mean foreground 95th-percentile Hausdorff distance (MONAI's definition) over its finite values"});
+    add({"seg_hd95_mm", "seg_hd95_mm_<arm>", -1, 2, "segmentation", "mm",
+         "volumes: mean foreground HD95 in mm (voxel spacing applied) over its finite values"});
     add({"seg_hd95_inf_fraction", "seg_hd95_inf_fraction_<arm>", -1, 3, "segmentation", "",
          "share of defined HD95 values that are infinite: a structure missed or hallucinated"});
     add({"seg_train_images", "seg_train_images_<arm>", 0, 0, "segmentation", "images",

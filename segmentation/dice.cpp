@@ -8,8 +8,9 @@ namespace ganbench {
 
 torch::Tensor dice_matrix(const torch::Tensor& pred, const torch::Tensor& target, int64_t num_labels,
                           const DiceOptions& opts) {
-  TORCH_CHECK(pred.sizes() == target.sizes() && pred.dim() == 3,
-              "Dice: pred and target must both be [N, H, W], got ", pred.sizes(), " and ", target.sizes());
+  TORCH_CHECK(pred.sizes() == target.sizes() && (pred.dim() == 3 || pred.dim() == 4),
+              "Dice: pred and target must both be [N, H, W] (volumes [N, D, H, W]), got ", pred.sizes(), " and ",
+              target.sizes());
   TORCH_CHECK(num_labels >= 2, "Dice: need at least 2 labels, got ", num_labels);
   for (const auto* t : {&pred, &target}) {
     TORCH_CHECK(!t->is_floating_point(), "Dice: label maps must be integer tensors");

@@ -16,7 +16,7 @@ struct DiceOptions {
       true;  // MONAI's default: empty ground truth -> NaN; false: 1 if the prediction is empty too
 };
 
-// pred, target: [N, H, W] integer label maps. [N, num_labels] float64 Dice per image and class; excluded
+// pred, target: [N, H, W] integer label maps (volumes: [N, D, H, W]). [N, num_labels] float64 Dice per image and class; excluded
 // classes (background unless included) are NaN.
 torch::Tensor dice_matrix(const torch::Tensor& pred, const torch::Tensor& target, int64_t num_labels,
                           const DiceOptions& opts = {});

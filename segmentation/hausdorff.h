@@ -1,7 +1,8 @@
 // 95th-percentile Hausdorff distance (HD95) per class, in pixels, with MONAI's definition
 // (compute_hausdorff_distance, percentile = 95): the larger of the two directed 95th percentiles of
 // surface-to-surface distances. A surface pixel is a foreground pixel with a 4-neighbour outside the class
-// (pixels on the image border count). As MONAI: both masks empty gives NaN (nothing to measure, left out);
+// (pixels on the image border count); in volumes a voxel with a 6-neighbour outside. Distances are in pixels,
+// or in mm with the (isotropic) voxel spacing given. As MONAI: both masks empty gives NaN (nothing to measure, left out);
 // exactly one empty gives +inf (a missed or hallucinated structure), which summaries count apart.
 #pragma once
 
@@ -11,13 +12,15 @@
 
 namespace ganbench {
 
-// One image: pred, target [H, W] boolean masks.
-double hd95(const torch::Tensor& pred, const torch::Tensor& target);
+// One image or volume: pred, target [H, W] or [D, H, W] boolean masks; `spacing` = the side of a pixel or
+// voxel (mm), 1 = distances in pixels.
+double hd95(const torch::Tensor& pred, const torch::Tensor& target, double spacing = 1.0);
 
-// pred, target: [N, H, W] int64 label maps. [N][num_labels] HD95 per image and class; index 0 (background)
-// is NaN unless include_background.
+// pred, target: [N, H, W] (or [N, D, H, W]) int64 label maps. [N][num_labels] HD95 per image and class;
+// index 0 (background) is NaN unless include_background.
 std::vector<std::vector<double>> hd95_matrix(const torch::Tensor& pred, const torch::Tensor& target,
-                                             int64_t num_labels, bool include_background = false);
+                                             int64_t num_labels, bool include_background = false,
+                                             double spacing = 1.0);
 
 // A set of HD95 values summarised without dropping the infinite ones: MONAI's mean would be inf as soon as
 // one structure is missed, so ganbench reports the mean of the finite values and the share of inf.

@@ -12,7 +12,7 @@ namespace ganbench {
 class UNetEncoderExtractor : public FeatureExtractor {
  public:
   UNetEncoderExtractor(UNet net, c10::Device device) : net_(std::move(net)), device_(device) {}
-  std::string name() const override { return "unet"; }
+  std::string name() const override { return net_->opts.dims == 3 ? "unet3d" : "unet"; }
   std::string description() const override {
     return "encoder of the real-only U-Net of the segmentation protocol (bottleneck, spatial mean)";
   }

@@ -32,9 +32,11 @@ torch::Tensor dice_ce_loss(const torch::Tensor& logits, const torch::Tensor& lab
   const int64_t k = logits.size(1);
   const auto ce = torch::nn::functional::cross_entropy(logits, labels);
   const auto prob = torch::softmax(logits, 1).slice(1, 1, k);
-  const auto onehot = torch::one_hot(labels, k).permute({0, 3, 1, 2}).to(prob.dtype()).slice(1, 1, k);
-  const auto inter = (prob * onehot).sum({0, 2, 3});
-  const auto denom = prob.sum({0, 2, 3}) + onehot.sum({0, 2, 3});
+  const auto onehot = torch::one_hot(labels, k).movedim(-1, 1).to(prob.dtype()).slice(1, 1, k);
+  std::vector<int64_t> axes{0};  // all but the class axis: batch-level soft Dice
+  for (int64_t a = 2; a < logits.dim(); ++a) axes.push_back(a);
+  const auto inter = (prob * onehot).sum(axes);
+  const auto denom = prob.sum(axes) + onehot.sum(axes);
   const auto dice = (2 * inter + kDiceSmooth) / (denom + kDiceSmooth);
   return ce + (1 - dice.mean());
 }

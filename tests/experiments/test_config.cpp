@@ -49,7 +49,7 @@ TEST_SUITE("experiments") {
     CHECK(error_of(vol + "data: {dims: 4}\n").find("'data.dims'") != std::string::npos);
     CHECK(error_of("name: v\narchitectures: [multiscale3d]\nmodalities: [liver]\nimage_size: 512\ndata: {dims: 3}\n")
               .find("'image_size': volumes are at most 256^3 voxels") != std::string::npos);
-    CHECK(error_of(vol + "data: {dims: 3}\nsegmentation: {enabled: true}\n").find("'segmentation.enabled'") !=
+    CHECK(error_of(vol + "data: {dims: 3}\nsegmentation: {enabled: true, depth: 6}\n").find("'segmentation.depth'") !=
           std::string::npos);
     CHECK(error_of(vol + "data: {dims: 3}\ntrain: {augment: {policy: [translation]}}\n")
               .find("'train.augment.policy'") != std::string::npos);

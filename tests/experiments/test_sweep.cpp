@@ -98,7 +98,7 @@ TEST_SUITE("experiments") {
     CHECK_THROWS_WITH(run_sweep(changed, o), doctest::Contains("different config"));
   }
 
-  TEST_CASE("a volume sweep (data.dims: 3): both 3-D architectures train, are scored per plane and stored") {
+  TEST_CASE("a volume sweep (data.dims: 3): both 3-D architectures train, are scored per plane and stored [volumes]") {
     test::TempDir dir;
     SweepConfig c = parse_sweep_config(R"(
 name: vol
@@ -109,6 +109,7 @@ threads: 2
 train: {steps: 40, batch_size: 8, checkpoint_every: 20, log_every: 10}
 data: {dims: 3, count: 40}
 eval: {samples: 16, grid: 2, kid_subsets: 3, kid_subset_size: 16}
+segmentation: {enabled: true, ratios: [1], steps: 30, batch_size: 4, eval_every: 10, depth: 2, base_channels: 4}
 arch: {dcgan3d: {z_dim: 16, base_channels: 8}, multiscale3d: {z_dim: 16, base_channels: 8, patch: 8, patch_channels: 8}}
 )",
                                        "vol.yaml");
@@ -130,6 +131,17 @@ arch: {dcgan3d: {z_dim: 16, base_channels: 8}, multiscale3d: {z_dim: 16, base_ch
         CHECK(std::isfinite(metric(store, cell.id, fmt::format("kid_handcrafted-{}", plane), 40)));
       }
       CHECK(metric(store, cell.id, "fd_handcrafted-mean", 40) == doctest::Approx(sum / 3));
+      // The 3-D U-Net protocol: Dice in [0, 1], HD95 in mm (400 mm field of view / 16 voxels = 25 mm voxels),
+      // and the distance in the 3-D U-Net encoder's features.
+      for (const char* arm : {"real", "synth", "mix_r1"}) {
+        CAPTURE(arm);
+        const double dice = metric(store, cell.id, fmt::format("seg_dice_{}", arm), 40);
+        CHECK(dice >= 0);
+        CHECK(dice <= 1);
+        const double hd = metric(store, cell.id, fmt::format("seg_hd95_mm_{}", arm), 40);
+        CHECK((std::isnan(hd) || hd >= 25.0));  // at least one voxel when defined
+      }
+      CHECK(metric(store, cell.id, "fd_unet3d", 40) >= 0);
       CHECK(std::isfinite(metric(store, cell.id, "fd_handcrafted-mean", 0)));
       const NpyArray samples = read_npy(dir / "vol" / "cells" / cell.id / "samples_images.npy");
       CHECK(samples.shape == std::vector<int64_t>{2, 1, 16, 16, 16});

@@ -66,3 +66,39 @@ TEST_SUITE("segmentation") {
     CHECK(hd95_matrix(pred, gt, 3, true)[0][0] >= 0.0);
   }
 }
+
+TEST_SUITE("segmentation") {
+  TEST_CASE("HD95 in 3-D with voxel spacing: hand-checked cases") {
+    using torch::indexing::Slice;
+    auto z = [] { return torch::zeros({8, 8, 8}, torch::kBool); };
+    // Two single voxels 2-3-6 apart (distance 7 voxels), at 1.5 mm voxels: 10.5 mm.
+    auto p = z(), t = z();
+    p[0][0][0] = true;
+    t[2][3][6] = true;
+    CHECK(hd95(p, t) == doctest::Approx(7.0));
+    CHECK(hd95(p, t, 1.5) == doctest::Approx(10.5));
+    // Parallel axial planes 3 slices apart: every surface distance is 3 voxels.
+    auto a = z(), b = z();
+    a.index_put_({1}, true);
+    b.index_put_({4}, true);
+    CHECK(hd95(a, b, 2.0) == doctest::Approx(6.0));
+    // A 5^3 cube and the same cube with its centre removed: the hole's 6 neighbours become surface, each 1 voxel
+    // from the cube's surface; the other 98 surface voxels are shared. Directed distances holed -> cube: 98
+    // zeros and 6 ones, whose 95th percentile (linear, position 0.95 x 103 = 97.85) is 0.85; cube -> holed: 0.
+    auto cube = z();
+    cube.index_put_({Slice(1, 6), Slice(1, 6), Slice(1, 6)}, true);
+    auto holed = cube.clone();
+    holed[3][3][3] = false;
+    CHECK(hd95(cube, cube) == 0.0);
+    CHECK(hd95(cube, holed) == doctest::Approx(0.85));
+    // Batched label volumes: per volume and class, spacing applied, background NaN.
+    auto pred = torch::zeros({1, 8, 8, 8}, torch::kInt64), target = pred.clone();
+    pred[0][0][0][0] = 1;
+    target[0][2][3][6] = 1;
+    const auto m = hd95_matrix(pred, target, 2, false, 0.5);
+    CHECK(std::isnan(m[0][0]));
+    CHECK(m[0][1] == doctest::Approx(3.5));
+    CHECK_THROWS_AS(hd95(p, t, 0.0), std::invalid_argument);
+    CHECK_THROWS_AS(hd95(p, torch::zeros({8, 8}, torch::kBool)), std::invalid_argument);
+  }
+}
