@@ -1,6 +1,7 @@
 #include "datasets/data_source.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <functional>
 #include <mutex>
@@ -99,6 +100,76 @@ void slice_volumes(const std::vector<PairedVolume>& pairs, const ModalityEntry& 
           {square_resize_image(img, r, c, 1, size), square_resize_labels(labels, r, c, size), pv.subject});
     }
   }
+}
+
+// One subject's volume before it joins the set: size^3 image and label values, (z, y, x) order.
+struct VolumeSample {
+  std::vector<float> image;
+  std::vector<uint8_t> labels;
+  std::string subject;
+};
+
+// The voxel grid resampled to isotropic `target` mm (trilinear for images, nearest neighbour for labels), then
+// centred in a size^3 cube: cropped where longer, zero-padded where shorter. [d, h, w] float32 in, out.
+torch::Tensor to_cube(const torch::Tensor& v, const std::array<double, 3>& spacing_xyz, double target, int size,
+                      bool labels) {
+  namespace F = torch::nn::functional;
+  std::vector<int64_t> grid;  // (z, y, x)
+  for (int a = 0; a < 3; ++a)
+    grid.push_back(std::max<int64_t>(1, std::llround(v.size(a) * spacing_xyz[2 - a] / target)));
+  auto opts = F::InterpolateFuncOptions().size(grid);
+  if (labels)
+    opts.mode(torch::kNearest);
+  else
+    opts.mode(torch::kTrilinear).align_corners(false);
+  const auto r = F::interpolate(v.unsqueeze(0).unsqueeze(0), opts).squeeze(0).squeeze(0);
+  auto cube = torch::zeros({size, size, size}, torch::kFloat32);
+  auto src = r, dst = cube;
+  for (int a = 0; a < 3; ++a) {
+    const int64_t n = grid[a];
+    if (n > size)
+      src = src.narrow(a, (n - size) / 2, size);
+    else
+      dst = dst.narrow(a, (size - n) / 2, n);
+  }
+  dst.copy_(src);
+  return cube;
+}
+
+// Each image/label pair as one volume at `size`^3 voxels of data.spacing_mm (0: the spacing that fits the
+// volume's longest physical side into the cube), intensities mapped as for slices.
+std::vector<VolumeSample> load_volumes(const std::vector<PairedVolume>& pairs, const ModalityEntry& m,
+                                       const DataConfig& data, bool ct, int size, double* spacing_out) {
+  std::vector<VolumeSample> out;
+  double used = data.spacing_mm;
+  for (const auto& pv : pairs) {
+    const Volume im = read_nifti(pv.image), lb = read_nifti(pv.label);
+    check_same_geometry(im, lb);
+    std::vector<float> vox = im.data;
+    if (!ct) normalise_percentiles(vox, data.intensity.mri_percentile_lo, data.intensity.mri_percentile_hi);
+    std::vector<float> lab(lb.data.size());
+    for (size_t i = 0; i < lab.size(); ++i) lab[i] = to_label(lb.data[i], m.spec.num_labels(), pv.label);
+    double target = data.spacing_mm;
+    if (target <= 0) {  // fit the longest side
+      const double ext = std::max({im.nx * im.spacing[0], im.ny * im.spacing[1], im.nz * im.spacing[2]});
+      target = ext / size;
+      used = std::max(used, target);
+    }
+    auto image = to_cube(torch::from_blob(vox.data(), {im.nz, im.ny, im.nx}, torch::kFloat32), im.spacing,
+                         target, size, false);
+    if (ct) image = ((image - (data.intensity.ct_window_level - data.intensity.ct_window_width / 2)) /
+                     data.intensity.ct_window_width);
+    // Outside the scanned field: 0 after the mapping (air below the CT window, the MRI 0 percentile).
+    auto labels = to_cube(torch::from_blob(lab.data(), {lb.nz, lb.ny, lb.nx}, torch::kFloat32), lb.spacing,
+                          target, size, true);
+    image = image.clamp(0, 1).contiguous();
+    labels = labels.round().to(torch::kUInt8).contiguous();
+    out.push_back({{image.data_ptr<float>(), image.data_ptr<float>() + image.numel()},
+                   {labels.data_ptr<uint8_t>(), labels.data_ptr<uint8_t>() + labels.numel()},
+                   pv.subject});
+  }
+  if (spacing_out) *spacing_out = used;
+  return out;
 }
 
 std::vector<PairedVolume> find_acdc(const fs::path& root) {
@@ -284,6 +355,10 @@ struct DataSourceEntry {
   std::function<void(const ModalityEntry&, const DataConfig&, const SourceConfig&, int size, int64_t cap,
                      std::vector<Slice>&)>
       load;
+  // Whole volumes (data.dims: 3); null for formats without them. Sets the voxel spacing used, mm.
+  std::function<std::vector<VolumeSample>(const ModalityEntry&, const DataConfig&, const SourceConfig&, int size,
+                                          int64_t cap, double* spacing)>
+      load_volumes;
 };
 
 Registry<DataSourceEntry>& data_source_registry() {
@@ -294,21 +369,27 @@ Registry<DataSourceEntry>& data_source_registry() {
 // A NIfTI dataset whose image/label pairs `find` lists; `radiological` turns slices to display orientation.
 DataSourceEntry nifti_source(std::string description, std::vector<PairedVolume> (*find)(const fs::path&),
                              bool radiological) {
+  // The pairs `find` lists, sorted, keeping every volume of the first `cap` subjects (0 = all).
+  auto pairs_of = [find](const SourceConfig& src, int64_t cap) {
+    std::vector<PairedVolume> pairs = find(src.path);
+    std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.image < b.image; });
+    if (cap > 0) {
+      std::set<std::string> keep;
+      std::vector<PairedVolume> kept;
+      for (const auto& p : pairs)
+        if (keep.count(p.subject) || static_cast<int64_t>(keep.size()) < cap) keep.insert(p.subject), kept.push_back(p);
+      pairs = std::move(kept);
+    }
+    return pairs;
+  };
   return {std::move(description),
-          [find, radiological](const ModalityEntry& m, const DataConfig& data, const SourceConfig& src,
-                               int size, int64_t cap, std::vector<Slice>& slices) {
-            std::vector<PairedVolume> pairs = find(src.path);
-            std::sort(pairs.begin(), pairs.end(),
-                      [](const auto& a, const auto& b) { return a.image < b.image; });
-            if (cap > 0) {  // keep every volume of the first `cap` subjects
-              std::set<std::string> keep;
-              std::vector<PairedVolume> kept;
-              for (const auto& p : pairs)
-                if (keep.count(p.subject) || static_cast<int64_t>(keep.size()) < cap)
-                  keep.insert(p.subject), kept.push_back(p);
-              pairs = std::move(kept);
-            }
-            slice_volumes(pairs, m, data, src, radiological, size, slices);
+          [pairs_of, radiological](const ModalityEntry& m, const DataConfig& data, const SourceConfig& src,
+                                   int size, int64_t cap, std::vector<Slice>& slices) {
+            slice_volumes(pairs_of(src, cap), m, data, src, radiological, size, slices);
+          },
+          [pairs_of, radiological](const ModalityEntry& m, const DataConfig& data, const SourceConfig& src,
+                                   int size, int64_t cap, double* spacing) {
+            return load_volumes(pairs_of(src, cap), m, data, radiological, size, spacing);
           }};
 }
 
@@ -323,7 +404,8 @@ void register_builtin_data_sources() {
     r.add("folder",
           {"PNG/TIFF/JPEG/BMP images with masks matched by name",
            [](const ModalityEntry& m, const DataConfig&, const SourceConfig& src, int size, int64_t cap,
-              std::vector<Slice>& slices) { load_folder(m, src, size, cap, slices); }});
+              std::vector<Slice>& slices) { load_folder(m, src, size, cap, slices); },
+           nullptr});
   });
 }
 }  // namespace
@@ -390,16 +472,34 @@ ImageSet load_modality_data(const ModalityEntry& m, const DataConfig& data, int 
     const int64_t n = max_subjects > 0 ? std::min(max_subjects, data.count) : data.count;
     return make_phantom_set(m, size, n, data.seed, data.intensity, static_cast<int>(data.dims));
   }
-  if (data.dims == 3)
-    throw std::invalid_argument(fmt::format(
-        "modality '{}': volumes (data.dims: 3) come from the built-in phantom only so far, not '{}'",
-        m.spec.name, src.format));
+
   if (std::find(m.sources.begin(), m.sources.end(), src.format) == m.sources.end())
     throw std::invalid_argument(fmt::format("modality '{}' cannot be read from format '{}'; valid: {}",
                                             m.spec.name, src.format, fmt::join(m.sources, ", ")));
   const int64_t cap = max_subjects > 0 ? max_subjects : src.max_subjects;
-  std::vector<Slice> slices;
   register_builtin_data_sources();
+  if (data.dims == 3) {
+    const auto& entry = data_source_registry().find(src.format);
+    if (!entry.load_volumes)
+      throw std::invalid_argument(fmt::format("format '{}' holds images, not volumes (data.dims: 3 needs NIfTI)",
+                                              src.format));
+    double spacing = 0;
+    const auto vols = entry.load_volumes(m, data, src, size, cap, &spacing);
+    if (vols.empty()) data_error(src.path, "no volumes found");
+    const int64_t n = static_cast<int64_t>(vols.size()), v = int64_t{size} * size * size;
+    ImageSet set;
+    set.images = torch::empty({n, 1, size, size, size}, torch::kFloat32);
+    auto labels = torch::empty({n, size, size, size}, torch::kUInt8);
+    for (int64_t i = 0; i < n; ++i) {
+      std::copy(vols[i].image.begin(), vols[i].image.end(), set.images.data_ptr<float>() + i * v);
+      std::copy(vols[i].labels.begin(), vols[i].labels.end(), labels.data_ptr<uint8_t>() + i * v);
+      set.subjects.push_back(vols[i].subject);
+    }
+    set.labels = labels.to(torch::kInt64);
+    set.spacing_mm = spacing;
+    return set;
+  }
+  std::vector<Slice> slices;
   data_source_registry().find(src.format).load(m, data, src, size, cap, slices);
   if (slices.empty())
     data_error(src.path,

@@ -28,7 +28,8 @@ struct SourceConfig {
 
 struct DataConfig {
   int64_t count = 600;         // phantom subjects (one slice, or one volume with dims 3, each)
-  int64_t dims = 2;            // 2: images; 3: cube volumes of image_size^3 (phantoms only, so far)
+  int64_t dims = 2;            // 2: images; 3: cube volumes of image_size^3 voxels
+  double spacing_mm = 0;       // volumes from NIfTI: isotropic voxel side, mm; 0 = fit the longest side
   uint64_t seed = 1234;        // phantom geometry and the subject split; fixed across cell seeds
   double val_fraction = 0.1;   // subjects held for validation
   double test_fraction = 0.2;  // subjects held out for testing
@@ -44,7 +45,10 @@ std::regex folder_subject_regex(const std::string& pattern);
 // Formats a modality can be read from; "phantom" is always valid.
 const std::vector<std::string>& real_formats();
 
-// All images of `modality` at `size` px from the source `data` gives it, one subject id per image.
+// All images of `modality` at `size` px from the source `data` gives it, one subject id per image. With
+// data.dims 3, volumes: the phantom's, or each NIfTI image/label pair resampled to isotropic data.spacing_mm
+// (trilinear images, nearest-neighbour labels), intensities mapped as for slices, then centred in a size^3
+// cube (cropped, or zero-padded), in the file's voxel order (z, y, x) = NIfTI (k, j, i).
 // Throws std::runtime_error naming the file or folder for missing, empty or malformed data.
 // `max_subjects` > 0 caps the number of subjects read (previews).
 ImageSet load_modality_data(const ModalityEntry& modality, const DataConfig& data, int size,

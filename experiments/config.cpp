@@ -347,6 +347,10 @@ const std::vector<Field>& fields() {
           "data.dims", [](C& c) { return &c.data.dims; },
           "2: images of image_size^2 px; 3: volumes of image_size^3 voxels (volumetric architectures only)",
           Range{2, 3, "2 | 3"})),
+      only_if_set(field(
+          "data.spacing_mm", [](C& c) { return &c.data.spacing_mm; },
+          "volumes from NIfTI: isotropic voxel side after resampling, mm; 0 = fit each volume's longest side",
+          Range{0, 100, "[0, 100]"})),
       field(
           "data.ct_window_level", [](C& c) { return &c.data.intensity.ct_window_level; },
           "CT display window centre, HU"),
@@ -681,7 +685,8 @@ void SweepConfig::validate() const {
   for (size_t i = 0; i < modalities.size(); ++i) {
     try {
       const auto& m = find_modality(modalities[i]);
-      check(data.dims != 3 || m.phantom3d, c, fmt::format("modalities[{}]", i),
+      check(data.dims != 3 || m.phantom3d || data.source_for(m.spec.name).format != "phantom", c,
+            fmt::format("modalities[{}]", i),
             fmt::format("'{}' has no 3-D phantom; data.dims: 3 needs one (ganbench list modalities)", m.spec.name));
     } catch (const std::invalid_argument& e) {
       throw ConfigError(fmt::format("{}: key 'modalities[{}]': {}", source, i, e.what()));
@@ -695,13 +700,15 @@ void SweepConfig::validate() const {
                       data.dims,
                       vol ? "set data.dims: 3" : "volume sweeps take volumetric architectures (dcgan3d, multiscale3d)"));
   }
+  check(data.dims == 3 || data.spacing_mm == 0, c, "data.spacing_mm",
+        "the voxel spacing applies to volumes (data.dims: 3)");
   if (data.dims == 3) {
     check(image_size <= 256, c, "image_size", fmt::format("volumes are at most 256^3 voxels, got {}", image_size));
     check(train.augment.policy.empty(), c, "train.augment.policy",
           "DiffAugment's ops are 2-D; volume sweeps take instance noise only ([] here)");
     for (const auto& [mod, src] : data.sources)
-      check(src.format == "phantom", c, "data.sources." + mod,
-            "volumes (data.dims: 3) come from the built-in phantoms only so far");
+      check(src.format != "folder", c, "data.sources." + mod + ".format",
+            "a folder of 2-D images holds no volumes; data.dims: 3 reads NIfTI (acdc, lits, msd) or the phantom");
   }
   std::set<std::string> uniq_a(architectures.begin(), architectures.end()),
       uniq_m(modalities.begin(), modalities.end());

@@ -77,8 +77,8 @@ const Splits& DataCache::splits(const std::string& modality) {
     fs::create_directories(record_dir_);
     write_file_atomic(record_dir_ / (modality + "_split.csv"), csv);
   }
-  fmt::print(stderr, "ganbench: {} {}: {} images ({} train / {} val / {} test) in {:.1f}s\n", modality,
-             source, all.size(), s.train.size(), s.val.size(), s.test.size(),
+  fmt::print(stderr, "ganbench: {} {}: {} {} ({} train / {} val / {} test) in {:.1f}s\n", modality,
+             source, all.size(), cfg_.data.dims == 3 ? "volumes" : "images", s.train.size(), s.val.size(), s.test.size(),
              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   return splits_.emplace(modality, std::move(s)).first->second;
 }

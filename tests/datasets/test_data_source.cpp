@@ -330,3 +330,52 @@ TEST_SUITE("datasets") {
     CHECK(up[2] == 3);
   }
 }
+
+TEST_SUITE("datasets") {
+  TEST_CASE("NIfTI volumes (data.dims 3): isotropic resampling, CT window, centred in the cube, spacing kept") {
+    TempDir tmp;
+    register_builtin_modalities();
+    const auto& liver = find_modality("liver");
+    NiftiSpec s;  // 8 x 8 x 4 voxels of 1.5 x 1.5 x 3 mm: 12 mm along every axis
+    s.nz = 4;
+    s.spacing[2] = 3.0f;
+    s.srow[2][2] = 3.0f;
+    s.slope = 1, s.inter = 0;  // HU = x + 10 y + 100 z
+    write_pair(tmp / "lits/volume-0.nii", tmp / "lits/segmentation-0.nii", s, 1);
+    write_pair(tmp / "lits/volume-1.nii.gz", tmp / "lits/segmentation-1.nii.gz", s, 2);
+    DataConfig d = with_source("liver", source("lits", tmp / "lits"));
+    d.dims = 3;
+    d.spacing_mm = 1.5;
+    d.intensity.ct_window_level = 200, d.intensity.ct_window_width = 400;  // [0, 400] HU -> [0, 1]
+    const ImageSet v = load_modality_data(liver, d, 8);
+    REQUIRE((v.images.sizes() == torch::IntArrayRef({2, 1, 8, 8, 8})));
+    REQUIRE((v.labels.sizes() == torch::IntArrayRef({2, 8, 8, 8})));
+    CHECK(v.spacing_mm == 1.5);
+    CHECK(v.subjects == std::vector<std::string>{"volume-0", "volume-1"});
+    // 4 slices of 3 mm -> 8 of 1.5 mm, trilinear (half-pixel centres): slice 3 lies at input z = 1.25.
+    CHECK(v.images[0][0][3][2][3].item<float>() == doctest::Approx((3 + 20 + 125) / 400.0).epsilon(1e-5));
+    CHECK(v.images[0][0][0][2][3].item<float>() == doctest::Approx((3 + 20 + 0) / 400.0).epsilon(1e-5));
+    // Labels by nearest neighbour: output slices 0-1 come from the empty input slice 0, 2-7 from the squares.
+    CHECK(v.labels[0][1][3][3].item<int64_t>() == 0);
+    CHECK(v.labels[0][2][3][3].item<int64_t>() == 1);
+    CHECK(v.labels[1][7][5][5].item<int64_t>() == 2);
+    CHECK(v.labels[1][7][6][6].item<int64_t>() == 0);
+    // A 16^3 cube: the 8^3 grid sits in its centre, zero around it.
+    const ImageSet padded = load_modality_data(liver, d, 16);
+    CHECK(padded.labels[0][4 + 2][4 + 3][4 + 3].item<int64_t>() == 1);
+    CHECK(padded.images[0][0][0][0][0].item<float>() == 0.0f);
+    CHECK(padded.images[0][0][4 + 3][4 + 2][4 + 3].item<float>() ==
+          doctest::Approx(v.images[0][0][3][2][3].item<float>()));
+    // A 4^3 cube crops the centre; spacing 0 fits the longest side (12 mm / 4 = 3 mm voxels).
+    CHECK(load_modality_data(liver, d, 4).labels[0][0][0][0].item<int64_t>() == 1);  // grid voxel (2, 2, 2)
+    d.spacing_mm = 0;
+    const ImageSet fit = load_modality_data(liver, d, 4);
+    CHECK(fit.spacing_mm == doctest::Approx(3.0));
+    CHECK((fit.images.sizes() == torch::IntArrayRef({2, 1, 4, 4, 4})));
+    CHECK_NOTHROW(check_image_set(fit, liver.spec.at_size(4, 3), "fit"));
+    // A folder of 2-D images holds no volumes.
+    DataConfig folder = with_source("liver", source("folder", tmp.path()));
+    folder.dims = 3;
+    CHECK_THROWS_WITH(load_modality_data(liver, folder, 8), doctest::Contains("holds images, not volumes"));
+  }
+}

@@ -39,6 +39,9 @@ TEST_SUITE("experiments") {
     CHECK(to_yaml(c).find("dims: 3") != std::string::npos);
     CHECK(parse_sweep_config(to_yaml(c), "resolved.yaml").data.dims == 3);
     CHECK(config_value(c, "data.dims") == "3");
+    const SweepConfig sp = parse_sweep_config(vol + "data: {dims: 3, spacing_mm: 1.5}\n", "v.yaml");
+    CHECK(parse_sweep_config(to_yaml(sp), "resolved.yaml").data.spacing_mm == 1.5);
+    CHECK(error_of(std::string(kMinimal) + "data: {spacing_mm: 1.5}\n").find("'data.spacing_mm'") != std::string::npos);
     CHECK(to_yaml(parse_sweep_config(kMinimal, "x.yaml")).find(" dims: ") == std::string::npos);  // old hashes hold
     CHECK(error_of(vol).find("'architectures[0]': 'multiscale3d' generates volumes, but data.dims is 2") !=
           std::string::npos);
@@ -205,7 +208,8 @@ cluster: {partition: gpu, account: lab, qos: high, time: "02:00:00", mem: 8G, cp
     for (const auto& k : config_keys()) {
       CAPTURE(k.key);
       CHECK(!k.help.empty());
-      if (k.key == "data.dims") continue;  // 3 needs volumetric architectures: round-tripped in the volumes test
+      // Volume keys need volumetric architectures: round-tripped in the volumes test.
+      if (k.key == "data.dims" || k.key == "data.spacing_mm") continue;
       CHECK(config_value(c, k.key) != config_value(defaults, k.key));
     }
     CHECK(c.train.augment.instance_noise == 0.05);
