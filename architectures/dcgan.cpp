@@ -121,8 +121,7 @@ namespace {
 
 class DCGANModel : public DCGANShapedModel<DCGANDiscriminator> {
  public:
-  DCGANModel(const ArchContext& ctx, Capabilities caps)
-      : DCGANShapedModel(ctx, std::move(caps), "discriminator") {}
+  explicit DCGANModel(const ArchContext& ctx) : DCGANShapedModel(ctx, ctx.capabilities, "discriminator") {}
 
   StepStats train_step(const Batch& real) override {
     const int64_t b = real.images.size(0);
@@ -187,9 +186,7 @@ ArchEntry dcgan_entry() {
   e.capabilities.instance_noise = 0.2;  // measured: without it joint samples collapse to one mode
   e.options = dcgan_shape_options(100);
   add_options(e.options, adam_options(2e-4, 0.5, 0.999));
-  e.create = [caps = e.capabilities](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
-    return std::make_unique<DCGANModel>(ctx, caps);
-  };
+  e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> { return std::make_unique<DCGANModel>(ctx); };
   return e;
 }
 
@@ -201,9 +198,6 @@ ArchEntry dcgan3d_entry() {
   e.capabilities.volumetric = true;
   e.max_size = 256;
   set_option_defaults(e, {{"base_channels", 16}, {"max_channels", 128}});  // activations grow with the cube
-  e.create = [caps = e.capabilities](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
-    return std::make_unique<DCGANModel>(ctx, caps);
-  };
   return e;
 }
 

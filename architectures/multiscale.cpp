@@ -311,8 +311,8 @@ struct Level {
 
 class MultiScaleModel : public GanModelBase {
  public:
-  MultiScaleModel(const ArchContext& ctx, Capabilities caps)
-      : GanModelBase(ctx, std::move(caps)), o_(ctx.options), G0_(nullptr), D0_(nullptr) {
+  explicit MultiScaleModel(const ArchContext& ctx)
+      : GanModelBase(ctx, ctx.capabilities), o_(ctx.options), G0_(nullptr), D0_(nullptr) {
     dims_ = ctx.modality.dims;
     C_ = ctx.modality.channels;
     J_ = C_ + ctx.modality.num_labels();
@@ -565,9 +565,7 @@ ArchEntry multiscale_entry() {
       throw std::invalid_argument(
           fmt::format("option 'patch' must be a power of two >= {}, got {}", kMinPatch, patch));
   };
-  e.create = [caps = e.capabilities](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
-    return std::make_unique<MultiScaleModel>(ctx, caps);
-  };
+  e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> { return std::make_unique<MultiScaleModel>(ctx); };
   return e;
 }
 
@@ -580,9 +578,6 @@ ArchEntry multiscale3d_entry() {
   e.max_size = 1024;
   // 3-D activations grow with the cube of the side: narrower networks and 16^3 patches by default.
   set_option_defaults(e, {{"base_channels", 16}, {"max_channels", 128}, {"patch", 16}, {"patch_channels", 16}});
-  e.create = [caps = e.capabilities](const ArchContext& ctx) -> std::unique_ptr<GanModel> {
-    return std::make_unique<MultiScaleModel>(ctx, caps);
-  };
   return e;
 }
 

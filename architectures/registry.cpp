@@ -70,6 +70,7 @@ std::unique_ptr<GanModel> create_architecture(const std::string& name, ArchConte
     throw std::invalid_argument(fmt::format("architecture '{}' generates {}, but the data are {}", name,
                                             e.capabilities.volumetric ? "volumes" : "images",
                                             ctx.modality.volumetric() ? "volumes" : "images"));
+  ctx.capabilities = e.capabilities;
   return e.create(ctx);
 }
 

@@ -32,6 +32,9 @@ struct ArchContext {
   // Applied to every D input (trainer-level, not per architecture); shared with the trainer, which adapts
   // its probability under ADA. Null = none.
   std::shared_ptr<DInputAugment> augment;
+  // The entry's capabilities, set by create_architecture, so that one factory serves an entry and its variants
+  // (dcgan3d is dcgan's factory with volumetric set).
+  Capabilities capabilities;
 };
 
 using ArchFactory = std::function<std::unique_ptr<GanModel>(const ArchContext&)>;
