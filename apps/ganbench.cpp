@@ -10,6 +10,7 @@
 #include <fmt/ranges.h>
 
 #include <torch/version.h>
+#include "apps/fid_of_stats.h"
 #include "architectures/registry.h"
 #include "common/atomic_file.h"
 #include "common/process.h"
@@ -394,18 +395,7 @@ int cmd_fid(const std::vector<std::string>& args) {
   }
   if (save_mode) return 0;
   const FeatureStats b = stats_of(paths[1], ex.get(), fo);
-  for (const auto& [path, s] :
-       {std::pair<const std::string&, const FeatureStats&>{paths[0], a}, {paths[1], b}})
-    if (s.n > 0 && s.n < kFidMinSamples)
-      fmt::print(
-          stderr,
-          "ganbench fid: warning: {} has {} images, fewer than {}: FID is biased upward at small N and "
-          "not comparable with FIDs at other N\n",
-          path, s.n, kFidMinSamples);
-  if (a.mu.size() != b.mu.size())
-    throw std::runtime_error(
-        fmt::format("{} has {}-d statistics but {} has {}-d", paths[0], a.mu.size(), paths[1], b.mu.size()));
-  fmt::print("FID:  {}\n", frechet_distance(a, b));
+  print_fid(paths[0], a, paths[1], b);
   return 0;
 }
 

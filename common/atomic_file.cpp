@@ -2,8 +2,10 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
@@ -124,12 +126,37 @@ std::vector<fs::path> remove_stale_temp_files(const fs::path& dir) {
 bool is_temp_file(const fs::path& path) { return is_temp_name(path.filename().string()); }
 
 std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  if (in.bad()) throw std::runtime_error(fmt::format("cannot read {}: I/O error", path.string()));
-  return ss.str();
+  // One allocation of the file's size and read(2) into it; a stream would grow and copy its buffer.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw std::runtime_error(fmt::format("cannot read {}: {}", path.string(), std::strerror(errno)));
+  std::string out;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) out.reserve(static_cast<size_t>(st.st_size));
+  char chunk[1 << 16];
+  for (;;) {
+    const size_t room = out.capacity() - out.size();
+    if (room > 0) {  // read straight into the reserved space
+      const size_t old = out.size();
+      out.resize(out.capacity());
+      const ssize_t n = ::read(fd, out.data() + old, room);
+      out.resize(old + static_cast<size_t>(std::max<ssize_t>(n, 0)));
+      if (n > 0) continue;
+      if (n == 0) break;
+    } else {  // past the size fstat gave (a growing file, or not a regular file)
+      const ssize_t n = ::read(fd, chunk, sizeof chunk);
+      if (n > 0) {
+        out.append(chunk, static_cast<size_t>(n));
+        continue;
+      }
+      if (n == 0) break;
+    }
+    if (errno == EINTR) continue;
+    const int err = errno;
+    ::close(fd);
+    throw std::runtime_error(fmt::format("cannot read {}: {}", path.string(), std::strerror(err)));
+  }
+  ::close(fd);
+  return out;
 }
 
 namespace {

@@ -208,11 +208,10 @@ std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path) {
   const std::string file = read_file(path);
   const std::string what = path.string();
   std::map<std::string, NpyArray> out;
-  for (auto& m : read_zip(file, what)) {
-    std::string name = m.name;
+  visit_zip(file, what, [&](std::string name, std::string_view data) {
     if (name.size() > 4 && name.substr(name.size() - 4) == ".npy") name.resize(name.size() - 4);
-    out.emplace(name, parse_npy(m.data, what + ":" + name));
-  }
+    out.emplace(name, parse_npy(data, what + ":" + name));
+  });
   return out;
 }
 

@@ -31,6 +31,7 @@ int parse_threads(const std::string& spec) {
 
 void apply_threads(int n) {
   torch::set_num_threads(n);
+  set_compute_threads(n);
   // LibTorch parallelises convolutions itself and calls BLAS from each thread; a multi-threaded OpenBLAS
   // underneath oversubscribes the cores (DCGAN 32 px on 2 cores: 4.8 -> 9.1 steps/s with this line).
   using SetThreads = void (*)(int);
@@ -62,26 +63,6 @@ NoTF32Guard::~NoTF32Guard() {
   at::globalContext().setAllowTF32CuBLAS(cublas_);
   at::globalContext().setAllowTF32CuDNN(cudnn_);
 }
-
-std::string blas_name() {
-  using GetConfig = char* (*)();
-  if (auto f = reinterpret_cast<GetConfig>(::dlsym(RTLD_DEFAULT, "openblas_get_config")))
-    return fmt::format("OpenBLAS ({})", f());
-  Dl_info info{};
-  if (auto sym = ::dlsym(RTLD_DEFAULT, "dgemm_"); sym && ::dladdr(sym, &info) && info.dli_fname)
-    return fmt::format("BLAS from {}", info.dli_fname);
-  return "unknown BLAS";
-}
-
-namespace {
-void set_openblas_threads(int n) {
-  using SetThreads = void (*)(int);
-  if (auto f = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(n);
-}
-}  // namespace
-
-ScopedBlasThreads::ScopedBlasThreads(int n) { set_openblas_threads(std::max(1, n)); }
-ScopedBlasThreads::~ScopedBlasThreads() { set_openblas_threads(1); }
 
 std::filesystem::path user_cache_dir() {
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::filesystem::path(x) / "ganbench";

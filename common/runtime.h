@@ -6,11 +6,13 @@
 
 #include <c10/core/Device.h>
 
+#include "common/blas.h"  // blas_name, ScopedBlasThreads: torch-free
+
 namespace ganbench {
 
 // "auto" means every core; otherwise a positive integer. Throws std::invalid_argument.
 int parse_threads(const std::string& spec);
-// Sets LibTorch's intra-op threads and keeps OpenBLAS single-threaded beneath them.
+// Sets LibTorch's intra-op threads (and compute_threads()) and keeps OpenBLAS single-threaded beneath them.
 void apply_threads(int n);
 
 // "auto" picks CUDA when LibTorch has it, else CPU; "cuda" without CUDA is an error.
@@ -19,9 +21,6 @@ c10::Device parse_device(const std::string& spec);
 // algorithms once per shape and keeps the fastest; training steps and Inception batches repeat their shapes).
 // A no-op on CPU.
 void use_device(const c10::Device& device);
-
-// e.g. "openblas (pthread)"; benchmarks print it.
-std::string blas_name();
 
 // Turns TF32 off for CUDA matmuls and convolutions while it lives, and restores the previous settings.
 // Metric features are extracted under it, so CUDA and CPU features agree to float32 rounding (with TF32 an
@@ -35,15 +34,6 @@ class NoTF32Guard {
 
  private:
   bool cublas_, cudnn_;
-};
-// Lets OpenBLAS use `n` threads while in scope (one large LAPACK call, e.g. the Fréchet distance),
-// then restores one thread per caller as apply_threads set it. No effect without OpenBLAS.
-class ScopedBlasThreads {
- public:
-  explicit ScopedBlasThreads(int n);
-  ~ScopedBlasThreads();
-  ScopedBlasThreads(const ScopedBlasThreads&) = delete;
-  ScopedBlasThreads& operator=(const ScopedBlasThreads&) = delete;
 };
 // $XDG_CACHE_HOME/ganbench, else ~/.cache/ganbench; empty when neither variable is set.
 std::filesystem::path user_cache_dir();

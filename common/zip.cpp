@@ -29,7 +29,8 @@ uint32_t u32(std::string_view b, size_t off) {
 
 }  // namespace
 
-std::vector<ZipMember> read_zip(std::string_view b, const std::string& what) {
+void visit_zip(std::string_view b, const std::string& what,
+               const std::function<void(const std::string& name, std::string_view data)>& visit) {
   // End-of-central-directory record: the last 22..65557 bytes.
   if (b.size() < 22) bad(what, "too short");
   size_t eocd = std::string_view::npos;
@@ -42,7 +43,7 @@ std::vector<ZipMember> read_zip(std::string_view b, const std::string& what) {
   if (eocd == std::string_view::npos) bad(what, "no end-of-central-directory record");
   const uint16_t entries = u16(b, eocd + 10);
   size_t cd = u32(b, eocd + 16);
-  std::vector<ZipMember> out;
+  std::string inflated;  // a deflated member's bytes
   for (uint16_t e = 0; e < entries; ++e) {
     if (cd > b.size() || b.size() - cd < 46 || u32(b, cd) != 0x02014b50)
       bad(what, "corrupt central directory");
@@ -61,31 +62,39 @@ std::vector<ZipMember> read_zip(std::string_view b, const std::string& what) {
     const size_t data_off = local + 30 + u16(b, local + 26) + u16(b, local + 28);
     if (data_off > b.size() || b.size() - data_off < csize)
       bad(what, fmt::format("member {} runs past the end", name));
-    ZipMember m{name, {}};
+    std::string_view data;
     if (method == 0) {
       if (csize != usize) bad(what, fmt::format("stored member {} has two sizes", name));
-      m.data.assign(b.substr(data_off, csize));
+      data = b.substr(data_off, csize);
     } else if (method == 8) {
       if (usize > static_cast<uint64_t>(csize) * kMaxDeflateRatio + 1024)  // deflate cannot expand more
         bad(what, fmt::format("member {} claims {} bytes from {} compressed", name, usize, csize));
-      m.data.resize(usize);
+      inflated.assign(usize, '\0');
       z_stream zs{};
       if (inflateInit2(&zs, -MAX_WBITS) != Z_OK) bad(what, "zlib init failed");
       zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(b.data() + data_off));
       zs.avail_in = csize;
-      zs.next_out = reinterpret_cast<Bytef*>(m.data.data());
+      zs.next_out = reinterpret_cast<Bytef*>(inflated.data());
       zs.avail_out = usize;
       const int rc = inflate(&zs, Z_FINISH);
       inflateEnd(&zs);
       if (rc != Z_STREAM_END || zs.total_out != usize)
         bad(what, fmt::format("member {} does not inflate", name));
+      data = inflated;
     } else {
       bad(what, fmt::format("member {} uses unsupported compression {}", name, method));
     }
-    if (crc32(0L, reinterpret_cast<const Bytef*>(m.data.data()), static_cast<uInt>(m.data.size())) != crc)
+    if (crc32(0L, reinterpret_cast<const Bytef*>(data.data()), static_cast<uInt>(data.size())) != crc)
       bad(what, fmt::format("member {} fails its CRC check", name));
-    out.push_back(std::move(m));
+    visit(name, data);
   }
+}
+
+std::vector<ZipMember> read_zip(std::string_view b, const std::string& what) {
+  std::vector<ZipMember> out;
+  visit_zip(b, what, [&](const std::string& name, std::string_view data) {
+    out.push_back({name, std::string(data)});
+  });
   return out;
 }
 

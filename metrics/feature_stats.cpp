@@ -1,5 +1,6 @@
 #include "metrics/feature_stats.h"
 
+#include <cstring>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -66,11 +67,18 @@ FeatureStats load_stats_npz(const std::filesystem::path& path) {
     throw std::runtime_error(fmt::format("{}: need mu [D] and sigma [D, D]", path.string()));
   const int64_t d = mu.shape[0];
   FeatureStats s;
-  const auto mv = mu.to_doubles();
-  const auto sv = sigma.to_doubles();
-  s.mu = Eigen::Map<const Eigen::VectorXd>(mv.data(), d);
-  s.sigma = Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
-      sv.data(), d, d);
+  s.mu.resize(d);
+  s.sigma.resize(d, d);
+  if (mu.dtype == "<f8" && sigma.dtype == "<f8") {  // pytorch-fid's dtype: copy the bytes once
+    std::memcpy(s.mu.data(), mu.data.data(), mu.data.size());
+    std::memcpy(s.sigma.data(), sigma.data.data(), sigma.data.size());
+  } else {
+    const auto mv = mu.to_doubles();
+    const auto sv = sigma.to_doubles();
+    s.mu = Eigen::Map<const Eigen::VectorXd>(mv.data(), d);
+    s.sigma = Eigen::Map<const Eigen::MatrixXd>(sv.data(), d, d);
+  }
+  s.sigma.transposeInPlace();  // C order into Eigen's column-major
   s.n = 0;  // pytorch-fid files do not record N
   return s;
 }

@@ -22,7 +22,7 @@ ganbench_libs() {
   local lib=/usr/lib/x86_64-linux-gnu
   libs=(-DFMT_SHARED -I/usr/include/nifti -isystem /usr/include/opencv4 -isystem /usr/include/torch/csrc/api/include
         -isystem /usr/include/eigen3 -Wl,--start-group build/libganbench_*.a -Wl,--end-group
-        -lsqlite3 -lnifti2 -lz -lopencv_imgcodecs -lopencv_imgproc -lopencv_core -lfmt -lyaml-cpp
+        -lsqlite3 -lnifti2 -lz -llapack -lblas -lopencv_imgcodecs -lopencv_imgproc -lopencv_core -lfmt -lyaml-cpp
         "$lib/libtorch.so.1.13" -Wl,--no-as-needed,"$lib/libtorch_cpu.so.1.13" -Wl,--as-needed
         "$lib/libc10.so.1.13" -lprotobuf -lglog -lgflags -lpthread)
 }

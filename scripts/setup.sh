@@ -5,7 +5,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config git
       libtorch-dev libopencv-dev libyaml-cpp-dev libfmt-dev doctest-dev libeigen3-dev
-      libbenchmark-dev libsqlite3-dev zlib1g-dev libnifti2-dev libopenblas0-pthread
+      libbenchmark-dev libsqlite3-dev zlib1g-dev libnifti2-dev libopenblas0-pthread liblapack-dev
       curl python3-torch python3-numpy  # curl: `weights fetch`; python3-torch: PyTorch-written .pth for a test
       slurmctld slurmd slurm-client munge)  # a one-node Slurm cluster for the Slurm executor's test
 if [[ "${1:-}" == "--bench" ]]; then pkgs+=(python3-scipy); fi
