@@ -34,9 +34,22 @@ BasicConv2dImpl::BasicConv2dImpl(int64_t in, int64_t out, std::vector<int64_t> k
                                                     .padding(torch::IntArrayRef(padding))
                                                     .bias(false)));
   bn = register_module("bn", torch::nn::BatchNorm2d(torch::nn::BatchNormOptions(out).eps(kBnEps)));
+  stride_ = std::move(stride);
+  padding_ = std::move(padding);
 }
 
-torch::Tensor BasicConv2dImpl::forward(const torch::Tensor& x) { return torch::relu(bn(conv(x))); }
+torch::Tensor BasicConv2dImpl::forward(const torch::Tensor& x) {
+  if (folded_weight_.defined())
+    return torch::conv2d(x, folded_weight_, folded_bias_, stride_, padding_).relu_();
+  return torch::relu(bn(conv(x)));
+}
+
+void BasicConv2dImpl::fold_batchnorm() {
+  torch::NoGradGuard no_grad;
+  const auto scale = bn->weight / torch::sqrt(bn->running_var + kBnEps);
+  folded_weight_ = (conv->weight * scale.view({-1, 1, 1, 1})).contiguous(torch::MemoryFormat::ChannelsLast);
+  folded_bias_ = (bn->bias - bn->running_mean * scale).contiguous();
+}
 
 // Braced kernel/stride/padding lists cannot pass through the module holder's perfect forwarding.
 BasicConv2d basic(int64_t in, int64_t out, std::vector<int64_t> kernel, std::vector<int64_t> stride = {1, 1},
@@ -187,7 +200,8 @@ std::vector<torch::Tensor> FidInceptionV3Impl::forward_preprocessed(const torch:
   if (last_block < 0 || last_block > 3)
     throw std::invalid_argument("FID Inception: last_block must be in [0, 3]");
   std::vector<torch::Tensor> out;
-  auto x = max_pool(Conv2d_2b_3x3(Conv2d_2a_3x3(Conv2d_1a_3x3(in))), 2);
+  const auto x0 = channels_last_ ? in.contiguous(torch::MemoryFormat::ChannelsLast) : in;
+  auto x = max_pool(Conv2d_2b_3x3(Conv2d_2a_3x3(Conv2d_1a_3x3(x0))), 2);
   out.push_back(x);
   if (last_block == 0) return out;
   x = max_pool(Conv2d_4a_3x3(Conv2d_3b_1x1(x)), 2);
@@ -199,6 +213,13 @@ std::vector<torch::Tensor> FidInceptionV3Impl::forward_preprocessed(const torch:
   x = F::adaptive_avg_pool2d(Mixed_7c(Mixed_7b(Mixed_7a(x))), F::AdaptiveAvgPool2dFuncOptions({1, 1}));
   out.push_back(x);
   return out;
+}
+
+void FidInceptionV3Impl::prepare_inference() {
+  eval();
+  for (auto& m : modules(/*include_self=*/false))
+    if (auto* c = m->as<BasicConv2dImpl>()) c->fold_batchnorm();
+  channels_last_ = true;
 }
 
 void load_fid_weights(FidInceptionV3& model, const std::filesystem::path& path) {

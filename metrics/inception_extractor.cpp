@@ -40,7 +40,7 @@ InceptionExtractor::InceptionExtractor(const ExtractorOptions& opts)
   const std::string bytes = read_file(path);  // read once: loaded, and hashed for the cache key
   load_fid_weights(model_, parse_safetensors(bytes, path.string()), path.string());
   model_->to(device_);
-  model_->eval();
+  model_->prepare_inference();  // folded batch norms, channels-last activations
   // Cached features are keyed by the weights' content, so a file replaced in place (same path, size and
   // mtime) never reuses stale features.
   cache_key_ = fmt::format("inception{}-{}", dims_, hex64(fnv1a64(bytes)));

@@ -70,21 +70,37 @@ TEST_SUITE("metrics") {
     load_fid_weights(model, tmp / "formula.safetensors");
     torch::NoGradGuard no_grad;
     const auto input = npy_tensor(fixtures() / "fid_inception" / "input.npy");
-    const auto blocks = model->forward(input, 3);
-    REQUIRE(blocks.size() == 4);
-    CHECK((blocks[0].sizes() == torch::IntArrayRef({4, 64, 73, 73})));
-    CHECK((blocks[1].sizes() == torch::IntArrayRef({4, 192, 35, 35})));
-    CHECK((blocks[2].sizes() == torch::IntArrayRef({4, 768, 17, 17})));
-    CHECK((blocks[3].sizes() == torch::IntArrayRef({4, 2048, 1, 1})));
-    const auto pool3 = npy_tensor(fixtures() / "fid_inception" / "pool3_features.npy");
-    const double diff = (blocks[3].flatten(1) - pool3).abs().max().item<double>();
-    MESSAGE("pool3 max |difference| = " << diff);
-    CHECK(diff <= 1e-4);
-    for (int b = 0; b < 4; ++b) {
-      const auto ref = npy_tensor(fixtures() / "fid_inception" / fmt::format("block{}_channel_means.npy", b));
-      const double d = (blocks[b].mean({2, 3}) - ref).abs().max().item<double>();
-      INFO("block " << b);
-      CHECK(d <= 1e-4);
+    std::vector<torch::Tensor> plain;
+    // The plain module, then the extractor's set-up (folded batch norms, channels-last activations).
+    for (const bool prepared : {false, true}) {
+      INFO("prepare_inference: " << prepared);
+      if (prepared) model->prepare_inference();
+      const auto blocks = model->forward(input, 3);
+      REQUIRE(blocks.size() == 4);
+      CHECK((blocks[0].sizes() == torch::IntArrayRef({4, 64, 73, 73})));
+      CHECK((blocks[1].sizes() == torch::IntArrayRef({4, 192, 35, 35})));
+      CHECK((blocks[2].sizes() == torch::IntArrayRef({4, 768, 17, 17})));
+      CHECK((blocks[3].sizes() == torch::IntArrayRef({4, 2048, 1, 1})));
+      const auto pool3 = npy_tensor(fixtures() / "fid_inception" / "pool3_features.npy");
+      const double diff = (blocks[3].flatten(1) - pool3).abs().max().item<double>();
+      MESSAGE("pool3 max |difference| = " << diff << std::string(prepared ? " (prepared)" : " (plain)"));
+      CHECK(diff <= 1e-4);
+      for (int b = 0; b < 4; ++b) {
+        const auto ref = npy_tensor(fixtures() / "fid_inception" / fmt::format("block{}_channel_means.npy", b));
+        const double d = (blocks[b].mean({2, 3}) - ref).abs().max().item<double>();
+        INFO("block " << b);
+        CHECK(d <= 1e-4);
+      }
+      if (!prepared) {
+        plain = blocks;
+      } else {  // folding changes float32 rounding only
+        CHECK(blocks[3].is_contiguous(torch::MemoryFormat::ChannelsLast));
+        for (int b = 0; b < 4; ++b) {
+          const double rel = ((blocks[b] - plain[b]).abs().max() / plain[b].abs().max()).item<double>();
+          INFO("block " << b << ": max |prepared - plain| / max |plain| = " << rel);
+          CHECK(rel <= 1e-5);
+        }
+      }
     }
     CHECK(fid_block_for_dims(768) == 2);
     CHECK_THROWS_AS(fid_block_for_dims(100), std::invalid_argument);
