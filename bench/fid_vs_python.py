@@ -8,8 +8,11 @@ built tree. Prints a Markdown table:
   1. Frechet distance at 2048-d on the same statistics: scipy.linalg.sqrtm as pytorch-fid computes it,
      against `ganbench fid a.npz b.npz` (whole process: start-up, .npz loading and the distance).
   2. FID-Inception images/s at batch 50, same thread count: PyTorch (Python, same LibTorch) running an
-     InceptionV3 with pytorch-fid's FID blocks (written here from the paper's layer table), against
+     InceptionV3 with pytorch-fid's FID blocks (written here from the paper's layer table), as pytorch-fid
+     runs it and with ganbench's inference set-up (folded batch norms, channels-last), against
      build/bench/bench_inception.
+  The Fréchet rows name the OpenBLAS kernels each side ran (`ganbench fid` on .npz picks them by CPU
+  features when OpenBLAS fell back to its generic ones; scipy is also timed with the same kernels).
   3. Peak resident memory of `ganbench fid --save-stats` on N1 and N2 images (64x64 PPM files).
 Weights are random (He-uniform): speed and memory do not depend on their values.
 """
@@ -44,6 +47,24 @@ def frechet_scipy(mu1, s1, mu2, s2, eps=1e-6):
             raise ValueError("imaginary component")
         covmean = covmean.real
     return float(diff.dot(diff) + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean))
+
+
+def scipy_seconds(a_npz, b_npz, env):
+    """pytorch-fid's recipe in a fresh Python process with `env` (OpenBLAS reads OPENBLAS_CORETYPE at load):
+    the seconds of the distance alone, after loading."""
+    code = ("import sys, time, numpy as np; sys.path.insert(0, %r); from fid_vs_python import frechet_scipy; "
+            "a, b = np.load(%r), np.load(%r); t = time.perf_counter(); "
+            "frechet_scipy(a['mu'], a['sigma'], b['mu'], b['sigma']); print(time.perf_counter() - t)"
+            % (HERE, a_npz, b_npz))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.split()[-1])
+
+
+def openblas_core(cmd, env):
+    """The kernels OpenBLAS used for the last load in `cmd` (OPENBLAS_VERBOSE=2 prints 'Core: X')."""
+    p = subprocess.run(cmd, env=dict(env, OPENBLAS_VERBOSE="2"), capture_output=True, text=True)
+    cores = [l.split(":", 1)[1].strip() for l in p.stderr.splitlines() if l.startswith("Core:")]
+    return cores[-1] if cores else "unknown"
 
 
 def uniform(key, n):  # shared/fixtures/README.md formula generator
@@ -189,7 +210,7 @@ def write_safetensors(path, tensors):
 
 
 def run(cmd, env=None):
-    """Runs cmd; returns (stdout, wall seconds, peak RSS MiB of that process)."""
+    """Runs cmd; returns (stdout, wall seconds, peak RSS MiB: inflated by this process's own, see peak_rss_mib)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
     out = p.stdout.read()
@@ -199,6 +220,17 @@ def run(cmd, env=None):
     if status != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{err.decode()}")
     return out.decode(), wall, usage.ru_maxrss / 1024.0
+
+
+def peak_rss_mib(cmd, env):
+    """Peak RSS of `cmd`, spawned from a small helper process. Spawned from this one, the child's maxrss
+    would start at this process's RSS (Linux records the pre-exec memory's high-water mark, and after the
+    PyTorch Inception run that is over 1 GB)."""
+    helper = ("import os, subprocess, sys; p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, "
+              "stderr=subprocess.DEVNULL); _, st, u = os.wait4(p.pid, 0); "
+              "sys.exit(f'failed: {st}') if st else print(u.ru_maxrss / 1024.0)")
+    out = subprocess.run([sys.executable, "-c", helper] + cmd, env=env, capture_output=True, text=True, check=True)
+    return float(out.stdout.split()[-1])
 
 
 def main():
@@ -227,32 +259,57 @@ def main():
         t0 = time.perf_counter()
         ref = frechet_scipy(stats[0][0], stats[0][1], stats[1][0], stats[1][1])
         t_scipy = time.perf_counter() - t0
-        out, t_gb, _ = run([ganbench, "fid", os.path.join(tmp, "a.npz"), os.path.join(tmp, "b.npz")], env)
+        fid_cmd = [ganbench, "fid", os.path.join(tmp, "a.npz"), os.path.join(tmp, "b.npz")]
+        out, t_gb, _ = run(fid_cmd, env)
         ours = float(out.split()[-1])
-        rows.append(("Fréchet distance, 2048-d (same .npz inputs)", f"{t_scipy:.2f} s (scipy sqrtm)",
-                     f"{t_gb:.2f} s (whole `ganbench fid` process)", f"{t_scipy / t_gb:.1f}x faster",
+        core_default = openblas_core([sys.executable, "-c", "import numpy"], env)
+        core_gb = openblas_core(fid_cmd, env)
+        rows.append(("Fréchet distance, 2048-d (same .npz inputs)",
+                     f"{t_scipy:.2f} s (scipy sqrtm, OpenBLAS {core_default} kernels)",
+                     f"{t_gb:.2f} s (whole `ganbench fid` process, {core_gb} kernels)", f"{t_scipy / t_gb:.1f}x faster",
                      f"rel. diff {abs(ours - ref) / abs(ref):.1e}"))
+        if core_gb != core_default:  # scipy given the kernels ganbench picked
+            t_scipy_k = scipy_seconds(os.path.join(tmp, "a.npz"), os.path.join(tmp, "b.npz"),
+                                      dict(env, OPENBLAS_CORETYPE=core_gb))
+            rows.append(("Fréchet distance, 2048-d, scipy given the same kernels",
+                         f"{t_scipy_k:.2f} s (scipy sqrtm, OPENBLAS_CORETYPE={core_gb})",
+                         f"{t_gb:.2f} s (whole process)", f"{t_scipy_k / t_gb:.1f}x faster", ""))
         out, _, _ = run([os.path.join(a.build, "bench", "bench_frechet"), "--benchmark_filter=FrechetDistance/2048",
                          "--benchmark_format=json"], env)
         t_kernel = json.loads(out)["benchmarks"][0]["real_time"] / 1000.0  # ms -> s
         rows.append(("Fréchet distance, 2048-d, distance only", f"{t_scipy:.2f} s (scipy sqrtm)",
                      f"{t_kernel:.2f} s (bench_frechet, in process)", f"{t_scipy / t_kernel:.1f}x faster", ""))
 
-        # 2. Inception throughput at batch 50.
+        # 2. Inception throughput at batch 50: pytorch-fid's model as it runs (NCHW, batch norms), and the
+        # same model given ganbench's inference set-up (batch norms folded by torch.fx, channels-last).
         model = FidInception().eval()
         x = torch.rand(50, 3, 299, 299)
         reps = 2 if a.quick else 5
-        with torch.no_grad():
-            model(x)  # warm-up
-            t0 = time.perf_counter()
-            for _ in range(reps):
-                model(x)
-            py_ips = 50 * reps / (time.perf_counter() - t0)
-        out, _, _ = run([os.path.join(a.build, "bench", "bench_inception"), "--benchmark_filter=/50/3",
+
+        def images_per_s(m, inp):
+            with torch.no_grad():
+                m(inp)  # warm-up
+                t0 = time.perf_counter()
+                for _ in range(reps):
+                    m(inp)
+                return 50 * reps / (time.perf_counter() - t0)
+
+        py_ips = images_per_s(model, x)
+        import copy
+        import torch.fx.experimental.optimization as fx_opt
+        fast = fx_opt.fuse(copy.deepcopy(model)).to(memory_format=torch.channels_last)
+        py_fast_ips = images_per_s(fast, x.contiguous(memory_format=torch.channels_last))
+        out, _, _ = run([os.path.join(a.build, "bench", "bench_inception"), "--benchmark_filter=/50/3/",
                          "--benchmark_format=json", f"--benchmark_min_time={1 if a.quick else 5}"], env)
-        gb_ips = json.loads(out)["benchmarks"][0]["items_per_second"]
-        rows.append((f"Inception images/s, batch 50, {a.threads} threads", f"{py_ips:.2f} (PyTorch {torch.__version__})",
-                     f"{gb_ips:.2f} (LibTorch C++)", f"{gb_ips / py_ips:.2f}x", ""))
+        by_name = {b["name"]: b["items_per_second"] for b in json.loads(out)["benchmarks"]}
+        gb_ips = next(v for k, v in by_name.items() if "/50/3/1/" in k)
+        gb_plain = next(v for k, v in by_name.items() if "/50/3/0/" in k)
+        rows.append((f"Inception images/s, batch 50, {a.threads} threads",
+                     f"{py_ips:.2f} (pytorch-fid's model, PyTorch {torch.__version__})",
+                     f"{gb_ips:.2f} (LibTorch C++, folded BN + channels-last)", f"{gb_ips / py_ips:.2f}x", ""))
+        rows.append(("Inception images/s, both given folded BN + channels-last",
+                     f"{py_fast_ips:.2f} (torch.fx fuse + channels_last)", f"{gb_ips:.2f}",
+                     f"{gb_ips / py_fast_ips:.2f}x", f"ganbench plain module: {gb_plain:.2f}"))
 
         # 3. Peak RSS of `ganbench fid` against the number of images.
         weights = os.path.join(tmp, "w.safetensors")
@@ -268,8 +325,10 @@ def main():
                 img = rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
                 with open(os.path.join(folder, f"{i:05d}.ppm"), "wb") as f:
                     f.write(b"P6 64 64 255\n" + img.tobytes())
-            _, wall, rss[count] = run([ganbench, "fid", "--save-stats", folder, os.path.join(tmp, f"s{count}.npz"),
-                                      "--weights", weights, "--no-cache"], env)
+            t0 = time.perf_counter()
+            rss[count] = peak_rss_mib([ganbench, "fid", "--save-stats", folder, os.path.join(tmp, f"s{count}.npz"),
+                                       "--weights", weights, "--no-cache"], env)
+            wall = time.perf_counter() - t0
             print(f"ganbench fid on {count} images: {wall:.1f} s, peak RSS {rss[count]:.0f} MiB", file=sys.stderr)
         if sizes:
             lo, hi = sizes[0], sizes[-1]
