@@ -19,6 +19,7 @@
 #include "datasets/modality.h"
 #include "experiments/builtins.h"
 #include "experiments/config.h"
+#include "experiments/parallel.h"
 #include "experiments/run_check.h"
 #include "experiments/slurm.h"
 #include "experiments/sweep.h"
@@ -207,7 +208,13 @@ int cmd_run(const std::vector<std::string>& args) {
   // A file-size limit (ulimit -f) then fails the write with EFBIG, handled like a full disk, instead of
   // killing the process mid-write.
   std::signal(SIGXFSZ, SIG_IGN);
-  const SweepSummary s = run_sweep(cfg, opts);
+  SweepSummary s;
+  if (cfg.parallel_cells > 1 && cell.empty()) {  // cells as child processes into shards, then merged
+    ParallelOptions po{opts.only, opts.resume, std::filesystem::read_symlink("/proc/self/exe").string()};
+    s = run_parallel(cfg, po);
+  } else {
+    s = run_sweep(cfg, opts);
+  }
   if (s.interrupted) return 128 + s.interrupted;  // 130 for SIGINT, 143 for SIGTERM
   if (report) {
     for (const auto& f : write_report({cfg.run_dir()}, {})) fmt::print("{}\n", f.string());

@@ -77,6 +77,7 @@ std::string cell_config_hash(const SweepConfig& cfg, const Cell& cell) {
   SweepConfig c = cell_config(cfg, cell);
   c.output = "";
   c.threads = "auto";
+  c.parallel_cells = 1;
   c.device = "auto";
   c.eval.feature_cache = "auto";  // where things are stored does not change results
   c.eval.inception_weights = "";

@@ -287,6 +287,12 @@ const std::vector<Field>& fields() {
       field(
           "threads", [](C& c) { return &c.threads; },
           "LibTorch intra-op threads: auto (all cores; in a Slurm job, SLURM_CPUS_PER_TASK) or a count"),
+      // Written only when set; where cells run, not what they compute (left out of cell hashes).
+      only_if_set(field(
+          "parallel_cells", [](C& c) { return &c.parallel_cells; },
+          "cells run at once by `ganbench run`, each in its own process with threads / parallel_cells cores "
+          "(threads: auto) or `threads`; 1 = one cell at a time",
+          Range{1, 64, "[1, 64]"})),
       field("device", [](C& c) { return &c.device; }, "where to train and score", std::nullopt,
             {"auto", "cpu", "cuda"}),
       field(

@@ -81,6 +81,7 @@ struct SweepConfig {
   std::vector<uint64_t> seeds = {0};       // one cell per seed
   int64_t image_size = 32;                 // square side, px (power of two)
   std::string threads = "auto";            // "auto" = all cores, or a count
+  int64_t parallel_cells = 1;              // cells at once in a local run (child processes); 1 = in process
   std::string device = "auto";             // auto | cpu | cuda
   TrainConfig train;
   DataConfig data;

@@ -205,17 +205,11 @@ SlurmScripts slurm_scripts(const SweepConfig& cfg, const fs::path& run_dir, cons
   return s;
 }
 
-int submit_sweep(const SweepConfig& cfg_in, const SubmitOptions& opts) {
-  SweepConfig cfg = cfg_in;
-  cfg.validate();
-  const fs::path workdir = fs::current_path();
-  cfg.output = fs::absolute(cfg.output).lexically_normal();
+std::vector<std::string> cells_to_run(const SweepConfig& cfg, const CellFilter& only, const std::string& verb) {
   const fs::path run_dir = cfg.run_dir();
-  const std::string exe = cfg.cluster.ganbench.empty() ? opts.exe : cfg.cluster.ganbench;
-
   std::vector<Cell> cells;
   for (const auto& c : expand_cells(cfg))
-    if (opts.only.admits(c)) cells.push_back(c);
+    if (only.admits(c)) cells.push_back(c);
   if (cells.empty()) throw std::invalid_argument("--only admits none of the sweep's cells");
 
   // What the run folder already holds: done cells must match this config; queued and running ones wait.
@@ -240,11 +234,27 @@ int submit_sweep(const SweepConfig& cfg_in, const SubmitOptions& opts) {
                                              cell_config_hash(cfg, c)));
     }
     if (state == "done" || state == "queued" || state == "running") {
-      fmt::print(stderr, "ganbench: {} {}, not submitted\n", c.id, state);
+      fmt::print(stderr, "ganbench: {} {}, {}\n", c.id, state, verb);
       continue;
     }
     todo.push_back(c.id);
   }
+  return todo;
+}
+
+int submit_sweep(const SweepConfig& cfg_in, const SubmitOptions& opts) {
+  SweepConfig cfg = cfg_in;
+  cfg.validate();
+  const fs::path workdir = fs::current_path();
+  cfg.output = fs::absolute(cfg.output).lexically_normal();
+  const fs::path run_dir = cfg.run_dir();
+  const std::string exe = cfg.cluster.ganbench.empty() ? opts.exe : cfg.cluster.ganbench;
+
+  const std::vector<std::string> todo = cells_to_run(cfg, opts.only, "not submitted");
+  std::vector<Cell> cells;  // every admitted cell, done ones included (--wait reports on them all)
+  for (const auto& c : expand_cells(cfg))
+    if (opts.only.admits(c)) cells.push_back(c);
+  std::error_code ec;
 
   const std::string folder_name = fmt::format("submit-{:03d}", submissions(run_dir).size() + 1);
   const fs::path submission = run_dir / "slurm" / folder_name;

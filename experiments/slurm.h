@@ -41,6 +41,11 @@ SlurmScripts slurm_scripts(const SweepConfig& cfg, const std::filesystem::path& 
                            const std::filesystem::path& submission, const std::filesystem::path& workdir,
                            const std::vector<std::string>& cells, const std::string& exe);
 
+// The admitted cells of `cfg` that are not done, queued or running in its run folder, in sweep order; each
+// one left out is named on stderr with `verb` ("not submitted"). Throws when a done cell's config hash
+// differs from `cfg`'s, or when `only` admits no cell.
+std::vector<std::string> cells_to_run(const SweepConfig& cfg, const CellFilter& only, const std::string& verb);
+
 struct SubmitOptions {
   CellFilter only;
   bool dry_run = false;  // print the scripts; submit and write nothing

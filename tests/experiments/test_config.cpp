@@ -174,6 +174,7 @@ modalities: [liver, retina]
 seeds: [5, 7]
 image_size: 64
 threads: 1
+parallel_cells: 2
 device: cpu
 train:
   steps: 11

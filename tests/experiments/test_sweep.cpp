@@ -50,6 +50,7 @@ TEST_SUITE("experiments") {
     SweepConfig moved = c;
     moved.output = "/elsewhere";
     moved.threads = "1";
+    moved.parallel_cells = 2;  // where cells run
     moved.train.divergence_threshold = 50;  // decides when a cell fails, not what a finished one computed
     CHECK(cell_config_hash(moved, cells[0]) == cell_config_hash(c, cells[0]));
     CHECK(cell_config_yaml(moved, cells[0]).find("divergence_threshold: 50") != std::string::npos);
