@@ -42,6 +42,7 @@ void train_step(benchmark::State& state, const std::string& arch) {
     if (cuda) torch::cuda::synchronize();
   }
   state.counters["steps/s"] = benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+  state.counters["params"] = static_cast<double>(model->parameter_count());  // G + D (train_step_vs_python.py)
   state.SetItemsProcessed(state.iterations() * kBatch);
   state.SetLabel(fmt::format("{}, {} threads, {}", cuda ? "cuda" : "cpu", at::get_num_threads(), blas_name()));
 }
