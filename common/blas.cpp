@@ -28,11 +28,6 @@ namespace {
 
 std::atomic<int> g_compute_threads{0};  // 0 = not set: every core
 
-void set_openblas_threads(int n) {
-  using SetThreads = void (*)(int);
-  if (auto f = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(n);
-}
-
 int syevd(const char* jobz, int n, double* a, double* w) {
   int info = 0, lwork = -1, liwork = -1, iquery = 0;
   double query = 0;
@@ -58,14 +53,19 @@ std::string blas_name() {
   return "unknown BLAS";
 }
 
+void set_blas_threads(int n) {
+  using SetThreads = void (*)(int);
+  if (auto f = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(n);
+}
+
 void set_compute_threads(int n) { g_compute_threads = std::max(1, n); }
 int compute_threads() {
   const int n = g_compute_threads;
   return n > 0 ? n : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
-ScopedBlasThreads::ScopedBlasThreads(int n) { set_openblas_threads(std::max(1, n)); }
-ScopedBlasThreads::~ScopedBlasThreads() { set_openblas_threads(1); }
+ScopedBlasThreads::ScopedBlasThreads(int n) { set_blas_threads(std::max(1, n)); }
+ScopedBlasThreads::~ScopedBlasThreads() { set_blas_threads(1); }
 
 namespace lapack {
 

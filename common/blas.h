@@ -14,6 +14,9 @@ std::string blas_name();
 void set_compute_threads(int n);
 int compute_threads();
 
+// Sets OpenBLAS's thread count (no effect without OpenBLAS).
+void set_blas_threads(int n);
+
 // Lets OpenBLAS use `n` threads while in scope (one large LAPACK call, e.g. the Fréchet distance),
 // then restores one thread per caller as apply_threads set it. No effect without OpenBLAS.
 class ScopedBlasThreads {
@@ -33,10 +36,6 @@ int syev_vectors(int n, double* a, double* w);           // eigenvectors into a,
 // c = op(a) op(b), n x n, op = transpose when the flag is set.
 void gemm_square(int n, bool ta, bool tb, const double* a, const double* b, double* c);
 }  // namespace lapack
-
-}  // namespace ganbench
-
-namespace ganbench {
 
 // OpenBLAS 0.3.21 (Debian 12) picks its generic "Prescott" kernels on CPU models it does not know (new
 // or virtualised Xeons), which run double-precision BLAS about 5x slower than its AVX-512 ones. When that

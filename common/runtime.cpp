@@ -1,7 +1,5 @@
 #include "common/runtime.h"
 
-#include <dlfcn.h>
-
 #include <cstdlib>
 #include <stdexcept>
 #include <thread>
@@ -34,8 +32,7 @@ void apply_threads(int n) {
   set_compute_threads(n);
   // LibTorch parallelises convolutions itself and calls BLAS from each thread; a multi-threaded OpenBLAS
   // underneath oversubscribes the cores (DCGAN 32 px on 2 cores: 4.8 -> 9.1 steps/s with this line).
-  using SetThreads = void (*)(int);
-  if (auto f = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "openblas_set_num_threads"))) f(1);
+  set_blas_threads(1);
 }
 
 c10::Device parse_device(const std::string& spec) {
