@@ -52,17 +52,20 @@ SweepSummary run_parallel(const SweepConfig& cfg_in, const ParallelOptions& opts
   const fs::path run_dir = cfg.run_dir();
   const auto n = static_cast<size_t>(cfg.parallel_cells);
   fs::create_directories(run_dir / "parallel");
+  const auto log_of = [&](const std::string& id) { return run_dir / "parallel" / (id + ".log"); };
   SweepSummary summary;
   {
     const FolderLock lock(run_dir);  // no other run and no merge on this folder while the children work
-    if (!opts.resume && fs::exists(run_dir / "config.yaml"))
-      for (const auto& st : cell_states(run_dir))
+    const CellPlan plan = plan_cells(cfg, opts.only);
+    if (!opts.resume)  // as a one-at-a-time run: a folder that holds an admitted cell needs --resume
+      for (const auto& st : plan.states)
         if (st.state != "pending")
           throw std::runtime_error(
               fmt::format("{} already holds cell {} ({}); pass --resume to keep finished cells and "
                           "continue the others, or choose another --out",
                           run_dir.string(), st.id, st.state));
-    const std::vector<std::string> todo = cells_to_run(cfg, opts.only, "not run");
+    note_skipped(plan, "not run");
+    const std::vector<std::string>& todo = plan.todo;
     write_file_atomic(run_dir / "config.yaml", to_yaml(cfg));
     SweepConfig child = cfg;  // what each child reads: one cell, its share of the cores
     child.parallel_cells = 1;
@@ -85,8 +88,7 @@ SweepSummary run_parallel(const SweepConfig& cfg_in, const ParallelOptions& opts
       }
       while (!forwarded && live.size() < n && next < todo.size()) {
         const std::string& id = todo[next++];
-        live[spawn_cell(opts.exe, child_config, id, run_dir / "parallel" / (id + ".log"))] = {
-            id, std::chrono::steady_clock::now()};
+        live[spawn_cell(opts.exe, child_config, id, log_of(id))] = {id, std::chrono::steady_clock::now()};
       }
       int status = 0;
       const pid_t pid = ::waitpid(-1, &status, WNOHANG);
@@ -100,7 +102,7 @@ SweepSummary run_parallel(const SweepConfig& cfg_in, const ParallelOptions& opts
       live.erase(it);
       const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      const fs::path log = run_dir / "parallel" / (id + ".log");
+      const fs::path log = log_of(id);
       if (code == 0) {
         ++summary.done;
         fmt::print(stderr, "ganbench: {} done in {:.1f}s\n", id, secs);

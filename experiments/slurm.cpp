@@ -205,25 +205,29 @@ SlurmScripts slurm_scripts(const SweepConfig& cfg, const fs::path& run_dir, cons
   return s;
 }
 
-std::vector<std::string> cells_to_run(const SweepConfig& cfg, const CellFilter& only, const std::string& verb) {
+namespace {
+// A cell that is not run again: finished, or in Slurm's hands.
+bool left_out(const CellState& st) { return st.state == "done" || st.state == "queued" || st.state == "running"; }
+}  // namespace
+
+CellPlan plan_cells(const SweepConfig& cfg, const CellFilter& only) {
   const fs::path run_dir = cfg.run_dir();
-  std::vector<Cell> cells;
+  CellPlan plan;
   for (const auto& c : expand_cells(cfg))
-    if (only.admits(c)) cells.push_back(c);
-  if (cells.empty()) throw std::invalid_argument("--only admits none of the sweep's cells");
+    if (only.admits(c)) plan.admitted.push_back(c);
+  if (plan.admitted.empty()) throw std::invalid_argument("--only admits none of the sweep's cells");
 
   // What the run folder already holds: done cells must match this config; queued and running ones wait.
   std::map<std::string, CellState> known;
   std::error_code ec;
   if (fs::exists(run_dir / "config.yaml", ec))
     for (auto& st : cell_states(run_dir)) known[st.id] = st;
-  std::vector<std::string> todo;
-  for (const auto& c : cells) {
+  for (const auto& c : plan.admitted) {
     const auto k = known.find(c.id);
-    const std::string state = k == known.end() ? "pending" : k->second.state;
-    if (state == "done") {
+    const CellState st = k == known.end() ? CellState{c.id, "pending", "", "", ""} : k->second;
+    if (st.state == "done") {
       std::optional<CellRecord> rec;
-      if (k->second.where == "merged")
+      if (st.where == "merged")
         rec = ResultsStore(run_dir / "results.db", false).find_cell(c.id);
       else
         rec = shard_record(shard_dir(run_dir, c.id), c.id);
@@ -233,13 +237,15 @@ std::vector<std::string> cells_to_run(const SweepConfig& cfg, const CellFilter& 
                                              c.id, run_dir.string(), rec->config_hash,
                                              cell_config_hash(cfg, c)));
     }
-    if (state == "done" || state == "queued" || state == "running") {
-      fmt::print(stderr, "ganbench: {} {}, {}\n", c.id, state, verb);
-      continue;
-    }
-    todo.push_back(c.id);
+    if (!left_out(st)) plan.todo.push_back(c.id);
+    plan.states.push_back(st);
   }
-  return todo;
+  return plan;
+}
+
+void note_skipped(const CellPlan& plan, const std::string& verb) {
+  for (const auto& st : plan.states)
+    if (left_out(st)) fmt::print(stderr, "ganbench: {} {}, {}\n", st.id, st.state, verb);
 }
 
 int submit_sweep(const SweepConfig& cfg_in, const SubmitOptions& opts) {
@@ -250,10 +256,10 @@ int submit_sweep(const SweepConfig& cfg_in, const SubmitOptions& opts) {
   const fs::path run_dir = cfg.run_dir();
   const std::string exe = cfg.cluster.ganbench.empty() ? opts.exe : cfg.cluster.ganbench;
 
-  const std::vector<std::string> todo = cells_to_run(cfg, opts.only, "not submitted");
-  std::vector<Cell> cells;  // every admitted cell, done ones included (--wait reports on them all)
-  for (const auto& c : expand_cells(cfg))
-    if (opts.only.admits(c)) cells.push_back(c);
+  const CellPlan plan = plan_cells(cfg, opts.only);
+  note_skipped(plan, "not submitted");
+  const std::vector<std::string>& todo = plan.todo;
+  const std::vector<Cell>& cells = plan.admitted;  // done ones included (--wait reports on them all)
   std::error_code ec;
 
   const std::string folder_name = fmt::format("submit-{:03d}", submissions(run_dir).size() + 1);

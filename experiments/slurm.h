@@ -41,10 +41,16 @@ SlurmScripts slurm_scripts(const SweepConfig& cfg, const std::filesystem::path& 
                            const std::filesystem::path& submission, const std::filesystem::path& workdir,
                            const std::vector<std::string>& cells, const std::string& exe);
 
-// The admitted cells of `cfg` that are not done, queued or running in its run folder, in sweep order; each
-// one left out is named on stderr with `verb` ("not submitted"). Throws when a done cell's config hash
-// differs from `cfg`'s, or when `only` admits no cell.
-std::vector<std::string> cells_to_run(const SweepConfig& cfg, const CellFilter& only, const std::string& verb);
+// The admitted cells of `cfg` and what its run folder holds for each.
+struct CellPlan {
+  std::vector<Cell> admitted;     // in sweep order
+  std::vector<CellState> states;  // one per admitted cell; "pending" where the folder has none
+  std::vector<std::string> todo;  // the admitted cells not done, queued or running
+};
+// Throws when a done cell's config hash differs from `cfg`'s, or when `only` admits no cell.
+CellPlan plan_cells(const SweepConfig& cfg, const CellFilter& only);
+// Names on stderr each admitted cell left out of plan.todo, with its state and `verb` ("not submitted").
+void note_skipped(const CellPlan& plan, const std::string& verb);
 
 struct SubmitOptions {
   CellFilter only;
