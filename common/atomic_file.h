@@ -28,6 +28,24 @@ bool is_temp_file(const std::filesystem::path& path);
 // Reads a whole file; throws with the path when it is missing or unreadable.
 std::string read_file(const std::filesystem::path& path);
 
+// A whole file's bytes without a copy: a regular file is mapped read-only and pre-faulted (MAP_POPULATE),
+// anything else (an empty file, a pipe) is read with read_file. Errors as read_file's. Truncating the file
+// while it is mapped would fault (SIGBUS); ganbench replaces files by rename, which never truncates.
+class MappedFile {
+ public:
+  explicit MappedFile(const std::filesystem::path& path);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view bytes() const { return view_; }
+
+ private:
+  void* map_ = nullptr;
+  size_t size_ = 0;
+  std::string copy_;  // the read fallback
+  std::string_view view_;
+};
+
 // An advisory, exclusive lock on a folder (flock on <dir>/.lock, which holds the holder's PID), held for the
 // object's lifetime and released by the kernel if the process dies. Throws std::runtime_error naming the
 // folder and the holder's PID when another process (or another FolderLock) holds it.

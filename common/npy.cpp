@@ -110,7 +110,7 @@ NpyArray NpyArray::from_bytes(const std::vector<uint8_t>& v, std::vector<int64_t
   return make_array("|u1", v, std::move(shape));
 }
 
-NpyArray parse_npy(std::string_view b, const std::string& what) {
+NpyView parse_npy_view(std::string_view b, const std::string& what) {
   if (b.size() < 10 || b.substr(0, 6) != "\x93NUMPY") bad(what, "missing the \\x93NUMPY magic");
   const int major = static_cast<unsigned char>(b[6]);
   size_t header_len, header_off;
@@ -138,7 +138,7 @@ NpyArray parse_npy(std::string_view b, const std::string& what) {
     while (p < header.size() && (header[p] == ' ' || header[p] == '\t')) ++p;
     return header.substr(p);
   };
-  NpyArray a;
+  NpyView a;
   const std::string_view descr = value_of("'descr'");
   const size_t close = descr.size() > 1 && descr[0] == '\'' ? descr.find('\'', 1) : std::string_view::npos;
   if (close == std::string_view::npos) bad(what, "header has no 'descr'");
@@ -174,8 +174,13 @@ NpyArray parse_npy(std::string_view b, const std::string& what) {
 
   if (b.size() - off != need)
     bad(what, fmt::format("expected {} data bytes for shape and dtype, found {}", need, b.size() - off));
-  a.data.assign(b.begin() + off, b.end());
+  a.data = b.substr(off);
   return a;
+}
+
+NpyArray parse_npy(std::string_view b, const std::string& what) {
+  NpyView v = parse_npy_view(b, what);
+  return NpyArray{std::move(v.dtype), std::move(v.shape), std::vector<char>(v.data.begin(), v.data.end())};
 }
 
 std::string npy_header(const std::string& dtype, const std::vector<int64_t>& dims) {
@@ -204,13 +209,21 @@ void write_npy(const std::filesystem::path& path, const NpyArray& a) {
   write_file_atomic(path, encode_npy(a));
 }
 
-std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path) {
-  const std::string file = read_file(path);
+void visit_npz(const std::filesystem::path& path,
+               const std::function<void(const std::string& key, const NpyView& array)>& visit) {
+  const MappedFile file(path);
   const std::string what = path.string();
-  std::map<std::string, NpyArray> out;
-  visit_zip(file, what, [&](std::string name, std::string_view data) {
+  visit_zip(file.bytes(), what, [&](std::string name, std::string_view data) {
+    const NpyView array = parse_npy_view(data, what + ":" + name);
     if (name.size() > 4 && name.substr(name.size() - 4) == ".npy") name.resize(name.size() - 4);
-    out.emplace(name, parse_npy(data, what + ":" + name));
+    visit(name, array);
+  });
+}
+
+std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path) {
+  std::map<std::string, NpyArray> out;
+  visit_npz(path, [&](const std::string& key, const NpyView& v) {
+    out.emplace(key, NpyArray{v.dtype, v.shape, std::vector<char>(v.data.begin(), v.data.end())});
   });
   return out;
 }

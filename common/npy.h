@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -26,7 +27,15 @@ struct NpyArray {
   static NpyArray from_bytes(const std::vector<uint8_t>& v, std::vector<int64_t> shape);
 };
 
+// An array's header, with its data bytes viewed in the buffer it was parsed from.
+struct NpyView {
+  std::string dtype;
+  std::vector<int64_t> shape;  // C order
+  std::string_view data;
+};
+
 // `what` names the source in error messages (a path, or "archive.npz:mu.npy").
+NpyView parse_npy_view(std::string_view bytes, const std::string& what);
 NpyArray parse_npy(std::string_view bytes, const std::string& what);
 std::string encode_npy(const NpyArray& a);
 // The header (magic, version 1.0, dict, padding) of a C-order array of `dtype` and `shape`, for writers that
@@ -38,6 +47,9 @@ void write_npy(const std::filesystem::path& path, const NpyArray& a);  // atomic
 
 // Keys are the member names without ".npy" (as numpy.load gives them). Stored and deflated members.
 std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path);
+// Each member parsed in place, without copying its data; the views live for the call.
+void visit_npz(const std::filesystem::path& path,
+               const std::function<void(const std::string& key, const NpyView& array)>& visit);
 void write_npz(const std::filesystem::path& path,
                const std::map<std::string, NpyArray>& arrays);  // atomic, stored
 

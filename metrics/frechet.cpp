@@ -1,5 +1,6 @@
 #include "metrics/frechet.h"
 
+#include <algorithm>
 #include <cmath>
 #include <complex>
 #include <stdexcept>
@@ -41,36 +42,55 @@ double trace_of_roots(const Eigen::VectorXcd& eigenvalues) {
 // Real eigenvalues as the complex vector trace_of_roots takes.
 Eigen::VectorXcd to_complex(const Eigen::VectorXd& w) { return w.cast<std::complex<double>>(); }
 
-// tr(sqrtm(s1 s2)) for symmetric s1, s2; NaN when a decomposition fails. LAPACK is called directly (no
-// LibTorch), with compute_threads() given to BLAS. Flops at dimension n, positive definite s1: Cholesky
-// n^3/3, L^T s2 L by dsygst n^3 (it uses the symmetry; two GEMMs would take 4 n^3), eigenvalues only by
-// tridiagonal reduction 4 n^3/3: 2.7 n^3 in all, against about 25 n^3 for scipy's Schur-based sqrtm.
-double trace_sqrt_product(const Eigen::MatrixXd& s1, const Eigen::MatrixXd& s2) {
+// The lower triangle of (s + s^T) / 2 + shift I: a numpy.cov matrix is symmetric up to rounding, and the
+// LAPACK routines below read only the lower triangle (the strict upper one is left unset). One pass, by
+// 32x32 tiles so that s(i, j) and s(j, i) both come from cache.
+Eigen::MatrixXd symmetrised_lower(const Eigen::MatrixXd& s, double shift) {
+  constexpr Eigen::Index kTile = 32;
+  const Eigen::Index n = s.rows();
+  Eigen::MatrixXd out(n, n);
+  for (Eigen::Index j0 = 0; j0 < n; j0 += kTile)
+    for (Eigen::Index i0 = j0; i0 < n; i0 += kTile)
+      for (Eigen::Index j = j0; j < std::min(j0 + kTile, n); ++j)
+        for (Eigen::Index i = std::max(i0, j); i < std::min(i0 + kTile, n); ++i)
+          out(i, j) = 0.5 * (s(i, j) + s(j, i));
+  out.diagonal().array() += shift;
+  return out;
+}
+
+// tr(sqrtm(s1 s2)) for s1, s2 symmetric up to rounding, each with `shift` added to its diagonal; NaN when a
+// decomposition fails. LAPACK is called directly (no LibTorch), with compute_threads() given to BLAS. Flops
+// at dimension n, positive definite s1: Cholesky n^3/3, L^T s2 L by dsygst n^3 (it uses the symmetry; two
+// GEMMs would take 4 n^3), eigenvalues only by tridiagonal reduction 4 n^3/3: 2.7 n^3 in all, against about
+// 25 n^3 for scipy's Schur-based sqrtm.
+double trace_sqrt_product(const Eigen::MatrixXd& s1, const Eigen::MatrixXd& s2, double shift) {
   ScopedBlasThreads blas(compute_threads());
   const int n = static_cast<int>(s1.rows());
   Eigen::VectorXd w(n);
   // Positive definite S1 = L L^T: S1 S2 has the spectrum of the symmetric L^T S2 L.
-  Eigen::MatrixXd l = s1;
+  Eigen::MatrixXd l = symmetrised_lower(s1, shift);
+  Eigen::MatrixXd m = symmetrised_lower(s2, shift);
   if (lapack::potrf_lower(n, l.data()) == 0) {
-    Eigen::MatrixXd m = s2;
     if (lapack::sygst_lower_ltal(n, m.data(), l.data()) != 0) return NAN;
     if (lapack::syev_values(n, m.data(), w.data()) != 0) return NAN;  // not converged
     return trace_of_roots(to_complex(w));
   }
   // Singular S1 (fewer samples than dimensions): its eigendecomposition V W V^T gives S1^1/2.
-  Eigen::MatrixXd v = s1;
+  Eigen::MatrixXd v = symmetrised_lower(s1, shift);
+  const Eigen::MatrixXd b = m.selfadjointView<Eigen::Lower>();  // S2, both triangles
   if (lapack::syev_vectors(n, v.data(), w.data()) != 0) return NAN;
   const double scale = std::max(1e-300, w.cwiseAbs().maxCoeff());
   if (w.minCoeff() < -1e-9 * scale) {
     // Not a covariance: take the spectrum of the product directly, as scipy's sqrtm would.
-    Eigen::EigenSolver<Eigen::MatrixXd> ep(s1 * s2, false);
+    const Eigen::MatrixXd a = symmetrised_lower(s1, shift).selfadjointView<Eigen::Lower>();
+    Eigen::EigenSolver<Eigen::MatrixXd> ep(a * b, false);
     if (ep.info() != Eigen::Success) return NAN;
     return trace_of_roots(ep.eigenvalues());
   }
   // S1 is PSD: S1 S2 has the spectrum of S1^1/2 S2 S1^1/2, i.e. of the symmetric W^1/2 (V^T S2 V) W^1/2.
-  Eigen::MatrixXd t(n, n), m(n, n);
-  lapack::gemm_square(n, false, false, s2.data(), v.data(), t.data());  // S2 V
-  lapack::gemm_square(n, true, false, v.data(), t.data(), m.data());    // V^T S2 V
+  Eigen::MatrixXd t(n, n);
+  lapack::gemm_square(n, false, false, b.data(), v.data(), t.data());  // S2 V
+  lapack::gemm_square(n, true, false, v.data(), t.data(), m.data());   // V^T S2 V
   const Eigen::VectorXd r = w.cwiseMax(0.0).cwiseSqrt();
   m = r.asDiagonal() * (0.5 * (m + m.transpose())) * r.asDiagonal();
   if (lapack::syev_values(n, m.data(), w.data()) != 0) return NAN;
@@ -97,15 +117,12 @@ void check_inputs(const Eigen::VectorXd& mu1, const Eigen::MatrixXd& s1, const E
 double frechet_distance(const Eigen::VectorXd& mu1, const Eigen::MatrixXd& s1, const Eigen::VectorXd& mu2,
                         const Eigen::MatrixXd& s2, double eps) {
   check_inputs(mu1, s1, mu2, s2);
-  // Symmetrise: a numpy.cov matrix is symmetric up to rounding, and the eigensolver reads one triangle.
-  const Eigen::MatrixXd a = 0.5 * (s1 + s1.transpose()), b = 0.5 * (s2 + s2.transpose());
-  double tr = trace_sqrt_product(a, b);
+  double tr = trace_sqrt_product(s1, s2, 0.0);
   if (!std::isfinite(tr)) {
-    const Eigen::MatrixXd off = eps * Eigen::MatrixXd::Identity(a.rows(), a.cols());
-    tr = trace_sqrt_product(a + off, b + off);
+    tr = trace_sqrt_product(s1, s2, eps);  // pytorch-fid's retry with eps * I added to both
     if (!std::isfinite(tr)) throw std::runtime_error("Fréchet distance: not finite even with eps * I added");
   }
-  return (mu1 - mu2).squaredNorm() + a.trace() + b.trace() - 2.0 * tr;
+  return (mu1 - mu2).squaredNorm() + s1.trace() + s2.trace() - 2.0 * tr;
 }
 
 double frechet_distance(const FeatureStats& x, const FeatureStats& y, double eps) {

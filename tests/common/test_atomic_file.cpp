@@ -120,4 +120,22 @@ TEST_SUITE("common") {
     CHECK(what == "cannot write " + target.string() + ": No space left on device");
     CHECK(remove_stale_temp_files(dir.path()).empty());  // and the temp file is gone
   }
+
+  TEST_CASE("MappedFile gives a file's bytes; an empty file is read; a missing one names its path") {
+    test::TempDir dir;
+    std::string big(1 << 20, '\0');
+    for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 131 % 251);
+    write_file_atomic(dir / "big.bin", big);
+    CHECK(MappedFile(dir / "big.bin").bytes() == big);
+    write_file_atomic(dir / "empty.bin", "");
+    CHECK(MappedFile(dir / "empty.bin").bytes().empty());
+    const auto missing = dir / "missing.npz";
+    std::string what;
+    try {
+      MappedFile m(missing);
+    } catch (const std::runtime_error& e) {
+      what = e.what();
+    }
+    CHECK(what.find(missing.string()) != std::string::npos);
+  }
 }
