@@ -27,10 +27,14 @@ void train_step(benchmark::State& state, const std::string& arch) {
     return;
   }
   ArchContext ctx;
-  ctx.modality = {"bench", "", 1, size, {"bg", "a", "b", "c"}};
+  ctx.modality = {"bench", "", 1, size, {"bg", "a", "b", "c"}};  // 1 image channel, 4 labels
   ctx.device = device;
   ctx.batch_size = kBatch;
   ctx.options = resolve_options(entry, {});
+  // D-input augmentation as a sweep sets it: the architecture's instance noise, nothing else.
+  AugmentConfig augment;
+  augment.instance_noise = entry.capabilities.instance_noise;
+  ctx.augment = std::make_shared<DInputAugment>(augment, 1, 1 + 4);
   use_device(device);
   auto model = create_architecture(arch, ctx);
   const int64_t n = kBatch * entry.capabilities.critic_steps;  // the trainer's real batch per step
