@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """ganbench against the Python FID tools, side by side in one run on this machine.
 
-    /usr/bin/python3 bench/fid_vs_python.py [--build build] [--threads N] [--rss-images 200,2000] [--quick]
+    /usr/bin/python3 bench/fid_vs_python.py [--build build] [--threads N] [--rss-images 200,2000] [--quick] [--skip-rss | --rss-only]
 
 Needs Debian's python3-torch, python3-scipy and python3-numpy (scripts/setup.sh --bench installs them) and a
 built tree. Prints a Markdown table:
@@ -240,76 +240,78 @@ def main():
     ap.add_argument("--rss-images", default="200,2000")
     ap.add_argument("--quick", action="store_true", help="fewer repetitions (smoke run)")
     ap.add_argument("--skip-rss", action="store_true", help="leave out the (slow) memory measurement")
+    ap.add_argument("--rss-only", action="store_true", help="only the memory measurement")
     a = ap.parse_args()
     ganbench = os.path.join(a.build, "ganbench")
     torch.set_num_threads(a.threads)
     env = dict(os.environ, GANBENCH_THREADS=str(a.threads), OMP_NUM_THREADS=str(a.threads))
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        # 1. Frechet distance at 2048-d (the fd_2048 fixture's inputs).
-        n, d = (600 if a.quick else 3000), 2048
-        A_ = (2 * uniform("frechet2048/a", n * d) - 1).astype(np.float32).reshape(n, d).astype(np.float64)
-        B_ = (0.9 * (2 * uniform("frechet2048/b", n * d) - 1) + 0.05 * (np.arange(n * d) % d % 7)).astype(
-            np.float32).reshape(n, d).astype(np.float64)
-        stats = []
-        for name, X in (("a", A_), ("b", B_)):
-            mu, sigma = X.mean(0), np.cov(X, rowvar=False)
-            np.savez(os.path.join(tmp, f"{name}.npz"), mu=mu, sigma=sigma)
-            stats.append((mu, sigma))
-        t0 = time.perf_counter()
-        ref = frechet_scipy(stats[0][0], stats[0][1], stats[1][0], stats[1][1])
-        t_scipy = time.perf_counter() - t0
-        fid_cmd = [ganbench, "fid", os.path.join(tmp, "a.npz"), os.path.join(tmp, "b.npz")]
-        out, t_gb, _ = run(fid_cmd, env)
-        ours = float(out.split()[-1])
-        core_default = openblas_core([sys.executable, "-c", "import numpy"], env)
-        core_gb = openblas_core(fid_cmd, env)
-        rows.append(("Fréchet distance, 2048-d (same .npz inputs)",
-                     f"{t_scipy:.2f} s (scipy sqrtm, OpenBLAS {core_default} kernels)",
-                     f"{t_gb:.2f} s (whole `ganbench fid` process, {core_gb} kernels)", f"{t_scipy / t_gb:.1f}x faster",
-                     f"rel. diff {abs(ours - ref) / abs(ref):.1e}"))
-        if core_gb != core_default:  # scipy given the kernels ganbench picked
-            t_scipy_k = scipy_seconds(os.path.join(tmp, "a.npz"), os.path.join(tmp, "b.npz"),
-                                      dict(env, OPENBLAS_CORETYPE=core_gb))
-            rows.append(("Fréchet distance, 2048-d, scipy given the same kernels",
-                         f"{t_scipy_k:.2f} s (scipy sqrtm, OPENBLAS_CORETYPE={core_gb})",
-                         f"{t_gb:.2f} s (whole process)", f"{t_scipy_k / t_gb:.1f}x faster", ""))
-        out, _, _ = run([os.path.join(a.build, "bench", "bench_frechet"), "--benchmark_filter=FrechetDistance/2048",
-                         "--benchmark_format=json"], env)
-        t_kernel = json.loads(out)["benchmarks"][0]["real_time"] / 1000.0  # ms -> s
-        rows.append(("Fréchet distance, 2048-d, distance only", f"{t_scipy:.2f} s (scipy sqrtm)",
-                     f"{t_kernel:.2f} s (bench_frechet, in process)", f"{t_scipy / t_kernel:.1f}x faster", ""))
-
-        # 2. Inception throughput at batch 50: pytorch-fid's model as it runs (NCHW, batch norms), and the
-        # same model given ganbench's inference set-up (batch norms folded by torch.fx, channels-last).
         model = FidInception().eval()
-        x = torch.rand(50, 3, 299, 299)
-        reps = 2 if a.quick else 5
+        if not a.rss_only:  # 1. and 2.
+            # 1. Frechet distance at 2048-d (the fd_2048 fixture's inputs).
+            n, d = (600 if a.quick else 3000), 2048
+            A_ = (2 * uniform("frechet2048/a", n * d) - 1).astype(np.float32).reshape(n, d).astype(np.float64)
+            B_ = (0.9 * (2 * uniform("frechet2048/b", n * d) - 1) + 0.05 * (np.arange(n * d) % d % 7)).astype(
+                np.float32).reshape(n, d).astype(np.float64)
+            stats = []
+            for name, X in (("a", A_), ("b", B_)):
+                mu, sigma = X.mean(0), np.cov(X, rowvar=False)
+                np.savez(os.path.join(tmp, f"{name}.npz"), mu=mu, sigma=sigma)
+                stats.append((mu, sigma))
+            t0 = time.perf_counter()
+            ref = frechet_scipy(stats[0][0], stats[0][1], stats[1][0], stats[1][1])
+            t_scipy = time.perf_counter() - t0
+            fid_cmd = [ganbench, "fid", os.path.join(tmp, "a.npz"), os.path.join(tmp, "b.npz")]
+            out, t_gb, _ = run(fid_cmd, env)
+            ours = float(out.split()[-1])
+            core_default = openblas_core([sys.executable, "-c", "import numpy"], env)
+            core_gb = openblas_core(fid_cmd, env)
+            rows.append(("Fréchet distance, 2048-d (same .npz inputs)",
+                         f"{t_scipy:.2f} s (scipy sqrtm, OpenBLAS {core_default} kernels)",
+                         f"{t_gb:.2f} s (whole `ganbench fid` process, {core_gb} kernels)", f"{t_scipy / t_gb:.1f}x faster",
+                         f"rel. diff {abs(ours - ref) / abs(ref):.1e}"))
+            if core_gb != core_default:  # scipy given the kernels ganbench picked
+                t_scipy_k = scipy_seconds(os.path.join(tmp, "a.npz"), os.path.join(tmp, "b.npz"),
+                                          dict(env, OPENBLAS_CORETYPE=core_gb))
+                rows.append(("Fréchet distance, 2048-d, scipy given the same kernels",
+                             f"{t_scipy_k:.2f} s (scipy sqrtm, OPENBLAS_CORETYPE={core_gb})",
+                             f"{t_gb:.2f} s (whole process)", f"{t_scipy_k / t_gb:.1f}x faster", ""))
+            out, _, _ = run([os.path.join(a.build, "bench", "bench_frechet"), "--benchmark_filter=FrechetDistance/2048",
+                             "--benchmark_format=json"], env)
+            t_kernel = json.loads(out)["benchmarks"][0]["real_time"] / 1000.0  # ms -> s
+            rows.append(("Fréchet distance, 2048-d, distance only", f"{t_scipy:.2f} s (scipy sqrtm)",
+                         f"{t_kernel:.2f} s (bench_frechet, in process)", f"{t_scipy / t_kernel:.1f}x faster", ""))
 
-        def images_per_s(m, inp):
-            with torch.no_grad():
-                m(inp)  # warm-up
-                t0 = time.perf_counter()
-                for _ in range(reps):
-                    m(inp)
-                return 50 * reps / (time.perf_counter() - t0)
+            # 2. Inception throughput at batch 50: pytorch-fid's model as it runs (NCHW, batch norms), and the
+            # same model given ganbench's inference set-up (batch norms folded by torch.fx, channels-last).
+            x = torch.rand(50, 3, 299, 299)
+            reps = 2 if a.quick else 5
 
-        py_ips = images_per_s(model, x)
-        import copy
-        import torch.fx.experimental.optimization as fx_opt
-        fast = fx_opt.fuse(copy.deepcopy(model)).to(memory_format=torch.channels_last)
-        py_fast_ips = images_per_s(fast, x.contiguous(memory_format=torch.channels_last))
-        out, _, _ = run([os.path.join(a.build, "bench", "bench_inception"), "--benchmark_filter=/50/3/",
-                         "--benchmark_format=json", f"--benchmark_min_time={1 if a.quick else 5}"], env)
-        by_name = {b["name"]: b["items_per_second"] for b in json.loads(out)["benchmarks"]}
-        gb_ips = next(v for k, v in by_name.items() if "/50/3/1/" in k)
-        gb_plain = next(v for k, v in by_name.items() if "/50/3/0/" in k)
-        rows.append((f"Inception images/s, batch 50, {a.threads} threads",
-                     f"{py_ips:.2f} (pytorch-fid's model, PyTorch {torch.__version__})",
-                     f"{gb_ips:.2f} (LibTorch C++, folded BN + channels-last)", f"{gb_ips / py_ips:.2f}x", ""))
-        rows.append(("Inception images/s, both given folded BN + channels-last",
-                     f"{py_fast_ips:.2f} (torch.fx fuse + channels_last)", f"{gb_ips:.2f}",
-                     f"{gb_ips / py_fast_ips:.2f}x", f"ganbench plain module: {gb_plain:.2f}"))
+            def images_per_s(m, inp):
+                with torch.no_grad():
+                    m(inp)  # warm-up
+                    t0 = time.perf_counter()
+                    for _ in range(reps):
+                        m(inp)
+                    return 50 * reps / (time.perf_counter() - t0)
+
+            py_ips = images_per_s(model, x)
+            import copy
+            import torch.fx.experimental.optimization as fx_opt
+            fast = fx_opt.fuse(copy.deepcopy(model)).to(memory_format=torch.channels_last)
+            py_fast_ips = images_per_s(fast, x.contiguous(memory_format=torch.channels_last))
+            out, _, _ = run([os.path.join(a.build, "bench", "bench_inception"), "--benchmark_filter=/50/3/",
+                             "--benchmark_format=json", f"--benchmark_min_time={1 if a.quick else 5}"], env)
+            by_name = {b["name"]: b["items_per_second"] for b in json.loads(out)["benchmarks"]}
+            gb_ips = next(v for k, v in by_name.items() if "/50/3/1/" in k)
+            gb_plain = next(v for k, v in by_name.items() if "/50/3/0/" in k)
+            rows.append((f"Inception images/s, batch 50, {a.threads} threads",
+                         f"{py_ips:.2f} (pytorch-fid's model, PyTorch {torch.__version__})",
+                         f"{gb_ips:.2f} (LibTorch C++, folded BN + channels-last)", f"{gb_ips / py_ips:.2f}x", ""))
+            rows.append(("Inception images/s, both given folded BN + channels-last",
+                         f"{py_fast_ips:.2f} (torch.fx fuse + channels_last)", f"{gb_ips:.2f}",
+                         f"{gb_ips / py_fast_ips:.2f}x", f"ganbench plain module: {gb_plain:.2f}"))
 
         # 3. Peak RSS of `ganbench fid` against the number of images.
         weights = os.path.join(tmp, "w.safetensors")
