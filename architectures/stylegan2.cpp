@@ -38,8 +38,11 @@ torch::Tensor modulated_conv2d(const torch::Tensor& x, const torch::Tensor& weig
   // much faster on CPU than a grouped convolution.
   auto y = F::conv2d(x * styles.view({b, in, 1, 1}), weight, F::Conv2dFuncOptions().padding(k / 2));
   if (demodulate) {
-    auto w = weight.unsqueeze(0) * styles.view({b, 1, in, 1, 1});  // [B, O, I, k, k]
-    y = y * torch::rsqrt(w.square().sum({2, 3, 4}) + kDemodEps).view({b, out, 1, 1});
+    // sum_ik (w_oik s_bi)^2 = sum_i s_bi^2 sum_k w_oik^2: a [B, I] x [I, O] product. stylegan2-ada builds the
+    // [B, O, I, k, k] per-sample weights for this (at 512 channels, batch 32: 75 M values per layer; forward
+    // and backward 1.04 s against 13 ms, bench/train_step_vs_python.py). Equal up to float rounding.
+    const auto sq = torch::matmul(styles.square(), weight.square().sum({2, 3}).t());  // [B, O]
+    y = y * torch::rsqrt(sq + kDemodEps).view({b, out, 1, 1});
   }
   return y;
 }

@@ -9,7 +9,9 @@ settings of architectures/<name>.cpp at their default options, and times the ste
 one image channel and 4 label channels (bench_train_step's set-up). The parameter counts must equal the ones
 bench_train_step reports, or the script stops. PyTorch is timed in fresh interpreters twice: as installed
 (OpenBLAS with a thread per core beneath LibTorch's threads) and with OPENBLAS_NUM_THREADS=1, which is what
-ganbench sets. Prints a Markdown table: ms per step on each side and ganbench's time as a fraction of
+ganbench sets. StyleGAN2's demodulation runs on the PyTorch side as stylegan2-ada-pytorch computes it (per-sample
+weights [B, O, I, k, k]), or with --demod factored as ganbench does (sum_i s_bi^2 sum_k w_oik^2). Prints a
+Markdown table: ms per step on each side and ganbench's time as a fraction of
 PyTorch's (issue 16's goal: <= 0.9).
 All four 2-D architectures; the parameter counts are G + D (StyleGAN2's EMA copy of G is not trained).
 """
@@ -181,10 +183,15 @@ def up2(x):
     return F.interpolate(x, scale_factor=2.0, mode="bilinear", align_corners=False)
 
 
-def modulated_conv2d(x, weight, styles, demodulate):  # the unfused form, as ganbench runs it
+FACTORED_DEMOD = False  # --demod factored: ganbench's [B, I] x [I, O] form instead of stylegan2-ada's
+
+
+def modulated_conv2d(x, weight, styles, demodulate):  # the unfused form (stylegan2-ada's fused_modconv=False)
     b, cin = x.shape[:2]
     y = F.conv2d(x * styles.view(b, cin, 1, 1), weight, padding=weight.shape[2] // 2)
-    if demodulate:
+    if demodulate and FACTORED_DEMOD:
+        y = y * torch.rsqrt(styles.square() @ weight.square().sum([2, 3]).t() + 1e-8).view(b, -1, 1, 1)
+    elif demodulate:  # stylegan2-ada: the [B, O, I, k, k] per-sample weights, squared and summed
         w = weight.unsqueeze(0) * styles.view(b, 1, cin, 1, 1)
         y = y * torch.rsqrt(w.square().sum([2, 3, 4]) + 1e-8).view(b, -1, 1, 1)
     return y
@@ -553,7 +560,8 @@ ARCHS = {"dcgan": DCGAN, "wgan_gp": WGANGP, "stylegan2": StyleGAN2, "multiscale"
 def python_in_child(arch, size, threads, min_time, env):
     """ms per step in a fresh interpreter (OpenBLAS reads OPENBLAS_NUM_THREADS when it loads)."""
     out = subprocess.run([sys.executable, __file__, "--python-only", arch, str(size), "--threads", str(threads),
-                          "--min-time", str(min_time)], env=env, capture_output=True, text=True, check=True)
+                          "--min-time", str(min_time), "--demod", "factored" if FACTORED_DEMOD else "stylegan2-ada"],
+                         env=env, capture_output=True, text=True, check=True)
     return float(out.stdout.split()[-1])
 
 
@@ -563,7 +571,13 @@ def main():
     ap.add_argument("--threads", type=int, default=os.cpu_count())
     ap.add_argument("--min-time", type=float, default=5.0, help="seconds per measurement")
     ap.add_argument("--python-only", nargs=2, metavar=("ARCH", "PX"), help=argparse.SUPPRESS)
+    ap.add_argument("--arch", action="append", choices=list(ARCHS), help="only these (repeatable)")
+    ap.add_argument("--demod", choices=["stylegan2-ada", "factored"], default="stylegan2-ada",
+                    help="StyleGAN2's demodulation on the PyTorch side: as stylegan2-ada-pytorch computes it "
+                         "(per-sample weights), or ganbench's equal factored form")
     a = ap.parse_args()
+    global FACTORED_DEMOD
+    FACTORED_DEMOD = a.demod == "factored"
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     if a.python_only:
@@ -572,6 +586,8 @@ def main():
         return
     rows = []
     for arch, cls in ARCHS.items():
+        if a.arch and arch not in a.arch:
+            continue
         for size in (32, 64):
             model = cls(size)
             params = sum(p.numel() for m in (model.G, model.D) for p in m.parameters())
@@ -591,7 +607,8 @@ def main():
             print(f"{arch} {size} px: PyTorch {py_ms:.1f} ms ({py1_ms:.1f} ms with one OpenBLAS thread), "
                   f"ganbench {gb_ms:.1f} ms", file=sys.stderr)
     blas = subprocess.run([os.path.join(a.build, "ganbench"), "--version"], capture_output=True, text=True).stdout
-    print(f"\n{blas.strip()}; PyTorch {torch.__version__}, {a.threads} threads, batch {BATCH}\n")
+    print(f"\n{blas.strip()}; PyTorch {torch.__version__}, {a.threads} threads, batch {BATCH}, "
+          f"PyTorch StyleGAN2 demodulation: {a.demod}\n")
     print("| architecture | px | parameters (G + D, equal) | PyTorch ms/step | PyTorch, OpenBLAS 1 thread | "
           "ganbench ms/step | ganbench / PyTorch | ganbench / PyTorch (1 OpenBLAS thread) |")
     print("|---|---|---|---|---|---|---|---|")
