@@ -34,7 +34,8 @@ void train_step(benchmark::State& state, const std::string& arch) {
   // D-input augmentation as a sweep sets it: the architecture's instance noise, nothing else.
   AugmentConfig augment;
   augment.instance_noise = entry.capabilities.instance_noise;
-  ctx.augment = std::make_shared<DInputAugment>(augment, 1, 1 + 4);
+  ctx.augment = std::make_shared<DInputAugment>(augment, ctx.modality.channels,
+                                                ctx.modality.channels + ctx.modality.num_labels());
   use_device(device);
   auto model = create_architecture(arch, ctx);
   const int64_t n = kBatch * entry.capabilities.critic_steps;  // the trainer's real batch per step

@@ -63,11 +63,7 @@ class Generator(nn.Module):  # DCGANGeneratorImpl
         init_dcgan(self)
 
     def forward(self, z):  # joint_output with the straight-through one-hot (training)
-        raw = self.net(z.view(z.size(0), z.size(1), 1, 1))
-        image = torch.tanh(raw[:, :CHANNELS])
-        probs = torch.softmax(raw[:, CHANNELS:], 1)
-        hard = torch.zeros_like(probs).scatter_(1, probs.argmax(1, keepdim=True), 1.0)
-        return torch.cat([image, hard - probs.detach() + probs], 1)
+        return joint_output(self.net(z.view(z.size(0), z.size(1), 1, 1)), True)
 
 
 class Discriminator(nn.Module):  # DCGANDiscriminatorImpl
@@ -103,6 +99,10 @@ class Critic(nn.Module):  # WGANCriticImpl: layer norm (GroupNorm with one group
         return self.net(x).view(x.size(0))
 
 
+def instance_noise(x, std=0.2):  # D-input instance noise of dcgan and multiscale (their capability)
+    return x + std * torch.randn_like(x)
+
+
 def joint_input(images, labels):  # images in [0, 1] -> [-1, 1], labels one-hot
     return torch.cat([images * 2 - 1, F.one_hot(labels, LABELS).permute(0, 3, 1, 2).float()], 1)
 
@@ -115,8 +115,7 @@ class DCGAN:
         self.opt_g = torch.optim.Adam(self.G.parameters(), lr=2e-4, betas=(0.5, 0.999))
         self.opt_d = torch.optim.Adam(self.D.parameters(), lr=2e-4, betas=(0.5, 0.999))
 
-    def d_input(self, x):  # instance noise 0.2 (the architecture's default)
-        return x + 0.2 * torch.randn_like(x)
+    d_input = staticmethod(instance_noise)
 
     def step(self, images, labels):
         x_real = joint_input(images, labels)
@@ -467,7 +466,8 @@ def lsgan_d(real, fake):
 
 
 class MultiScale:
-    n_real, noise_std = BATCH, 0.2  # instance noise: the architecture's capability
+    n_real = BATCH
+    d_input = staticmethod(instance_noise)
 
     def __init__(self, size, levels=2, patch=64, ch=32):
         self.size0 = size >> (levels - 1)
@@ -484,9 +484,6 @@ class MultiScale:
     @staticmethod
     def adam(m):
         return torch.optim.Adam(m.parameters(), lr=2e-4, betas=(0.5, 0.999))
-
-    def d_input(self, x):
-        return x + self.noise_std * torch.randn_like(x)
 
     def patches(self, x_real, side, patch):
         with torch.no_grad():

@@ -178,10 +178,9 @@ NpyView parse_npy_view(std::string_view b, const std::string& what) {
   return a;
 }
 
-NpyArray parse_npy(std::string_view b, const std::string& what) {
-  NpyView v = parse_npy_view(b, what);
-  return NpyArray{std::move(v.dtype), std::move(v.shape), std::vector<char>(v.data.begin(), v.data.end())};
-}
+NpyArray NpyView::to_array() const { return NpyArray{dtype, shape, std::vector<char>(data.begin(), data.end())}; }
+
+NpyArray parse_npy(std::string_view b, const std::string& what) { return parse_npy_view(b, what).to_array(); }
 
 std::string npy_header(const std::string& dtype, const std::vector<int64_t>& dims) {
   std::string shape;
@@ -223,7 +222,7 @@ void visit_npz(const std::filesystem::path& path,
 std::map<std::string, NpyArray> read_npz(const std::filesystem::path& path) {
   std::map<std::string, NpyArray> out;
   visit_npz(path, [&](const std::string& key, const NpyView& v) {
-    out.emplace(key, NpyArray{v.dtype, v.shape, std::vector<char>(v.data.begin(), v.data.end())});
+    out.emplace(key, v.to_array());
   });
   return out;
 }

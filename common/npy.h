@@ -32,6 +32,8 @@ struct NpyView {
   std::string dtype;
   std::vector<int64_t> shape;  // C order
   std::string_view data;
+
+  NpyArray to_array() const;  // an owning copy
 };
 
 // `what` names the source in error messages (a path, or "archive.npz:mu.npy").

@@ -62,7 +62,7 @@ namespace {
 // is copied once by 32x32 tiles, so that reads and writes both stay in cache; the view may be unaligned.
 void c_order_to_eigen(const NpyView& v, int64_t rows, int64_t cols, double* out) {
   if (v.dtype != "<f8") {
-    const auto d = NpyArray{v.dtype, v.shape, std::vector<char>(v.data.begin(), v.data.end())}.to_doubles();
+    const auto d = v.to_array().to_doubles();
     Eigen::Map<Eigen::MatrixXd>(out, rows, cols) =
         Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(d.data(), rows,
                                                                                                  cols);
