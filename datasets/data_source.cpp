@@ -61,6 +61,7 @@ bool is_nifti(const fs::path& p) {
 }
 
 uint8_t to_label(float v, int num_labels, const fs::path& p) {
+  if (!std::isfinite(v)) data_error(p, fmt::format("label value {} is not finite", v));
   const float r = std::round(v);
   if (std::fabs(v - r) > 1e-3f) data_error(p, fmt::format("label value {} is not an integer", v));
   if (r < 0 || r >= num_labels)
