@@ -27,6 +27,8 @@ void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
   for (const auto& [name, gen] : parts.generators) ar.write("rng." + name, gen->get_state());
   for (const auto& [name, v] : parts.scalars)
     ar.write("scalar." + name, torch::full({1}, *v, torch::kFloat64));
+  for (const auto& [name, t] : parts.device_scalars)
+    ar.write("scalar." + name, t->detach().to(torch::kCPU, torch::kFloat64).reshape({1}));
   // Streamed through our own writer: LibTorch's file writer throws from its destructor when a write fails
   // (a full disk), which terminates the process. Here a failed write is remembered, the archive finishes
   // into the void, and the error is thrown afterwards with the path and the reason.
@@ -72,6 +74,13 @@ void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
       torch::Tensor t;
       ar.read("scalar." + name, t);
       *v = t.to(torch::kCPU).item<double>();
+    }
+    for (const auto& [name, dst] : parts.device_scalars) {
+      part = "scalar " + name;
+      torch::Tensor t;
+      ar.read("scalar." + name, t);
+      TORCH_CHECK(t.numel() == 1, "scalar ", name, " holds ", t.numel(), " values");
+      *dst = t.to(dst->device(), torch::kFloat64).reshape(dst->sizes());
     }
   } catch (const c10::Error& e) {
     throw std::runtime_error(

@@ -14,6 +14,9 @@ struct CheckpointParts {
   std::map<std::string, torch::optim::Optimizer*> optimizers;
   std::map<std::string, at::Generator*> generators;  // RNG state, for exact resume
   std::map<std::string, double*> scalars;            // loss and schedule state (EMA counters, ADA p)
+  // The same, kept on the model's device as one-element float64 tensors (a GPU step reads and updates them
+  // without a host copy); stored exactly as `scalars` are, so either kind loads the other's file.
+  std::map<std::string, torch::Tensor*> device_scalars;
 };
 
 void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts);

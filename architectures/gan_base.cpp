@@ -39,6 +39,9 @@ void GanModelBase::track(const std::string& name, torch::optim::Optimizer& o) {
   parts_.optimizers[name] = &o;
 }
 void GanModelBase::track(const std::string& name, double& scalar) { parts_.scalars[name] = &scalar; }
+void GanModelBase::track(const std::string& name, torch::Tensor& device_scalar) {
+  parts_.device_scalars[name] = &device_scalar;
+}
 
 double GanModelBase::frozen(const std::function<double()>& f) {
   torch::NoGradGuard no_grad;

@@ -29,6 +29,7 @@ class GanModelBase : public GanModel {
   void track(const std::string& name, torch::nn::Module& m, bool trainable = true);
   void track(const std::string& name, torch::optim::Optimizer& o);
   void track(const std::string& name, double& scalar);
+  void track(const std::string& name, torch::Tensor& device_scalar);  // one float64 value on device_
   // Runs `f` without gradients and restores every tracked module's buffers afterwards (batch-norm running
   // statistics, w averages), so an evaluation in training mode leaves no trace.
   double frozen(const std::function<double()>& f);

@@ -88,9 +88,10 @@ torch::Tensor MappingNetworkImpl::forward(const torch::Tensor& z, double psi, bo
   auto w = net->forward(x);
   if (update_avg) {
     torch::NoGradGuard g;
-    w_avg.copy_(w.detach().mean(0).lerp(w_avg, kWAvgBeta));
+    // In the buffer's float32 also when autocast made w bfloat16 (train.precision: bf16).
+    w_avg.copy_(w.detach().to(w_avg.scalar_type()).mean(0).lerp(w_avg, kWAvgBeta));
   }
-  if (psi != 1.0) w = w_avg.unsqueeze(0).lerp(w, psi);
+  if (psi != 1.0) w = w_avg.unsqueeze(0).lerp(w.to(w_avg.scalar_type()), psi);
   return w;
 }
 
@@ -262,6 +263,7 @@ class StyleGAN2Model : public GanModelBase {
     track("generator", *opt_g_);
     track("discriminator", *opt_d_);
     track("images_seen", nimg_);
+    pl_mean_ = torch::zeros({}, torch::TensorOptions(torch::kFloat64).device(device_));
     track("pl_mean", pl_mean_);
     track("step", step_);
   }
@@ -292,7 +294,8 @@ class StyleGAN2Model : public GanModelBase {
           torch::randn(img.sizes(), noise_).to(device_) / std::sqrt(double(img.size(2) * img.size(3)));
       auto grad = torch::autograd::grad({(img * pl_noise).sum()}, {ws}, {}, true, true)[0];
       auto lengths = grad.square().sum(2).mean(1).sqrt();
-      pl_mean_ += kPlDecay * (lengths.mean().item<double>() - pl_mean_);
+      // In float64 on the device, no host copy (the same digits as the double it once was).
+      pl_mean_.add_((lengths.mean().detach().to(torch::kFloat64) - pl_mean_).mul_(kPlDecay));
       auto loss_pl = (lengths - pl_mean_).square().mean() * o_.at("pl_weight") * double(pl_interval);
       opt_g_->zero_grad();
       loss_pl.backward();
@@ -399,7 +402,7 @@ class StyleGAN2Model : public GanModelBase {
   double r1_gamma_ = 0;  // resolved R1 weight (the option, or the heuristic for -1)
   std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
   double nimg_ = 0;     // real images shown to D so far
-  double pl_mean_ = 0;  // running mean of path lengths
+  torch::Tensor pl_mean_;  // running mean of path lengths: float64, 0-dim, on device_
   double step_ = 0;     // train_step calls (lazy regularisation schedule)
 };
 

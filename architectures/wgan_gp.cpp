@@ -8,6 +8,18 @@
 namespace ganbench {
 namespace {
 constexpr double kLeakySlope = 0.2;  // critic activations
+
+// GroupNorm that normalises in its weights' dtype under autocast (train.precision: bf16), as CUDA's autocast
+// does for group_norm; LibTorch 1.13's CPU autocast passes bfloat16 through, which its kernel rejects against
+// float32 weights. Without autocast the input already has that dtype and nothing changes.
+class WeightDtypeGroupNormImpl : public torch::nn::GroupNormImpl {
+ public:
+  using torch::nn::GroupNormImpl::GroupNormImpl;
+  torch::Tensor forward(const torch::Tensor& x) {
+    return torch::nn::GroupNormImpl::forward(x.to(weight.scalar_type()));
+  }
+};
+TORCH_MODULE(WeightDtypeGroupNorm);
 }  // namespace
 
 WGANCriticImpl::WGANCriticImpl(const DCGANShape& s) : shape(s) {
@@ -22,7 +34,7 @@ WGANCriticImpl::WGANCriticImpl(const DCGANShape& s) : shape(s) {
   for (size_t i = 1; i < ch.size(); ++i) {
     net->push_back(fmt::format("down{}", i),
                    nn::Conv2d(nn::Conv2dOptions(ch[i - 1], ch[i], 4).stride(2).padding(1)));
-    net->push_back(fmt::format("down{}_ln", i), nn::GroupNorm(nn::GroupNormOptions(1, ch[i])));
+    net->push_back(fmt::format("down{}_ln", i), WeightDtypeGroupNorm(nn::GroupNormOptions(1, ch[i])));
     net->push_back(fmt::format("down{}_act", i),
                    nn::LeakyReLU(nn::LeakyReLUOptions().negative_slope(kLeakySlope)));
   }

@@ -589,7 +589,7 @@ def main():
             model = cls(size)
             params = sum(p.numel() for m in (model.G, model.D) for p in m.parameters())
             out = subprocess.run([os.path.join(a.build, "bench", "bench_train_step"),
-                                  f"--benchmark_filter=train_step/{arch}/px:{size}/cuda:0",
+                                  f"--benchmark_filter=train_step/{arch}/px:{size}/cuda:0/bf16:0",
                                   "--benchmark_format=json", f"--benchmark_min_time={a.min_time}"],
                                  capture_output=True, text=True, check=True).stdout
             bench = json.loads(out)["benchmarks"][0]

@@ -5,7 +5,9 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
+#include <torch/version.h>
 
 namespace ganbench {
 
@@ -48,6 +50,65 @@ c10::Device parse_device(const std::string& spec) {
 
 void use_device(const c10::Device& device) {
   if (device.is_cuda()) at::globalContext().setBenchmarkCuDNN(true);
+}
+
+Precision parse_precision(const std::string& spec) {
+  if (spec == "fp32") return Precision::fp32;
+  if (spec == "bf16") return Precision::bf16;
+  throw std::invalid_argument(fmt::format("precision must be fp32 or bf16, got '{}'", spec));
+}
+
+const char* precision_name(Precision p) { return p == Precision::bf16 ? "bf16" : "fp32"; }
+
+namespace {
+// LibTorch 2.4 replaced the per-device autocast functions (deprecated since) with ones taking the device type.
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+bool autocast_enabled(c10::DeviceType t) { return at::autocast::is_autocast_enabled(t); }
+void set_autocast(c10::DeviceType t, bool on) { at::autocast::set_autocast_enabled(t, on); }
+c10::ScalarType autocast_dtype(c10::DeviceType t) { return at::autocast::get_autocast_dtype(t); }
+void set_autocast_dtype(c10::DeviceType t, c10::ScalarType d) { at::autocast::set_autocast_dtype(t, d); }
+#else
+bool autocast_enabled(c10::DeviceType t) {
+  return t == c10::DeviceType::CUDA ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+}
+void set_autocast(c10::DeviceType t, bool on) {
+  if (t == c10::DeviceType::CUDA)
+    at::autocast::set_enabled(on);
+  else
+    at::autocast::set_cpu_enabled(on);
+}
+c10::ScalarType autocast_dtype(c10::DeviceType t) {
+  return t == c10::DeviceType::CUDA ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+}
+void set_autocast_dtype(c10::DeviceType t, c10::ScalarType d) {
+  if (t == c10::DeviceType::CUDA)
+    at::autocast::set_autocast_gpu_dtype(d);
+  else
+    at::autocast::set_autocast_cpu_dtype(d);
+}
+#endif
+}  // namespace
+
+AutocastGuard::AutocastGuard(const c10::Device& device, Precision p) : type_(device.type()) {
+  if (p == Precision::fp32) return;
+  if (type_ != c10::DeviceType::CPU && type_ != c10::DeviceType::CUDA)
+    throw std::invalid_argument(fmt::format("precision bf16: no autocast for device {}", device.str()));
+  active_ = true;
+  was_enabled_ = autocast_enabled(type_);
+  old_dtype_ = autocast_dtype(type_);
+  was_caching_ = at::autocast::is_autocast_cache_enabled();
+  set_autocast(type_, true);
+  set_autocast_dtype(type_, c10::kBFloat16);
+  at::autocast::set_autocast_cache_enabled(false);
+  at::autocast::increment_nesting();
+}
+
+AutocastGuard::~AutocastGuard() {
+  if (!active_) return;
+  if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
+  at::autocast::set_autocast_cache_enabled(was_caching_);
+  set_autocast_dtype(type_, old_dtype_);
+  set_autocast(type_, was_enabled_);
 }
 
 NoTF32Guard::NoTF32Guard()

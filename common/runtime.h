@@ -5,6 +5,7 @@
 #include <string>
 
 #include <c10/core/Device.h>
+#include <c10/core/ScalarType.h>
 
 #include "common/blas.h"  // blas_name, ScopedBlasThreads: torch-free
 
@@ -35,6 +36,29 @@ class NoTF32Guard {
  private:
   bool cublas_, cudnn_;
 };
+// Training precision (train.precision): "fp32" (default) or "bf16" (automatic mixed precision: convolutions
+// and matrix products in bfloat16, reductions and losses in float32, parameters and optimiser state float32).
+enum class Precision { fp32, bf16 };
+Precision parse_precision(const std::string& spec);  // throws std::invalid_argument listing the valid names
+const char* precision_name(Precision p);
+
+// LibTorch's autocast for `device`'s type while it lives, when `p` is bf16 (else a no-op); restores the
+// previous state. The cast cache is off inside: a training step updates weights between forward passes, and
+// a cached bfloat16 copy would outlive the update.
+class AutocastGuard {
+ public:
+  AutocastGuard(const c10::Device& device, Precision p);
+  ~AutocastGuard();
+  AutocastGuard(const AutocastGuard&) = delete;
+  AutocastGuard& operator=(const AutocastGuard&) = delete;
+
+ private:
+  bool active_ = false;
+  c10::DeviceType type_;
+  bool was_enabled_ = false, was_caching_ = true;
+  c10::ScalarType old_dtype_ = c10::ScalarType::Float;
+};
+
 // $XDG_CACHE_HOME/ganbench, else ~/.cache/ganbench; empty when neither variable is set.
 std::filesystem::path user_cache_dir();
 

@@ -143,6 +143,8 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   topts.progress = env.progress;
   topts.augment = augment;
   topts.lazy_stats = env.device.is_cuda();  // no host synchronisation per step on a GPU
+  topts.precision = parse_precision(cfg.train.precision);
+  topts.device = env.device;
   TrainerHooks hooks;
   hooks.on_log = [&](int64_t step, const StepStats& st) {
     for (const auto& [name, value] : st.values)

@@ -307,6 +307,12 @@ const std::vector<Field>& fields() {
       field(
           "train.log_every", [](C& c) { return &c.train.log_every; },
           "steps between log lines and stored losses", Range{1, kBig, ">= 1"}),
+      // Emitted only when set, so fp32 sweeps keep their resolved YAML and hashes.
+      only_if_set(field(
+          "train.precision", [](C& c) { return &c.train.precision; },
+          "training arithmetic: fp32, or bf16 autocast (convolutions and matrix products in bfloat16, "
+          "losses, reductions, parameters and optimiser state in float32); sampling and scoring stay float32",
+          std::nullopt, {"fp32", "bf16"})),
       // Emitted only when set: it decides when a cell fails, not what a finished cell computed, so it stays out
       // of the hashes of older run folders (cell_config_hash leaves it out altogether).
       only_if_set(

@@ -26,6 +26,7 @@ struct TrainConfig {
   int64_t batch_size = 32;         // real images per step
   int64_t checkpoint_every = 100;  // steps between checkpoints; 0 = only at the end
   int64_t log_every = 25;          // steps between log lines and stored loss values
+  std::string precision = "fp32";  // fp32 | bf16: autocast for the training steps (scoring stays float32)
   static constexpr double kArchDefault = -1;  // sentinel: the architecture's own default
   // |loss or statistic| above this fails the cell (an exploding D); 0 = off; -1 = the architecture's
   // Capabilities::divergence_threshold.

@@ -95,6 +95,7 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
     {
       std::optional<DeferStepStats> defer;
       if (opts.lazy_stats) defer.emplace();
+      AutocastGuard autocast(opts.device, opts.precision);
       stats = model.train_step(batch);
     }
     if (ada) {  // p adapts from this step's sign before the next step's augmentation: fetched every step

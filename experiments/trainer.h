@@ -11,6 +11,7 @@
 
 #include "architectures/augment.h"
 #include "architectures/gan_model.h"
+#include "common/runtime.h"
 #include "datasets/dataset.h"
 
 namespace ganbench {
@@ -42,6 +43,9 @@ struct TrainerOptions {
   // every step: on a GPU each copy waits for the step to finish. Divergence is still checked for every step,
   // in order, when they arrive, and no checkpoint is written before that check. The runner sets it on CUDA.
   bool lazy_stats = false;
+  // Autocast for each train_step on `device` (train.precision); fp32 = none.
+  Precision precision = Precision::fp32;
+  c10::Device device = c10::kCPU;
   // The model's D-input augmentation; under ADA the trainer feeds it each step's "d_real_sign" stat and
   // logs its probability as "augment_p".
   std::shared_ptr<DInputAugment> augment;

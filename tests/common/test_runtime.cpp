@@ -6,6 +6,8 @@
 #include "common/progress.h"
 #include "common/runtime.h"
 
+#include <torch/torch.h>
+
 using namespace ganbench;
 
 TEST_SUITE("common") {
@@ -38,6 +40,40 @@ TEST_SUITE("common") {
 }
 
 TEST_SUITE("common") {
+  TEST_CASE("AutocastGuard: bf16 runs convolutions in bfloat16 for its scope and restores the previous state") {
+    const auto x = torch::randn({1, 2, 5, 5}), w = torch::randn({3, 2, 3, 3});
+    CHECK((torch::conv2d(x, w).scalar_type() == torch::kFloat32));
+    {
+      AutocastGuard g(torch::kCPU, Precision::bf16);
+      CHECK((torch::conv2d(x, w).scalar_type() == torch::kBFloat16));
+      CHECK((torch::mm(x.view({10, 5}), x.view({5, 10})).scalar_type() == torch::kBFloat16));
+      const auto loss = torch::conv2d(x, w).to(torch::kFloat32).sum();
+      CHECK((loss.scalar_type() == torch::kFloat32));
+      {
+        AutocastGuard same(torch::kCPU, Precision::fp32);  // fp32: no change, even inside another guard
+        CHECK((torch::conv2d(x, w).scalar_type() == torch::kBFloat16));
+      }
+      CHECK((torch::conv2d(x, w).scalar_type() == torch::kBFloat16));
+    }
+    CHECK((torch::conv2d(x, w).scalar_type() == torch::kFloat32));
+    // The weights are cast anew at every use (no cache): an in-place update between two uses is seen.
+    // (LibTorch caches the cast of a leaf that requires grad, as a parameter is, when the cache is on.)
+    auto p = torch::ones({2, 2}, torch::requires_grad());
+    {
+      AutocastGuard g(torch::kCPU, Precision::bf16);
+      const auto a = torch::mm(p, p);
+      {
+        torch::NoGradGuard no_grad;
+        p.mul_(2);  // an optimiser step
+      }
+      const auto b = torch::mm(p, p);
+      CHECK(b.sum().item<double>() == 4 * a.sum().item<double>());
+    }
+    CHECK(parse_precision("bf16") == Precision::bf16);
+    CHECK(std::string(precision_name(parse_precision("fp32"))) == "fp32");
+    CHECK_THROWS_WITH_AS(parse_precision("fp16"), doctest::Contains("fp32 or bf16"), std::invalid_argument);
+  }
+
   TEST_CASE("NoTF32Guard turns TF32 off for its scope and restores the previous settings") {
     auto& ctx = at::globalContext();
     const bool cublas = ctx.allowTF32CuBLAS(), cudnn = ctx.allowTF32CuDNN();

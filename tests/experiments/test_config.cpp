@@ -181,6 +181,7 @@ train:
   batch_size: 8
   checkpoint_every: 5
   log_every: 3
+  precision: bf16
   divergence_threshold: 1000
   instance_noise: 0.05
   augment: {policy: [translation, cutout], p: 0.5, translation: 0.25, cutout: 0.3, adaptive: true,
@@ -214,6 +215,7 @@ cluster: {partition: gpu, account: lab, qos: high, time: "02:00:00", mem: 8G, cp
       CHECK(config_value(c, k.key) != config_value(defaults, k.key));
     }
     CHECK(c.train.augment.instance_noise == 0.05);
+    CHECK(c.train.precision == "bf16");
     CHECK(c.data.intensity.mri_percentile_hi == 98);
     CHECK(c.data.source_for("retina").max_subjects == 9);
     const std::string y = to_yaml(c);
@@ -237,6 +239,8 @@ cluster: {partition: gpu, account: lab, qos: high, time: "02:00:00", mem: 8G, cp
     CHECK(error_of(std::string(kMinimal) + "segmentation: {norm: group}\n")
               .find("key 'segmentation.norm': must be one of batch, instance, got 'group'") !=
           std::string::npos);
+    CHECK(error_of(std::string(kMinimal) + "train: {precision: fp16}\n")
+              .find("key 'train.precision': must be one of fp32, bf16, got 'fp16'") != std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "train: {instance_noise: 3}\n")
               .find("key 'train.instance_noise': must be in -1 or [0, 2], got 3") != std::string::npos);
     CHECK(error_of(std::string(kMinimal) + "segmentation: {ratios: [0.5, 200]}\n")
