@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/device_copy.h"
+
 namespace ganbench {
 
 const std::vector<std::string>& augment_ops() {
@@ -36,8 +38,8 @@ torch::Tensor translate(const torch::Tensor& x, const torch::Tensor& dy, const t
   const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
   auto iy = (torch::arange(h, torch::kLong).unsqueeze(0) - dy.unsqueeze(1)).clamp(0, h - 1);  // [B, H]
   auto ix = (torch::arange(w, torch::kLong).unsqueeze(0) - dx.unsqueeze(1)).clamp(0, w - 1);  // [B, W]
-  iy = iy.to(x.device()).view({b, 1, h, 1}).expand({b, c, h, w});
-  ix = ix.to(x.device()).view({b, 1, 1, w}).expand({b, c, h, w});
+  iy = to_device_async(iy, x.device()).view({b, 1, h, 1}).expand({b, c, h, w});
+  ix = to_device_async(ix, x.device()).view({b, 1, 1, w}).expand({b, c, h, w});
   return x.gather(2, iy).gather(3, ix);
 }
 
@@ -50,19 +52,18 @@ torch::Tensor DInputAugment::apply(const torch::Tensor& x, at::Generator& gen) c
     const int64_t b = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
     const auto dev = x.device();
     const int64_t block = joint_channels_ > 0 ? joint_channels_ : c;
-    auto image_mask = (torch::arange(c, torch::kLong).remainder(block) < image_channels_)
-                          .to(torch::kFloat32)
-                          .view({1, c, 1, 1})
-                          .to(dev);
+    auto image_mask = to_device_async(
+        (torch::arange(c, torch::kLong).remainder(block) < image_channels_).to(torch::kFloat32).view({1, c, 1, 1}),
+        dev);
     // Fixed op order, as in DiffAugment: colour, then translation, then cutout.
     if (has(cfg_, "brightness")) {
       auto shift = (torch::rand({b}, gen) - 0.5) * chosen(b, p_, gen);  // +-0.5 of the [-1, 1] range
-      y = y + shift.to(dev).view({b, 1, 1, 1}) * image_mask;
+      y = y + to_device_async(shift, dev).view({b, 1, 1, 1}) * image_mask;
     }
     if (has(cfg_, "contrast")) {
       auto mean = (y * image_mask).mean({1, 2, 3}, true) * (static_cast<double>(c) / image_mask.sum());
       auto scale = 1 + (torch::rand({b}, gen) - 0.5) * chosen(b, p_, gen);  // x0.5 .. x1.5
-      auto factor = scale.to(dev).view({b, 1, 1, 1}) * image_mask + (1 - image_mask);
+      auto factor = to_device_async(scale, dev).view({b, 1, 1, 1}) * image_mask + (1 - image_mask);
       y = (y - mean * image_mask) * factor + mean * image_mask;
     }
     if (has(cfg_, "translation")) {
@@ -85,11 +86,11 @@ torch::Tensor DInputAugment::apply(const torch::Tensor& x, at::Generator& gen) c
       auto y0 = (cy - ch / 2).view({b, 1, 1}), x0 = (cx - cw / 2).view({b, 1, 1});
       auto inside = (ys >= y0) & (ys < y0 + ch) & (xs >= x0) & (xs < x0 + cw);
       auto keep = 1 - inside.to(torch::kFloat32) * on.view({b, 1, 1});
-      y = y * keep.unsqueeze(1).to(dev);
+      y = y * to_device_async(keep.unsqueeze(1), dev);
     }
   }
   if (cfg_.instance_noise > 0)
-    y = y + cfg_.instance_noise * torch::randn(y.sizes(), gen, torch::kFloat32).to(y.device());
+    y = y + cfg_.instance_noise * to_device_async(torch::randn(y.sizes(), gen, torch::kFloat32), y.device());
   return y;
 }
 

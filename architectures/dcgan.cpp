@@ -6,6 +6,7 @@
 
 #include "architectures/dcgan_model.h"
 #include "architectures/joint.h"
+#include "common/device_copy.h"
 
 namespace ganbench {
 
@@ -127,7 +128,7 @@ class DCGANModel : public DCGANShapedModel<DCGANDiscriminator> {
     const int64_t b = real.images.size(0);
     const auto x_real = joint_input(real, shape_.num_labels).to(device_);
 
-    auto z = torch::randn({b, shape_.z_dim}, noise_).to(device_);
+    auto z = to_device_async(torch::randn({b, shape_.z_dim}, noise_), device_);
     auto fake = G_->forward(z);
 
     opt_d_->zero_grad();

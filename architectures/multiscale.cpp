@@ -13,6 +13,7 @@
 #include "architectures/joint.h"
 #include "architectures/volume_file.h"
 #include "common/atomic_file.h"
+#include "common/device_copy.h"
 #include "common/npy.h"
 #include "common/hash.h"
 
@@ -369,7 +370,7 @@ class MultiScaleModel : public GanModelBase {
     // Level 0: unconditional, whole image at low resolution, LSGAN.
     {
       const auto real0 = downsample_joint(x_real, C_, shape0_.size);
-      const auto fake = G0_->forward(torch::randn({b, shape0_.z_dim}, noise_).to(device_));
+      const auto fake = G0_->forward(to_device_async(torch::randn({b, shape0_.z_dim}, noise_), device_));
       opt_d0_->zero_grad();
       const auto s_real = D0_->forward(d_input(real0));
       const auto loss_d = lsgan_d_loss(s_real, D0_->forward(d_input(fake.detach())));
@@ -387,7 +388,7 @@ class MultiScaleModel : public GanModelBase {
     for (size_t i = 0; i < levels_.size(); ++i) {
       Level& lv = levels_[i];
       const auto [target, cond] = patches(x_real, lv, noise_);
-      const auto noise = torch::randn(patch_shape(b, lv.patch), noise_).to(device_);
+      const auto noise = to_device_async(torch::randn(patch_shape(b, lv.patch), noise_), device_);
       const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
       lv.opt_d->zero_grad();
       auto d_pair = [&](const torch::Tensor& x) {
@@ -420,13 +421,13 @@ class MultiScaleModel : public GanModelBase {
       auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
       const auto x_real = joint_input(real, J_ - C_).to(device_);
       const int64_t b = x_real.size(0);
-      const auto fake0 = G0_->forward(torch::randn({b, shape0_.z_dim}, gen).to(device_));
+      const auto fake0 = G0_->forward(to_device_async(torch::randn({b, shape0_.z_dim}, gen), device_));
       double loss =
           lsgan_d_loss(D0_->forward(downsample_joint(x_real, C_, shape0_.size)), D0_->forward(fake0))
               .item<double>();
       for (auto& lv : levels_) {
         const auto [target, cond] = patches(x_real, lv, gen);
-        const auto noise = torch::randn(patch_shape(b, lv.patch), gen).to(device_);
+        const auto noise = to_device_async(torch::randn(patch_shape(b, lv.patch), gen), device_);
         const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
         loss += lsgan_d_loss(lv.d->forward(cond, target), lv.d->forward(cond, fake)).item<double>();
       }

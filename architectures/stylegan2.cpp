@@ -6,6 +6,7 @@
 
 #include "architectures/gan_base.h"
 #include "architectures/joint.h"
+#include "common/device_copy.h"
 #include "common/hash.h"
 
 namespace ganbench {
@@ -111,7 +112,7 @@ torch::Tensor SynthesisLayerImpl::forward(const torch::Tensor& x_in, const torch
   x = modulated_conv2d(x, weight * gain, affine->forward(w), true);
   if (mode == NoiseMode::random) {
     TORCH_CHECK(gen, "SynthesisLayer: random noise needs a generator");
-    x = x + torch::randn({x.size(0), 1, x.size(2), x.size(3)}, *gen).to(x.device()) * noise_strength;
+    x = x + to_device_async(torch::randn({x.size(0), 1, x.size(2), x.size(3)}, *gen), x.device()) * noise_strength;
   } else if (mode == NoiseMode::constant) {
     x = x + noise_const.view({1, 1, x.size(2), x.size(3)}) * noise_strength;
   }
@@ -291,7 +292,7 @@ class StyleGAN2Model : public GanModelBase {
       auto ws = make_ws(bs, false);
       auto img = joint_output(G_->synthesis(ws, NoiseMode::random, &noise_), C, false);
       auto pl_noise =
-          torch::randn(img.sizes(), noise_).to(device_) / std::sqrt(double(img.size(2) * img.size(3)));
+          to_device_async(torch::randn(img.sizes(), noise_), device_) / std::sqrt(double(img.size(2) * img.size(3)));
       auto grad = torch::autograd::grad({(img * pl_noise).sum()}, {ws}, {}, true, true)[0];
       auto lengths = grad.square().sum(2).mean(1).sqrt();
       // In float64 on the device, no host copy (the same digits as the double it once was).
@@ -344,7 +345,7 @@ class StyleGAN2Model : public GanModelBase {
       auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
       const auto x_real = joint_input(real, shape_.num_labels).to(device_);
       const auto w =
-          G_->mapping->forward(torch::randn({x_real.size(0), shape_.z_dim}, gen).to(device_), 1.0, false);
+          G_->mapping->forward(to_device_async(torch::randn({x_real.size(0), shape_.z_dim}, gen), device_), 1.0, false);
       const auto ws = w.unsqueeze(1).expand({-1, shape_.num_ws(), -1});
       const auto fake = joint_output(G_->synthesis(ws, NoiseMode::random, &gen), shape_.image_channels, true);
       return (torch::softplus(D_->forward(fake)).mean() + torch::softplus(-D_->forward(x_real)).mean())
@@ -376,11 +377,11 @@ class StyleGAN2Model : public GanModelBase {
   // cutoff on take the styles of a second latent.
   torch::Tensor make_ws(int64_t b, bool update_avg) {
     const int nw = shape_.num_ws();
-    auto w = G_->mapping->forward(torch::randn({b, shape_.z_dim}, noise_).to(device_), 1.0, update_avg);
+    auto w = G_->mapping->forward(to_device_async(torch::randn({b, shape_.z_dim}, noise_), device_), 1.0, update_avg);
     auto ws = w.unsqueeze(1).expand({-1, nw, -1});
     if (torch::rand({1}, noise_).item<double>() < o_.at("style_mixing")) {
       const int64_t cutoff = torch::randint(1, nw, {1}, noise_).item<int64_t>();
-      auto w2 = G_->mapping->forward(torch::randn({b, shape_.z_dim}, noise_).to(device_), 1.0, false);
+      auto w2 = G_->mapping->forward(to_device_async(torch::randn({b, shape_.z_dim}, noise_), device_), 1.0, false);
       ws = torch::cat({ws.narrow(1, 0, cutoff), w2.unsqueeze(1).expand({-1, nw - cutoff, -1})}, 1);
     }
     return ws;

@@ -4,6 +4,7 @@
 
 #include "architectures/dcgan_model.h"
 #include "architectures/joint.h"
+#include "common/device_copy.h"
 
 namespace ganbench {
 namespace {
@@ -56,7 +57,7 @@ torch::Tensor gradient_penalty(const std::function<torch::Tensor(const torch::Te
               "gradient_penalty: real and fake must match and eps must be [B]");
   std::vector<int64_t> shape(real.dim(), 1);
   shape[0] = real.size(0);
-  auto e = eps.view(shape).to(real.device(), real.scalar_type());
+  auto e = to_device_async(eps.view(shape).to(real.scalar_type()), real.device());
   auto x = (e * real.detach() + (1 - e) * fake.detach()).requires_grad_(true);
   auto score = critic(x);
   auto grad = torch::autograd::grad({score.sum()}, {x}, {}, /*retain_graph=*/true, /*create_graph=*/true)[0];
@@ -86,7 +87,7 @@ class WGANGPModel : public DCGANShapedModel<WGANCritic> {
       torch::Tensor fake;
       {
         torch::NoGradGuard no_grad;
-        fake = G_->forward(torch::randn({b, shape_.z_dim}, noise_).to(device_));
+        fake = G_->forward(to_device_async(torch::randn({b, shape_.z_dim}, noise_), device_));
       }
       const auto r = d_input(x_real), f = d_input(fake);
       opt_d_->zero_grad();
@@ -102,7 +103,7 @@ class WGANGPModel : public DCGANShapedModel<WGANCritic> {
       real_sign = s_real.sign().mean().detach();
     }
     opt_g_->zero_grad();
-    const auto fake = G_->forward(torch::randn({b, shape_.z_dim}, noise_).to(device_));
+    const auto fake = G_->forward(to_device_async(torch::randn({b, shape_.z_dim}, noise_), device_));
     const auto loss_g = -D_->forward(d_input(fake)).mean();
     loss_g.backward();
     opt_g_->step();

@@ -9,6 +9,7 @@
 #include <fmt/ranges.h>
 #include <torch/torch.h>
 
+#include "common/device_copy.h"
 #include "common/hash.h"
 
 namespace ganbench {
@@ -132,7 +133,7 @@ void set_batch_observer(BatchObserver observer) { batch_observer() = std::move(o
 Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen) {
   if (set.size() == 0) throw std::invalid_argument("cannot sample a batch from an empty image set");
   // Drawn on the CPU generator (the same batches on every device), used where the set lives.
-  auto idx = torch::randint(set.size(), {n}, gen, torch::kInt64).to(set.images.device());
+  auto idx = to_device_async(torch::randint(set.size(), {n}, gen, torch::kInt64), set.images.device());
   Batch b{set.images.index_select(0, idx), set.labels.index_select(0, idx)};
   if (batch_observer()) batch_observer()(b);
   return b;

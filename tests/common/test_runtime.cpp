@@ -2,6 +2,7 @@
 
 #include <thread>
 
+#include "common/device_copy.h"
 #include "common/hash.h"
 #include "common/progress.h"
 #include "common/runtime.h"
@@ -72,6 +73,16 @@ TEST_SUITE("common") {
     CHECK(parse_precision("bf16") == Precision::bf16);
     CHECK(std::string(precision_name(parse_precision("fp32"))) == "fp32");
     CHECK_THROWS_WITH_AS(parse_precision("fp16"), doctest::Contains("fp32 or bf16"), std::invalid_argument);
+  }
+
+  TEST_CASE("to_device_async: the tensor itself on its own device; the same values on CUDA") {
+    const auto t = torch::randn({3, 4});
+    CHECK(to_device_async(t, torch::kCPU).data_ptr() == t.data_ptr());  // no copy on the CPU
+    if (torch::cuda::is_available()) {
+      auto on_gpu = to_device_async(t, torch::Device(torch::kCUDA));
+      CHECK(on_gpu.is_cuda());
+      CHECK(torch::equal(on_gpu.cpu(), t));  // .cpu() waits for the copy
+    }
   }
 
   TEST_CASE("NoTF32Guard turns TF32 off for its scope and restores the previous settings") {
