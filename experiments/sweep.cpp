@@ -57,7 +57,7 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
   if (cfg.train.precision == "bf16" && device.is_cpu())
     fmt::print(stderr,
                "ganbench: note: train.precision bf16 on the CPU, where LibTorch may have no fast bfloat16 "
-               "kernels (with 1.13, a DCGAN 32 px step took 14x as long as in fp32 on a 2-core AMD EPYC); "
+               "kernels (with 1.13, training steps took 13-23x as long as in fp32 on a 2-core AMD EPYC); "
                "bf16 is meant for GPUs\n");
   DataCache data(cfg, device, run_dir / "data");
   CellEnv env{cfg, run_dir, store, data, device, threads, opts.progress};
