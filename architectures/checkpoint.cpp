@@ -69,19 +69,17 @@ void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
       ar.read("rng." + name, state);
       gen->set_state(state.to(torch::kCPU));
     }
-    for (const auto& [name, v] : parts.scalars) {
-      part = "scalar " + name;
-      torch::Tensor t;
-      ar.read("scalar." + name, t);
-      *v = t.to(torch::kCPU).item<double>();
-    }
-    for (const auto& [name, dst] : parts.device_scalars) {
+    // Host and device scalars share one stored form: a one-element float64 tensor.
+    auto read_scalar = [&](const std::string& name) {
       part = "scalar " + name;
       torch::Tensor t;
       ar.read("scalar." + name, t);
       TORCH_CHECK(t.numel() == 1, "scalar ", name, " holds ", t.numel(), " values");
-      *dst = t.to(dst->device(), torch::kFloat64).reshape(dst->sizes());
-    }
+      return t;
+    };
+    for (const auto& [name, v] : parts.scalars) *v = read_scalar(name).to(torch::kCPU).item<double>();
+    for (const auto& [name, dst] : parts.device_scalars)
+      *dst = read_scalar(name).to(dst->device(), torch::kFloat64).reshape(dst->sizes());
   } catch (const c10::Error& e) {
     throw std::runtime_error(
         fmt::format("cannot load checkpoint {} ({}): {}", path.string(), part, e.what_without_backtrace()));

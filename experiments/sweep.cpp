@@ -54,7 +54,7 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
 
   fmt::print(stderr, "ganbench: sweep '{}': {} cells, {} threads, device {}, run folder {}\n", cfg.name,
              cells.size(), threads, device.str(), run_dir.string());
-  if (cfg.train.precision == "bf16" && device.is_cpu())
+  if (parse_precision(cfg.train.precision) == Precision::bf16 && device.is_cpu())
     fmt::print(stderr,
                "ganbench: note: train.precision bf16 on the CPU, where LibTorch may have no fast bfloat16 "
                "kernels (with 1.13, training steps took 13-23x as long as in fp32 on a 2-core AMD EPYC); "
