@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 
 #include "common/atomic_file.h"
+#include "common/blas.h"
 #include "common/npy.h"
 #include "metrics/feature_stats.h"
 #include "metrics/frechet.h"
@@ -89,6 +90,11 @@ TEST_SUITE("metrics") {
     Eigen::MatrixXd bad = i2;
     bad(0, 1) = NAN;
     CHECK_THROWS_WITH_AS(frechet_distance(m2, bad, m2, i2), doctest::Contains("NaN"), std::invalid_argument);
+    Eigen::MatrixXd inf_lower = i2, inf_diag = i2;
+    inf_lower(1, 0) = -INFINITY;
+    inf_diag(1, 1) = INFINITY;
+    CHECK_THROWS_WITH_AS(frechet_distance(m2, i2, m2, inf_lower), doctest::Contains("NaN"), std::invalid_argument);
+    CHECK_THROWS_WITH_AS(frechet_distance(m2, inf_diag, m2, i2), doctest::Contains("NaN"), std::invalid_argument);
     // A covariance with a large negative eigenvalue gives sqrtm a significant imaginary part.
     Eigen::MatrixXd neg = Eigen::Vector2d(1, -4).asDiagonal();
     CHECK_THROWS_WITH_AS(frechet_distance(m2, neg, m2, Eigen::MatrixXd(Eigen::Vector2d(1, 4).asDiagonal())),
@@ -96,6 +102,25 @@ TEST_SUITE("metrics") {
     FeatureAccumulator acc(2);
     CHECK_THROWS_AS(acc.finish(), std::invalid_argument);
     CHECK_THROWS_AS(acc.add(Eigen::MatrixXd::Zero(3, 4)), std::invalid_argument);
+  }
+
+  TEST_CASE("Fréchet distance: two threads agree with one, and the two-thread pass finds NaN") {
+    const int d = 300;  // at least 256: the size from which the two covariances are prepared on two threads
+    const FeatureStats a = compute_stats(Eigen::MatrixXd::Random(2 * d, d));
+    const FeatureStats b = compute_stats(Eigen::MatrixXd::Random(2 * d, d));
+    const int saved = compute_threads();
+    set_compute_threads(1);
+    const double one = frechet_distance(a, b);
+    set_compute_threads(2);
+    const double two = frechet_distance(a, b);
+    Eigen::MatrixXd bad = b.sigma;
+    bad(17, 250) = NAN;  // upper triangle of the second matrix: the other thread's share
+    CHECK_THROWS_WITH_AS(frechet_distance(a.mu, a.sigma, b.mu, bad), doctest::Contains("NaN"),
+                         std::invalid_argument);
+    set_compute_threads(saved);
+    CHECK(std::isfinite(one));
+    CHECK(one > 0);
+    CHECK(two == doctest::Approx(one).epsilon(1e-12));  // LAPACK's threads may round differently
   }
 
   TEST_CASE("Fréchet distance at 2048 dimensions matches scipy (formula fixture) [slow]") {
