@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "architectures/dcgan.h"
+#include "architectures/dcgan_nets.h"
 #include "architectures/gan_base.h"
 #include "architectures/joint.h"
 

@@ -8,7 +8,7 @@
 
 #include <fmt/format.h>
 
-#include "architectures/dcgan.h"
+#include "architectures/dcgan_nets.h"
 #include "architectures/gan_base.h"
 #include "architectures/joint.h"
 #include "architectures/volume_file.h"

@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "architectures/dcgan.h"
+#include "architectures/dcgan_nets.h"
 
 namespace ganbench {
 

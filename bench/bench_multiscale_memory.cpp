@@ -18,6 +18,7 @@
 #include <torch/torch.h>
 
 #include "architectures/dcgan.h"
+#include "architectures/dcgan_nets.h"
 #include "architectures/registry.h"
 #include "common/runtime.h"
 

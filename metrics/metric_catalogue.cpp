@@ -87,6 +87,8 @@ Compiled compile(MetricSpec spec) {
 }  // namespace
 
 void register_metric(MetricSpec spec) {
+  if (std::isfinite(spec.reference) && spec.direction != 0)
+    throw std::logic_error(fmt::format("metric '{}': a reference value needs direction 0", spec.id));
   for (const auto& c : catalogue())
     if (c.spec.id == spec.id || c.spec.pattern == spec.pattern)
       throw std::logic_error(fmt::format("metric '{}' ({}) is already registered", spec.id, spec.pattern));
@@ -108,6 +110,11 @@ std::vector<std::string> metric_ids() {
   std::vector<std::string> ids;
   for (const auto& c : catalogue()) ids.push_back(c.spec.id);
   return ids;
+}
+
+std::string direction_text(const MetricSpec& m) {
+  if (std::isfinite(m.reference)) return fmt::format("reference {:g}, neither end is best", m.reference);
+  return m.direction < 0 ? "lower is better" : m.direction > 0 ? "higher is better" : "";
 }
 
 std::string metric_name(const std::string& id, const std::map<std::string, std::string>& params) {
@@ -238,9 +245,12 @@ void register_builtin_metrics() {
     add({"recall", "recall_<space>", +1, 3, "fidelity", "",
          "improved recall (Kynkäänniemi et al. 2019), k = 3: real images inside the generated manifold"});
     // Memorization audit (metrics/memorization.h): nearest training image of each generated one.
-    add({"memorization_near_copy_fraction", "memorization_near_copy_fraction_<space>", -1, 3, "privacy", "",
-         "share of generated images nearer a training image than 95% of held-out real test images are (about "
-         "0.05 for fresh draws, 1 for copies)"});
+    MetricSpec near_copy{"memorization_near_copy_fraction", "memorization_near_copy_fraction_<space>", 0, 3,
+                         "privacy", "",
+                         "share of generated images nearer a training image than 95% of held-out real test "
+                         "images are (about 0.05 for fresh draws, 1 for copies, 0 for noise far from all)"};
+    near_copy.reference = 0.05;  // the fresh-draw value: 5% of test images fall below the 5th percentile
+    add(near_copy);
     add({"memorization_median_ratio", "memorization_median_ratio_<space>", 0, 3, "privacy", "",
          "median nearest-training distance of generated images over that of held-out test images (below 1: "
          "closer to the training set than new real images)"});

@@ -4,6 +4,7 @@
 // breaks a test, never a report. Torch-free: the report links it without the training stack.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -32,6 +33,10 @@ struct MetricSpec {
   bool step0_view = false;    // reports add <name>@step0, the untrained generator's value
   bool signed_value = false;  // printed with its sign (differences)
   bool per_attempt = false;   // a measurement of one attempt (wall time, memory): differs between reruns
+  // The value that healthy results sit near, for a metric where neither end is better (direction 0), e.g.
+  // the near-copy fraction: about 0.05 for fresh draws, 1 for copies, 0 for noise far from everything.
+  // Reports show it in the header and mark no entry best. NaN: none.
+  double reference = NAN;
 };
 
 // A stored name resolved to its spec, with the placeholder values it carries.
@@ -48,11 +53,13 @@ struct MetricMatch {
 //   <label>  a label name of the modality (no '/' or '@')
 //   <loss>   a training loss name as the architecture reports it
 //   <rater>  a visual Turing test rater's name (letters, digits, '_', '.', '-')
-// Throws std::logic_error on a duplicate id or pattern, or an unknown placeholder.
+// Throws std::logic_error on a duplicate id or pattern, an unknown placeholder, or a reference with a direction.
 void register_metric(MetricSpec spec);
 // Throws std::invalid_argument listing the ids.
 const MetricSpec& metric_spec(const std::string& id);
 std::vector<std::string> metric_ids();  // in registration order
+// "lower is better", "higher is better", "reference 0.05, neither end is best", or "" (no direction).
+std::string direction_text(const MetricSpec& m);
 // Builds the stored name of `id`; throws std::invalid_argument when a placeholder has no value or a value
 // its rule rejects, so a name that no report can read is never written.
 std::string metric_name(const std::string& id, const std::map<std::string, std::string>& params = {});

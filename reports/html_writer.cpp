@@ -51,7 +51,7 @@ std::string html_entry(const std::string& metric, const Entry& e) {
 
 std::string html_table(const ReportModel& m, const MetricTable& t) {
   std::string h = fmt::format("<table class=\"metric\"><caption>{}{}</caption>\n<tr><th>architecture</th>",
-                              svg::escape(t.metric), direction_text(t.dir));
+                              svg::escape(t.metric), direction_text(t));
   for (const auto& mod : m.mods) h += "<th>" + svg::escape(mod) + "</th>";
   h += "</tr>\n";
   for (size_t i = 0; i < m.archs.size(); ++i) {
@@ -112,9 +112,7 @@ std::string render_html(const ReportModel& m) {
        "<tr><th>modality</th><th>architecture</th>";
   for (const auto& t : heads)
     h += fmt::format("<th>{}<br><span class=\"n\">{}</span></th>", wrap_underscores(svg::escape(t.metric)),
-                     t.dir < 0   ? "lower is better"
-                     : t.dir > 0 ? "higher is better"
-                                 : "");
+                     svg::escape(direction_words(t)));
   h += "</tr>\n";
   std::set<Missing> used;
   for (size_t j = 0; j < m.mods.size(); ++j)
@@ -143,6 +141,7 @@ std::string render_html(const ReportModel& m) {
     o.title = name + " per architecture (lower is better)";
     o.x_label = "modality";
     o.y_label = name;
+    o.y_min = 0;  // a distance is never negative
     h += svg::bar_chart(m.mods, m.archs, mean, sd, o);
   }
   {  // Dice against the synthetic-to-real ratio (0 = the real-only baseline), per modality.
@@ -169,6 +168,7 @@ std::string render_html(const ReportModel& m) {
         o.x_label = "synthetic images per real image (0 = real only)";
         o.y_label = "mean foreground Dice";
         o.y_from_zero = false;
+        o.y_min = 0, o.y_max = 1;  // Dice
         h += svg::line_chart(series, o);
       }
   }
@@ -182,6 +182,7 @@ std::string render_html(const ReportModel& m) {
     o.title = label;
     o.x_label = "modality";
     o.y_label = metric;
+    o.y_min = 0;  // seconds, MiB
     h += svg::bar_chart(m.mods, m.archs, mean, sd, o);
   }
   h += "</div>\n";

@@ -65,7 +65,7 @@ std::string latex_table(const ReportModel& m, const MetricTable& t) {
       "\\caption{{{}{}: mean $\\pm$ 95\\% CI half-width over seeds (Student t), (n); best per "
       "column in bold; \\dag{{}} significantly better than every other architecture (Welch's "
       "t-test, Holm-corrected, $\\alpha = 0.05$).}}\n",
-      tex_escape(t.metric), direction_text(t.dir));
+      tex_escape(t.metric), direction_text(t));
   tex += fmt::format("\\begin{{tabular}}{{l{}}}\n\\toprule\nArchitecture", std::string(m.mods.size(), 'r'));
   for (const auto& mod : m.mods) tex += " & " + tex_escape(mod);
   tex += " \\\\\n\\midrule\n";

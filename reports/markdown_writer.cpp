@@ -21,7 +21,7 @@ constexpr const char* kHandcraftedNote =
     "(`distance_n`; `docs/metrics.md`).";
 
 std::string markdown_table(const ReportModel& m, const MetricTable& t) {
-  std::string md = fmt::format("## {}{}\n\n| architecture |", t.metric, direction_text(t.dir));
+  std::string md = fmt::format("## {}{}\n\n| architecture |", t.metric, direction_text(t));
   for (const auto& mod : m.mods) md += fmt::format(" {} |", mod);
   md += "\n|---|";
   for (size_t i = 0; i < m.mods.size(); ++i) md += "---|";

@@ -200,6 +200,7 @@ MetricTable ReportModel::table(const std::string& name) const {
   MetricTable t;
   t.metric = name;
   t.dir = metric_direction(name);
+  if (const auto m = lookup(name)) t.reference = m->spec->reference;
   std::set<Missing> used;
   for (const auto& a : archs) {
     std::vector<Entry> row;
@@ -392,8 +393,16 @@ std::vector<std::string> significance_lines(const ReportModel& m, const MetricTa
   return out;
 }
 
-std::string direction_text(int dir) {
-  return dir < 0 ? " (lower is better)" : dir > 0 ? " (higher is better)" : "";
+std::string direction_words(const MetricTable& t) {
+  MetricSpec s;
+  s.direction = t.dir;
+  s.reference = t.reference;
+  return ganbench::direction_text(s);
+}
+
+std::string direction_text(const MetricTable& t) {
+  const std::string d = direction_words(t);
+  return d.empty() ? d : " (" + d + ")";
 }
 
 std::string entry_text(const std::string& metric, const Summary& s, const std::string& pm,

@@ -57,6 +57,7 @@ struct Comparison {
 struct MetricTable {
   std::string metric;
   int dir = 0;
+  double reference = NAN;                      // the catalogue's reference value (dir is then 0)
   std::vector<std::vector<Entry>> rows;        // [arch][modality]
   std::vector<Missing> notes;                  // distinct reasons used, in footnote order
   std::vector<std::vector<Comparison>> tests;  // [modality]: every testable pair (n >= 2 on both sides)
@@ -111,7 +112,9 @@ std::string sample_sheet(const RunData& run, const std::string& cell_id,
 extern const char* const kPrivacyNote;
 std::string label_fidelity_off_note(const ReportModel& m);
 
-std::string direction_text(int dir);  // " (lower is better)", " (higher is better)" or ""
+// " (lower is better)", " (higher is better)", " (reference 0.05, neither end is best)" or "".
+std::string direction_text(const MetricTable& t);
+std::string direction_words(const MetricTable& t);  // the same without the space and parentheses
 // The significant pairs of a table, one line per modality ("cardiac: a < b (p = 0.01)"); empty when no
 // pair could be tested. `lt`/`gt` spell the comparison signs for the writer's format.
 std::vector<std::string> significance_lines(const ReportModel& m, const MetricTable& t,

@@ -69,6 +69,34 @@ std::string legend(const std::vector<std::string>& names, int y0) {
   return s;
 }
 
+// A whisker from v - e to v + e, cut at the chart's bounds; a cut end gets a cross bar (class "clamped").
+// Returns "" for no spread.
+std::string whisker(const Frame& f, const ChartOptions& o, double cx, double v, double e,
+                    const std::string& stroke, bool& clamped) {
+  if (!std::isfinite(e) || e <= 0) return "";
+  const double lo = std::max(v - e, o.y_min), hi = std::min(v + e, o.y_max);
+  std::string s = fmt::format("<line class=\"mark\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\"/>\n",
+                              num(cx), num(f.py(lo)), num(f.py(hi)), stroke);
+  for (const auto& [cut, y] : {std::pair{lo > v - e, lo}, std::pair{hi < v + e, hi}})
+    if (cut) {
+      clamped = true;
+      s += fmt::format(
+          "<line class=\"clamped\" x1=\"{0}\" y1=\"{2}\" x2=\"{1}\" y2=\"{2}\" stroke=\"{3}\" "
+          "stroke-width=\"2.5\"><title>interval cut at {4}</title></line>\n",
+          num(cx - 4), num(cx + 4), num(f.py(y)), stroke, tick_label(y));
+    }
+  return s;
+}
+
+// The sentence under a chart with a cut whisker.
+std::string clamp_note(const ChartOptions& o, bool clamped) {
+  if (!clamped) return "";
+  return fmt::format(
+      "<text class=\"clamp-note\" x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"10\" fill=\"#555\">a "
+      "thick end: the 95% interval is cut where the quantity ends</text>\n",
+      o.width - kRight, kTop - 3);
+}
+
 std::string no_data(const ChartOptions& o) {
   std::string s = open_svg(o, 0);
   s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#888\">no data</text>\n</svg>\n",
@@ -137,7 +165,7 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
       if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
       const double e = i < s.err.size() && std::isfinite(s.err[i]) ? s.err[i] : 0;
       x0 = std::min(x0, s.x[i]), x1 = std::max(x1, s.x[i]);
-      y0 = std::min(y0, s.y[i] - e), y1 = std::max(y1, s.y[i] + e);
+      y0 = std::min(y0, std::max(s.y[i] - e, o.y_min)), y1 = std::max(y1, std::min(s.y[i] + e, o.y_max));
     }
   if (!std::isfinite(x0)) return no_data(o);
   std::tie(y0, y1) = y_range(y0, y1, o.y_from_zero);
@@ -150,6 +178,7 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
   for (double t : nice_ticks(x0, x1))
     s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", num(f.px(t)),
                      o.height - kBottom + 14, tick_label(t));
+  bool clamped = false;
   for (size_t k = 0; k < series.size(); ++k) {
     const auto& sr = series[k];
     std::string path;
@@ -168,10 +197,7 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
     for (size_t i = 0; i < sr.x.size() && i < sr.y.size(); ++i) {
       if (!std::isfinite(sr.x[i]) || !std::isfinite(sr.y[i])) continue;
       const double cx = f.px(sr.x[i]), cy = f.py(sr.y[i]);
-      if (i < sr.err.size() && std::isfinite(sr.err[i]) && sr.err[i] > 0)
-        s +=
-            fmt::format("<line class=\"mark\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"{3}\"/>\n",
-                        num(cx), num(f.py(sr.y[i] - sr.err[i])), num(f.py(sr.y[i] + sr.err[i])), colour(k));
+      if (i < sr.err.size()) s += whisker(f, o, cx, sr.y[i], sr.err[i], colour(k), clamped);
       if (dots)
         s += fmt::format(
             "<circle class=\"mark\" cx=\"{}\" cy=\"{}\" r=\"3\" fill=\"{}\"><title>{}: {}</title></circle>\n",
@@ -180,7 +206,7 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
   }
   std::vector<std::string> names;
   for (const auto& sr : series) names.push_back(sr.name);
-  s += legend(names, o.height - kBottom + 50) + "</svg>\n";
+  s += clamp_note(o, clamped) + legend(names, o.height - kBottom + 50) + "</svg>\n";
   return s;
 }
 
@@ -193,7 +219,7 @@ std::string bar_chart(const std::vector<std::string>& groups, const std::vector<
       const double v = values[k][g];
       if (!std::isfinite(v)) continue;
       const double e = k < errs.size() && g < errs[k].size() && std::isfinite(errs[k][g]) ? errs[k][g] : 0;
-      y0 = std::min(y0, v - e), y1 = std::max(y1, v + e);
+      y0 = std::min(y0, std::max(v - e, o.y_min)), y1 = std::max(y1, std::min(v + e, o.y_max));
     }
   if (groups.empty() || series.empty() || !std::isfinite(y0)) return no_data(o);
   std::tie(y0, y1) = y_range(y0, y1, true);
@@ -204,6 +230,7 @@ std::string bar_chart(const std::vector<std::string>& groups, const std::vector<
   std::string s = open_svg(o, extra) + y_axis(f, yt, o);
   const double plot_w = o.width - kLeft - kRight, group_w = plot_w / groups.size();
   const double bar_w = group_w * 0.8 / series.size();
+  bool clamped = false;
   for (size_t g = 0; g < groups.size(); ++g) {
     const double gx = kLeft + g * group_w;
     s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", num(gx + group_w / 2),
@@ -217,15 +244,10 @@ std::string bar_chart(const std::vector<std::string>& groups, const std::vector<
           "{}</title></rect>\n",
           num(x), num(top), num(bar_w * 0.92), num(std::max(bottom - top, 0.5)), colour(k), escape(series[k]),
           escape(groups[g]), tick_label(v));
-      if (k < errs.size() && g < errs[k].size() && std::isfinite(errs[k][g]) && errs[k][g] > 0) {
-        const double cx = x + bar_w * 0.46;
-        s += fmt::format(
-            "<line class=\"mark\" x1=\"{0}\" y1=\"{1}\" x2=\"{0}\" y2=\"{2}\" stroke=\"#222\"/>\n", num(cx),
-            num(f.py(v - errs[k][g])), num(f.py(v + errs[k][g])));
-      }
+      if (k < errs.size() && g < errs[k].size()) s += whisker(f, o, x + bar_w * 0.46, v, errs[k][g], "#222", clamped);
     }
   }
-  s += legend(series, o.height - kBottom + 50) + "</svg>\n";
+  s += clamp_note(o, clamped) + legend(series, o.height - kBottom + 50) + "</svg>\n";
   return s;
 }
 

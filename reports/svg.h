@@ -3,6 +3,7 @@
 // Every data mark carries class="mark" so tests and browsers can count what was drawn.
 #pragma once
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,10 @@ struct ChartOptions {
   std::string title, x_label, y_label;
   int width = 520, height = 300;  // px
   bool y_from_zero = true;        // include 0 in the y range
+  // What the quantity can take (0 for distances, times and memory; [0, 1] for Dice): a whisker that would
+  // cross a bound is cut there, and the cut end is drawn as a bar with class="clamped" and explained under
+  // the chart, so an interval never claims an impossible value and a cut one never looks whole.
+  double y_min = -INFINITY, y_max = INFINITY;
 };
 
 struct Series {

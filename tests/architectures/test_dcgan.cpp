@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include "architectures/dcgan.h"
+#include "architectures/dcgan_nets.h"
 #include "architectures/joint.h"
 #include "tests/test_util.h"
 

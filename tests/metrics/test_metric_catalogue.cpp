@@ -52,6 +52,20 @@ TEST_SUITE("metrics") {
     CHECK_THROWS_AS(register_metric(spec("fd", "fd_x_<space>")), std::logic_error);      // duplicate id
     CHECK_THROWS_AS(register_metric(spec("fd_other", "fd_<space>")), std::logic_error);  // duplicate pattern
     CHECK_THROWS_AS(register_metric(spec("odd", "odd_<nothing>")), std::logic_error);  // unknown placeholder
+    MetricSpec both = spec("both", "both_<space>");
+    both.direction = -1, both.reference = 0.05;  // a reference value and "lower is better" contradict
+    CHECK_THROWS_WITH_AS(register_metric(both), doctest::Contains("needs direction 0"), std::logic_error);
+  }
+
+  TEST_CASE("catalogue: the near-copy fraction has a reference value, not a direction") {
+    register_builtin_metrics();
+    const auto m = match_metric("memorization_near_copy_fraction_pixels");
+    REQUIRE(m);
+    CHECK(m->spec->direction == 0);
+    CHECK(m->spec->reference == 0.05);
+    CHECK(direction_text(*m->spec) == "reference 0.05, neither end is best");
+    CHECK(direction_text(*match_metric("fid_inception")->spec) == "lower is better");
+    CHECK(direction_text(*match_metric("precision_inception")->spec) == "higher is better");
   }
 
   TEST_CASE("catalogue: arms and their ratios") {

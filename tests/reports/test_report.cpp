@@ -231,7 +231,7 @@ TEST_SUITE("reports") {
     CHECK(test::contains(html, "0.250"));  // the near-copy value
     const std::string md = render_markdown({load_run(run)}, "report");
     CHECK(test::contains(md, "Memorization audit: for each generated image"));
-    CHECK(test::contains(md, "## memorization_near_copy_fraction_pixels (lower is better)"));
+    CHECK(test::contains(md, "## memorization_near_copy_fraction_pixels (reference 0.05, neither end is best)"));
     CHECK(test::contains(md, "![dcgan-cardiac-s0 nearest](report/dcgan-cardiac-s0_nearest.png)"));
     const auto files = write_report({run}, {{"png", "tex", "csv"}, {}});
     CHECK(fs::exists(run / "report" / "dcgan-cardiac-s0_nearest.png"));

@@ -45,6 +45,28 @@ TEST_SUITE("reports") {
     CHECK(height(1) == doctest::Approx(3 * height(0)).epsilon(0.02));  // drawn group by group
   }
 
+  TEST_CASE("svg: whiskers are cut at the quantity's bounds, and the cut end is marked") {
+    svg::ChartOptions o;
+    o.y_min = 0;
+    // 1.0 +- 1.5 would reach -0.5: cut at 0, one clamped mark and the note; 3.0 +- 0.5 stays whole.
+    const std::string s = svg::bar_chart({"cardiac"}, {"dcgan", "wgan_gp"}, {{1.0}, {3.0}}, {{1.5}, {0.5}}, o);
+    CHECK(count(s, "<line class=\"mark\"") == 2);
+    CHECK(count(s, "<line class=\"clamped\"") == 1);
+    CHECK(count(s, "interval cut at 0") == 1);
+    CHECK(count(s, "class=\"clamp-note\"") == 1);
+    CHECK(count(s, ">-0.5<") == 0);  // no tick below the bound
+    // Unbounded (the default), the same whisker is drawn whole and nothing is marked.
+    const std::string u = svg::bar_chart({"cardiac"}, {"dcgan"}, {{1.0}}, {{1.5}}, {});
+    CHECK(count(u, "clamped") == 0);
+    CHECK(count(u, "clamp-note") == 0);
+    // Dice in [0, 1]: 0.9 +- 0.3 is cut at 1 in a line chart.
+    svg::ChartOptions d;
+    d.y_min = 0, d.y_max = 1;
+    const std::string l = svg::line_chart({svg::Series{"dcgan", {0, 1}, {0.9, 0.5}, {0.3, 0.1}}}, d);
+    CHECK(count(l, "<line class=\"clamped\"") == 1);
+    CHECK(count(l, "interval cut at 1") == 1);
+  }
+
   TEST_CASE("svg: line charts break at missing points and mark each point") {
     svg::Series a{"loss_d", {0, 1, 2, 3}, {1.0, NAN, 0.5, 0.4}, {}};
     const std::string s = svg::line_chart({a}, {});
