@@ -3,9 +3,11 @@
 # SECONDS (default 30) from its seed corpus. Exits non-zero when a target finds a crash, a leak, undefined
 # behaviour or an exception other than the reader's documented std::runtime_error.
 #   scripts/fuzz.sh [SECONDS] [TARGET ...]
+#   scripts/fuzz.sh --build-only [TARGET ...]   builds the targets and runs nothing (CI times the two apart)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seconds="${1:-30}"; shift || true
+build_only=0
+if [[ "${1:-}" == --build-only ]]; then build_only=1; shift; seconds=0; else seconds="${1:-30}"; shift || true; fi
 targets=("$@"); ((${#targets[@]})) || targets=(fuzz_pth fuzz_safetensors fuzz_npy fuzz_nifti fuzz_config fuzz_folder)
 if ! command -v clang++ > /dev/null || ! dpkg-query -W -f='${Status}' libclang-rt-14-dev 2>/dev/null | grep -q "install ok"; then
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -40,6 +42,7 @@ for t in "${targets[@]}"; do
     echo "fuzz: building $t" >&2
     clang++ "${flags[@]}" "fuzz/$t.cpp" "${readers[@]}" "${libs[@]}" -o "$out/$t"
   fi
+  ((build_only)) && continue
   mkdir -p "$out/corpus-$t"
   dict=()
   if [[ $t == fuzz_config ]]; then  # every key name of the config table, so mutations reach validate()
