@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "datasets/data_source.h"
 #include "datasets/liver_phantom3d.h"
 #include "datasets/phantom_geometry.h"
 
@@ -38,9 +39,15 @@ struct Tube {
   double x0, y0, x1, y1, radius;
 };
 
+// What a point of the scene is made of; MR contrast is drawn per tissue (liver_phantom_mr).
+enum class Tissue : uint8_t {
+  air, fat, muscle, cortical, marrow, csf, kidney, renal_sinus, blood, liver, vessel, tumour, spleen, fluid, bowel
+};
+
 struct Sample {
   double hu;
   uint8_t label;
+  Tissue tissue;
 };
 
 struct AbdomenScene {
@@ -56,38 +63,45 @@ struct AbdomenScene {
 
   Sample at(double x, double y) const {
     const double rb = body.r2(x, y);
-    if (rb >= 1.0) return {kAirHU, kLiverBackground};
+    if (rb >= 1.0) return {kAirHU, kLiverBackground, Tissue::air};
     const double rr = std::sqrt(rb);
-    if (rr > 1.0 - fat_rim) return {kFatHU, kLiverBackground};
+    if (rr > 1.0 - fat_rim) return {kFatHU, kLiverBackground, Tissue::fat};
     for (int k = 0; k < n_ribs; ++k)
-      if (ribs[k].inside(x, y)) return {kCorticalHU * 0.7, kLiverBackground};
-    if (rr > 1.0 - fat_rim - muscle_rim) return {kMuscleHU, kLiverBackground};
-    if (vert.inside(x, y)) return {vert.r2(x, y) > 0.72 ? kCorticalHU : kCancellousHU, kLiverBackground};
-    if (canal.inside(x, y)) return {15.0, kLiverBackground};  // CSF
-    if (posterior.inside(x, y)) return {kCorticalHU * 0.75, kLiverBackground};
+      if (ribs[k].inside(x, y)) return {kCorticalHU * 0.7, kLiverBackground, Tissue::cortical};
+    if (rr > 1.0 - fat_rim - muscle_rim) return {kMuscleHU, kLiverBackground, Tissue::muscle};
+    if (vert.inside(x, y))
+      return vert.r2(x, y) > 0.72 ? Sample{kCorticalHU, kLiverBackground, Tissue::cortical}
+                                  : Sample{kCancellousHU, kLiverBackground, Tissue::marrow};
+    if (canal.inside(x, y)) return {15.0, kLiverBackground, Tissue::csf};
+    if (posterior.inside(x, y)) return {kCorticalHU * 0.75, kLiverBackground, Tissue::cortical};
     for (const auto& m : paraspinal)
-      if (m.inside(x, y)) return {kMuscleHU, kLiverBackground};
+      if (m.inside(x, y)) return {kMuscleHU, kLiverBackground, Tissue::muscle};
     for (int k = 0; k < 2; ++k)
-      if (kidney[k].inside(x, y)) return {sinus[k].inside(x, y) ? -40.0 : hu_kidney, kLiverBackground};
-    if (aorta.inside(x, y)) return {hu_aorta, kLiverBackground};
-    if (ivc.inside(x, y)) return {hu_ivc, kLiverBackground};
+      if (kidney[k].inside(x, y))
+        return sinus[k].inside(x, y) ? Sample{-40.0, kLiverBackground, Tissue::renal_sinus}
+                                     : Sample{hu_kidney, kLiverBackground, Tissue::kidney};
+    if (aorta.inside(x, y)) return {hu_aorta, kLiverBackground, Tissue::blood};
+    if (ivc.inside(x, y)) return {hu_ivc, kLiverBackground, Tissue::blood};
     if (in_liver(x, y)) {
       for (int k = 0; k < n_tumours; ++k)
-        if (tumour[k].inside(x, y)) return {hu_tumour[k], kLiverTumour};
+        if (tumour[k].inside(x, y)) return {hu_tumour[k], kLiverTumour, Tissue::tumour};
       for (int k = 0; k < n_vessels; ++k) {
         const auto& t = vessels[k];
-        if (segment_distance(x, y, t.x0, t.y0, t.x1, t.y1) < t.radius) return {hu_vessel, kLiverLiver};
+        if (segment_distance(x, y, t.x0, t.y0, t.x1, t.y1) < t.radius) return {hu_vessel, kLiverLiver, Tissue::vessel};
       }
-      return {hu_liver, kLiverLiver};
+      return {hu_liver, kLiverLiver, Tissue::liver};
     }
-    if (spleen.inside(x, y)) return {hu_spleen, kLiverBackground};
+    if (spleen.inside(x, y)) return {hu_spleen, kLiverBackground, Tissue::spleen};
     if (stomach.inside(x, y)) {
-      if (y < stomach_air_y) return {kAirHU, kLiverBackground};  // air-fluid level, patient supine
-      return {stomach.r2(x, y) > 0.8 ? kMuscleHU : 10.0, kLiverBackground};
+      if (y < stomach_air_y) return {kAirHU, kLiverBackground, Tissue::air};  // air-fluid level, patient supine
+      return stomach.r2(x, y) > 0.8 ? Sample{kMuscleHU, kLiverBackground, Tissue::muscle}
+                                    : Sample{10.0, kLiverBackground, Tissue::fluid};
     }
     for (int k = 0; k < n_bowel; ++k)
-      if (bowel[k].inside(x, y)) return {bowel[k].r2(x, y) > 0.6 ? hu_bowel : -400.0, kLiverBackground};
-    return {hu_visceral_fat, kLiverBackground};
+      if (bowel[k].inside(x, y))
+        return bowel[k].r2(x, y) > 0.6 ? Sample{hu_bowel, kLiverBackground, Tissue::bowel}
+                                       : Sample{-400.0, kLiverBackground, Tissue::air};
+    return {hu_visceral_fat, kLiverBackground, Tissue::fat};
   }
 };
 
@@ -202,6 +216,71 @@ std::vector<float> liver_phantom_hu(int size, uint64_t seed, std::vector<uint8_t
       if (labels) (*labels)[i * size + j] = scene.at(x, y).label;
     }
   return hu;
+}
+
+namespace {
+
+// Relative MR signal per tissue at 1.5 T without contrast agent, after the appearance radiologists expect
+// (e.g. Semelka, "Abdominal-Pelvic MRI", 4th ed.): T1-weighted: fat bright, liver brighter than spleen and
+// muscle, tumours hypointense, fluid, CSF and cortical bone dark, flowing blood a flow void, fatty marrow
+// bright; T2-weighted: fluid and CSF bright, spleen and tumours brighter than liver, muscle dark.
+double mr_signal(Tissue t, MrWeighting w) {
+  const bool t1 = w == MrWeighting::t1;
+  switch (t) {
+    case Tissue::air: return 0.0;
+    case Tissue::fat: return t1 ? 0.95 : 0.70;
+    case Tissue::muscle: return t1 ? 0.38 : 0.18;
+    case Tissue::cortical: return 0.04;
+    case Tissue::marrow: return t1 ? 0.70 : 0.45;
+    case Tissue::csf: return t1 ? 0.10 : 0.95;
+    case Tissue::kidney: return t1 ? 0.42 : 0.60;
+    case Tissue::renal_sinus: return t1 ? 0.85 : 0.60;  // sinus fat
+    case Tissue::blood: return 0.06;                     // flow void
+    case Tissue::liver: return t1 ? 0.58 : 0.26;
+    case Tissue::vessel: return 0.08;
+    case Tissue::tumour: return t1 ? 0.30 : 0.55;
+    case Tissue::spleen: return t1 ? 0.46 : 0.50;
+    case Tissue::fluid: return t1 ? 0.12 : 0.90;
+    case Tissue::bowel: return t1 ? 0.40 : 0.35;
+  }
+  return 0.0;
+}
+
+}  // namespace
+
+std::vector<float> liver_phantom_mr(int size, uint64_t seed, MrWeighting weighting, std::vector<uint8_t>* labels) {
+  if (size < 8 || size > 4096)
+    throw std::invalid_argument(fmt::format("liver phantom: size {} not in [8, 4096]", size));
+  PhantomRng rng(seed);
+  const AbdomenScene scene = random_scene(rng);  // the anatomy of liver_phantom_hu(size, seed)
+  PhantomRng mr(seed ^ 0x6d722d70686e746dULL);   // MR's own draws, so the CT rendering is unchanged
+  const double tissue_gain = mr.uniform(0.9, 1.1);              // coil and receiver gain
+  const double bx = mr.uniform(-0.25, 0.25), by = mr.uniform(-0.25, 0.25), br = mr.uniform(-0.3, 0.1);
+  const double sigma = mr.uniform(0.015, 0.035);                // Rician noise, of the signal scale
+  std::vector<float> out(static_cast<size_t>(size) * size);
+  if (labels) labels->resize(out.size());
+  for (int i = 0; i < size; ++i)
+    for (int j = 0; j < size; ++j) {
+      double acc = 0.0;
+      for (int si = 0; si < kSuper; ++si)
+        for (int sj = 0; sj < kSuper; ++sj)
+          acc += mr_signal(scene.at(pixel_coord(j, sj, kSuper, size), pixel_coord(i, si, kSuper, size)).tissue,
+                           weighting);
+      const double x = pixel_coord(j, 0, 1, size), y = pixel_coord(i, 0, 1, size);
+      const double bias = std::exp(bx * x + by * y + br * (x * x + y * y));  // smooth receive-coil field
+      const double v = tissue_gain * bias * acc / (kSuper * kSuper);
+      const double re = v + sigma * mr.normal(), im = sigma * mr.normal();  // magnitude of complex noise
+      out[i * size + j] = static_cast<float>(std::sqrt(re * re + im * im));
+      if (labels) (*labels)[i * size + j] = scene.at(x, y).label;
+    }
+  return out;
+}
+
+PhantomSample liver_phantom_mr_sample(int size, uint64_t seed, MrWeighting weighting, const IntensityOptions& opts) {
+  PhantomSample out;
+  out.image = liver_phantom_mr(size, seed, weighting, &out.labels);
+  normalise_percentiles(out.image, opts.mri_percentile_lo, opts.mri_percentile_hi);
+  return out;
 }
 
 PhantomSample liver_phantom(int size, uint64_t seed, const IntensityOptions& opts) {

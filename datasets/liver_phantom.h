@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "datasets/modality.h"
 
@@ -15,6 +16,15 @@ enum LiverLabel : uint8_t { kLiverBackground = 0, kLiverLiver = 1, kLiverTumour 
 PhantomSample liver_phantom(int size, uint64_t seed, const IntensityOptions& opts = {});
 // The same slice in HU, before windowing (size*size values).
 std::vector<float> liver_phantom_hu(int size, uint64_t seed, std::vector<uint8_t>* labels = nullptr);
+
+// The same anatomy as liver_phantom_hu(size, seed) (same scene and labels) drawn as an MR slice: per-tissue T1-
+// or T2-weighted signal, a smooth multiplicative bias field and Rician noise (the magnitude of complex Gaussian
+// noise), in signal units before normalisation. The paired phantom of image-to-image translation (CT <-> MR).
+enum class MrWeighting { t1, t2 };
+std::vector<float> liver_phantom_mr(int size, uint64_t seed, MrWeighting weighting,
+                                    std::vector<uint8_t>* labels = nullptr);
+// liver_phantom_mr normalised as real MRI is (per-image percentiles of `opts` to [0, 1]).
+PhantomSample liver_phantom_mr_sample(int size, uint64_t seed, MrWeighting weighting, const IntensityOptions& opts = {});
 
 ModalityEntry liver_modality();
 

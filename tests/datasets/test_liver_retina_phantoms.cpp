@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <set>
 
@@ -120,5 +121,52 @@ TEST_SUITE("datasets") {
     CHECK(std::find(ls.begin(), ls.end(), "msd") != ls.end());
     const auto& cs = find_modality("cardiac").sources;
     CHECK(std::find(cs.begin(), cs.end(), "acdc") != cs.end());
+  }
+
+  TEST_CASE("liver phantom as MR: the CT slice's anatomy, per-tissue T1/T2 contrast, bias field, Rician noise") {
+    const int n = 96;
+    for (uint64_t seed : {3u, 11u, 20u}) {
+      CAPTURE(seed);
+      std::vector<uint8_t> ct_labels, t1_labels, t2_labels;
+      liver_phantom_hu(n, seed, &ct_labels);
+      const auto t1 = liver_phantom_mr(n, seed, MrWeighting::t1, &t1_labels);
+      const auto t2 = liver_phantom_mr(n, seed, MrWeighting::t2, &t2_labels);
+      CHECK(t1_labels == ct_labels);  // one label map serves both modalities
+      CHECK(t2_labels == ct_labels);
+      CHECK(liver_phantom_mr(n, seed, MrWeighting::t1) == t1);  // deterministic per seed
+      CHECK(liver_phantom_mr(n, seed + 1, MrWeighting::t1) != t1);
+      auto mean_of = [&](const std::vector<float>& img, uint8_t label) {
+        double s = 0;
+        int k = 0;
+        for (size_t i = 0; i < img.size(); ++i)
+          if (ct_labels[i] == label) s += img[i], ++k;
+        return k ? s / k : NAN;
+      };
+      const double liver_t1 = mean_of(t1, kLiverLiver), liver_t2 = mean_of(t2, kLiverLiver);
+      // T1: liver brighter than T2's liver relative to fat-free tissue; tumours darker than liver on T1 and
+      // brighter on T2 (when the slice has one).
+      CHECK(liver_t1 > liver_t2);
+      const double tumour_t1 = mean_of(t1, kLiverTumour), tumour_t2 = mean_of(t2, kLiverTumour);
+      if (std::isfinite(tumour_t1)) {
+        CHECK(tumour_t1 < liver_t1);
+        CHECK(tumour_t2 > liver_t2);
+      }
+      // Rician background: outside the body the magnitude of pure noise is positive (Rayleigh, mean
+      // sigma sqrt(pi/2) with sigma in [0.015, 0.035]), never negative.
+      std::vector<float> hu = liver_phantom_hu(n, seed);
+      double air = 0;
+      int k = 0;
+      for (size_t i = 0; i < hu.size(); ++i)
+        if (hu[i] < -900) air += t1[i], ++k;
+      REQUIRE(k > 100);
+      CHECK(air / k > 0.015 * 1.2533 * 0.8);
+      CHECK(air / k < 0.035 * 1.2533 * 1.3);
+      CHECK(*std::min_element(t1.begin(), t1.end()) >= 0.0f);
+      // Normalised as real MRI: percentiles 1 and 99 to [0, 1].
+      const PhantomSample s = liver_phantom_mr_sample(n, seed, MrWeighting::t2);
+      CHECK(s.labels == ct_labels);
+      CHECK(*std::min_element(s.image.begin(), s.image.end()) == 0.0f);
+      CHECK(*std::max_element(s.image.begin(), s.image.end()) == 1.0f);
+    }
   }
 }
