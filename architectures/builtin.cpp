@@ -4,6 +4,7 @@
 #include "architectures/multiscale.h"
 #include "architectures/registry.h"
 #include "architectures/stylegan2.h"
+#include "architectures/translation.h"
 #include "architectures/wgan_gp.h"
 
 namespace ganbench {
@@ -17,6 +18,8 @@ void register_builtin_architectures() {
     register_architecture(multiscale_entry());
     register_architecture(dcgan3d_entry());
     register_architecture(multiscale3d_entry());
+    register_architecture(pix2pix_entry());
+    register_architecture(cyclegan_entry());
   });
 }
 

@@ -19,6 +19,11 @@ void GanModel::sample_to_files(uint64_t seed, const std::filesystem::path& stem)
                                  lab.sizes().vec()));
 }
 
+torch::Tensor GanModel::translate(const torch::Tensor&) {
+  throw std::logic_error("this architecture synthesises images from noise; it does not translate (no translation "
+                         "capability)");
+}
+
 GanModelBase::GanModelBase(const ArchContext& ctx, Capabilities caps)
     : device_(ctx.device),
       augment_(ctx.augment

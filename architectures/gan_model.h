@@ -22,6 +22,10 @@ struct Capabilities {
   bool ema_generator = false;           // samples from an EMA copy of G
   bool joint_labels = true;             // generates label channels with the image
   bool volumetric = false;              // generates volumes [C, S, S, S] (data.dims: 3), not images
+  // Image-to-image translation instead of synthesis: "paired" trains on (source, target) pairs of the same
+  // subjects (pix2pix), "unpaired" on source and target images of different subjects (CycleGAN); "" =
+  // synthesis. A translation model translates (GanModel::translate) and does not sample.
+  std::string translation;
   int critic_steps = 1;                 // D updates per G update
   std::string loss = "non_saturating";  // loss family, for reports
   // Default std of instance noise on D inputs (train.instance_noise: -1). On where joint synthesis was
@@ -95,6 +99,10 @@ class GanModel {
     (void)seed;
     return std::numeric_limits<double>::quiet_NaN();
   }
+  // Translation models: the target-modality image of each source image ([N, C_source, H, W] in [0, 1], any
+  // device) as [N, C_target, H, W] float32 in [0, 1] on the CPU, deterministic, changing no training state.
+  // Synthesis models throw std::logic_error.
+  virtual torch::Tensor translate(const torch::Tensor& source);
   virtual Capabilities capabilities() const = 0;
   virtual int64_t parameter_count() const = 0;
 };

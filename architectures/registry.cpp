@@ -93,6 +93,7 @@ std::string describe_capabilities(const Capabilities& c) {
   if (c.ema_generator) parts.push_back("ema_generator");
   if (c.joint_labels) parts.push_back("joint_labels");
   if (c.volumetric) parts.push_back("volumetric");
+  if (!c.translation.empty()) parts.push_back("translation=" + c.translation);
   parts.push_back(fmt::format("instance_noise={}", c.instance_noise));
   parts.push_back(fmt::format("divergence_threshold={:g}", c.divergence_threshold));
   return fmt::format("{}", fmt::join(parts, ", "));

@@ -35,6 +35,8 @@ struct ArchContext {
   // The entry's capabilities, set by create_architecture, so that one factory serves an entry and its variants
   // (dcgan3d is dcgan's factory with volumetric set).
   Capabilities capabilities;
+  // Translation: channels of the source modality (the target's are modality.channels). 0 for synthesis.
+  int source_channels = 0;
 };
 
 using ArchFactory = std::function<std::unique_ptr<GanModel>(const ArchContext&)>;

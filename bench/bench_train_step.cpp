@@ -33,6 +33,8 @@ void train_step(benchmark::State& state, const std::string& arch) {
   ctx.device = device;
   ctx.batch_size = kBatch;
   ctx.options = resolve_options(entry, {});
+  const bool translation = !entry.capabilities.translation.empty();
+  if (translation) ctx.source_channels = 1;  // grey to grey (MR <-> CT)
   // D-input augmentation as a sweep sets it: the architecture's instance noise, nothing else.
   AugmentConfig augment;
   augment.instance_noise = entry.capabilities.instance_noise;
@@ -43,6 +45,7 @@ void train_step(benchmark::State& state, const std::string& arch) {
   const int64_t n = kBatch * entry.capabilities.critic_steps;  // the trainer's real batch per step
   Batch batch{torch::rand({n, 1, size, size}).to(device),
               torch::randint(4, {n, size, size}, torch::kInt64).to(device)};
+  if (translation) batch.source = torch::rand({n, 1, size, size}).to(device);
   AutocastGuard autocast(device, precision);
   model->train_step(batch);  // warm-up: allocator, oneDNN / cuDNN algorithm choice
   for (auto _ : state) {

@@ -42,6 +42,7 @@ ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count
 struct Batch {
   torch::Tensor images;  // [B, C, H, W] in [0, 1]
   torch::Tensor labels;  // [B, H, W] int64
+  torch::Tensor source;  // translation only: the source-modality images [B, C_source, H, W] in [0, 1]
 };
 
 // Draws `n` images uniformly with replacement using `gen` (a CPU generator). Every training batch of the

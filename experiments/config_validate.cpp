@@ -53,6 +53,15 @@ void SweepConfig::validate() const {
       throw ConfigError(fmt::format("{}: key 'modalities[{}]': {}", source, i, e.what()));
     }
   }
+  // A sweep synthesises; translation architectures translate (a capability, never a name).
+  for (size_t i = 0; i < architectures.size(); ++i) {
+    const auto& caps = find_architecture(architectures[i]).capabilities;
+    check(caps.translation.empty(), c, fmt::format("architectures[{}]", i),
+          fmt::format("'{}' is an image-to-image translation architecture (translation: {}): it maps source "
+                      "images to a target modality and cannot synthesise from noise; a sweep trains synthesis "
+                      "architectures (ganbench list architectures)",
+                      architectures[i], caps.translation));
+  }
   // Volumes and images need different networks: a capability, never a name.
   for (size_t i = 0; i < architectures.size(); ++i) {
     const bool vol = find_architecture(architectures[i]).capabilities.volumetric;

@@ -40,6 +40,16 @@ TrainResult train_gan(GanModel& model, const ImageSet& train, const TrainerOptio
                       const TrainerHooks& hooks) {
   if (opts.steps < 1) throw std::invalid_argument("trainer: steps must be >= 1");
   if (train.size() < 2) throw std::invalid_argument("trainer: the training set needs at least 2 images");
+  // Measured, not assumed: with LibTorch 1.13 on the CPU (2-core AMD EPYC, 1 and 2 threads), three bf16 steps
+  // of a volumetric multi-scale model gave different losses on every rerun and NaN in about one run of three,
+  // while fp32 repeats bit for bit; the 2-D multi-scale model and the other volumetric one repeat in bf16.
+  // A run that cannot repeat is refused rather than stored (issue 29's note).
+  const Capabilities caps = model.capabilities();
+  if (opts.precision == Precision::bf16 && opts.device.is_cpu() && caps.multi_scale && caps.volumetric)
+    throw std::invalid_argument(
+        "train.precision bf16 on the CPU is not reproducible for volumetric multi-scale models with this "
+        "LibTorch (losses differ between reruns, sometimes NaN; docs/reliability.md): train in fp32 on the CPU, "
+        "or bf16 on CUDA");
   TrainResult result;
   if (auto ck = latest_checkpoint(opts.checkpoint_dir)) {
     model.load(ck->second);

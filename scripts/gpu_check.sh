@@ -77,10 +77,12 @@ if [[ $mode == dry ]]; then
   B=$ROOT/build
   gb() { "$@"; }
   n_fid=16 n_agree=8 cpu_limit=120 arch=dcgan px=32 dev=cpu
+  PY=/usr/bin/python3  # Debian's numpy and python3-torch (scripts/setup.sh installs them)
 else
   say "environment"
   nvidia-smi -L 2>&1 | head -2 >&2
   [[ -f .gpu/deps.tar.xz && -f .gpu/torch_fix.cmake ]] || { echo "gpu_check: no .gpu/ bundle; run scripts/gpu_check.sh --prepare here and carry .gpu" >&2; exit 1; }
+  PY=python3  # the machine's pip PyTorch and its numpy
   TORCH_PREFIX=$(python3 -c 'import torch; print(torch.utils.cmake_prefix_path)' 2> /dev/null | tail -1)
   TORCH_LIB=$(python3 -c 'import torch, os; print(os.path.join(os.path.dirname(torch.__file__), "lib"))' 2> /dev/null | tail -1)
   [[ -n $TORCH_PREFIX ]] || { echo "gpu_check: no pip torch (python3 -c 'import torch' failed)" >&2; exit 1; }
@@ -114,7 +116,7 @@ else
   n_fid=5000 n_agree=500 cpu_limit=150 arch=stylegan2 px=128 dev=cuda
 fi
 gb "$B/ganbench" --version >&2 || exit 1
-python3 -c 'import numpy' 2> /dev/null || { echo "gpu_check: python3 with numpy is needed to draw the PNGs" >&2; exit 1; }
+"$PY" -c 'import numpy' 2> /dev/null || { echo "gpu_check: python3 with numpy is needed to draw the PNGs" >&2; exit 1; }
 
 # ---- bench_train_step ---------------------------------------------------------------------------------------
 # bench ROW_NAME LIMIT FILTER: one Google Benchmark row, as JSON, then "ms per step, images/s" into the table.
@@ -127,12 +129,14 @@ bench() {
   fi
   if gb tb "$limit" "$B/bench/bench_train_step" "--benchmark_filter=^${filter}" --benchmark_min_time=0.5 \
       --benchmark_format=json --benchmark_out="$json" > /dev/null 2> "$W/bench.err"; then
-    row "$name" "$(python3 - "$json" <<'PY'
+    local result notes
+    IFS=$'\t' read -r result notes < <("$PY" - "$json" <<'PY'
 import json, sys
 b = json.load(open(sys.argv[1]))["benchmarks"][0]
-print(f'{b["real_time"]:.1f} ms/step, {b["items_per_second"]:.1f} images/s | {b.get("label", "")}, {b["iterations"]} steps')
+print(f'{b["real_time"]:.1f} ms/step, {b["items_per_second"]:.1f} images/s\t{b.get("label", "")}, {b["iterations"]} steps')
 PY
-)"
+)
+    row "$name" "$result" "$notes"
   else
     row "$name" "stopped after $limit s" "more than $((limit / 2)) s per step (a warm-up and one step did not finish)"
   fi
@@ -148,7 +152,7 @@ fi
 
 # ---- ganbench fid ---------------------------------------------------------------------------------------------
 say "drawing 2 x $n_fid PNGs and the formula Inception weights"
-python3 - "$W/fidA" "$W/fidB" "$n_fid" <<'PY' || exit 1
+"$PY" - "$W/fidA" "$W/fidB" "$n_fid" <<'PY' || exit 1
 import os, sys, zlib, struct
 import numpy as np
 def png(path, a):  # RGB uint8, no PIL or OpenCV needed
@@ -166,7 +170,7 @@ for k, d in enumerate(sys.argv[1:3]):
         img = rng.uniform(0, 70, (128, 128)) + (140 + 40 * k) * (((xx - cx) ** 2 + (yy - cy) ** 2) < r * r)
         png(os.path.join(d, f"{i:05d}.png"), np.repeat(img.clip(0, 255).astype(np.uint8)[:, :, None], 3, 2))
 PY
-python3 "$ROOT/tools/make_pth_fixtures.py" --formula "$W/pth" > /dev/null || exit 1
+"$PY" "$ROOT/tools/make_pth_fixtures.py" --formula "$W/pth" > /dev/null || exit 1
 gb "$B/ganbench" weights import "$W"/pth/pt_inception-formula-zip-*.pth --out "$W/fid.safetensors" > /dev/null 2>&1 ||
   { echo "gpu_check: weights import failed" >&2; exit 1; }
 # fid_run DEVICE A B LOG: prints "<FID> <seconds>"
@@ -179,7 +183,7 @@ say "ganbench fid on 2 x $n_fid images ($dev)"
 read -r fid_all ms_all < <(fid_run "$dev" "$W/fidA" "$W/fidB" "$OUT/fid_all.log")
 rate=$(sed -n 's/^ganbench fid: .*: \([0-9]*\)\/\1 images, \([0-9.]*\) images\/s$/\2/p' "$OUT/fid_all.log" | paste -sd/ -)  # each folder's last line
 row "ganbench fid, 2 x $n_fid PNGs (128 px RGB), $dev, 2048-d" \
-    "$(python3 -c "print(f'{2 * $n_fid / ($ms_all / 1000):.1f} images/s' if '$ms_all' != '-' else 'failed')")" \
+    "$("$PY" -c "print(f'{2 * $n_fid / ($ms_all / 1000):.1f} images/s' if '$ms_all' != '-' else 'failed')")" \
     "whole command $ms_all ms, FID $fid_all; per folder (stderr) $rate images/s"
 mkdir -p "$W/agreeA" "$W/agreeB"
 for k in A B; do ls "$W/fid$k" | head -n "$n_agree" | while read -r f; do cp "$W/fid$k/$f" "$W/agree$k/"; done; done
@@ -187,7 +191,7 @@ say "agreement: 2 x $n_agree images on cpu and $dev"
 read -r fid_cpu _ < <(fid_run cpu "$W/agreeA" "$W/agreeB" "$OUT/fid_agree_cpu.log")
 read -r fid_dev _ < <(fid_run "$dev" "$W/agreeA" "$W/agreeB" "$OUT/fid_agree_$dev.log")
 row "FID agreement, 2 x $n_agree PNGs, cpu vs $dev (TF32 off)" "cpu $fid_cpu, $dev $fid_dev" \
-    "$(python3 -c "a, b = '$fid_cpu', '$fid_dev'
+    "$("$PY" -c "a, b = '$fid_cpu', '$fid_dev'
 print(f'relative difference {abs(float(a) - float(b)) / abs(float(a)):.2e}' if a not in ('', 'failed') and b not in ('', 'failed') else 'a run failed: see the logs')")"
 
 # ---- the table ------------------------------------------------------------------------------------------------

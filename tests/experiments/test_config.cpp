@@ -80,7 +80,7 @@ TEST_SUITE("experiments") {
     CHECK(error_of(std::string(kMinimal) + "train: 5\n").find("must be a mapping") != std::string::npos);
     CHECK(error_of("name: t\narchitectures: [dcgan, dcgan]\nmodalities: [cardiac]\n").find("twice") !=
           std::string::npos);
-    CHECK(error_of("name: t\narchitectures: [stylegan9]\nmodalities: [cardiac]\n").find("valid: dcgan") !=
+    CHECK(error_of("name: t\narchitectures: [stylegan9]\nmodalities: [cardiac]\n").find("valid: cyclegan, dcgan") !=
           std::string::npos);
     CHECK(error_of("name: t\narchitectures: [dcgan]\nmodalities: [brain]\n").find("modalities[0]") !=
           std::string::npos);
