@@ -44,7 +44,7 @@ enum class Tissue : uint8_t {
   air, fat, muscle, cortical, marrow, csf, kidney, renal_sinus, blood, liver, vessel, tumour, spleen, fluid, bowel
 };
 
-struct Sample {
+struct ScenePoint {
   double hu;
   uint8_t label;
   Tissue tissue;
@@ -61,7 +61,7 @@ struct AbdomenScene {
 
   bool in_liver(double x, double y) const { return liver.inside(x, y) || left_lobe.inside(x, y); }
 
-  Sample at(double x, double y) const {
+  ScenePoint at(double x, double y) const {
     const double rb = body.r2(x, y);
     if (rb >= 1.0) return {kAirHU, kLiverBackground, Tissue::air};
     const double rr = std::sqrt(rb);
@@ -70,16 +70,16 @@ struct AbdomenScene {
       if (ribs[k].inside(x, y)) return {kCorticalHU * 0.7, kLiverBackground, Tissue::cortical};
     if (rr > 1.0 - fat_rim - muscle_rim) return {kMuscleHU, kLiverBackground, Tissue::muscle};
     if (vert.inside(x, y))
-      return vert.r2(x, y) > 0.72 ? Sample{kCorticalHU, kLiverBackground, Tissue::cortical}
-                                  : Sample{kCancellousHU, kLiverBackground, Tissue::marrow};
+      return vert.r2(x, y) > 0.72 ? ScenePoint{kCorticalHU, kLiverBackground, Tissue::cortical}
+                                  : ScenePoint{kCancellousHU, kLiverBackground, Tissue::marrow};
     if (canal.inside(x, y)) return {15.0, kLiverBackground, Tissue::csf};
     if (posterior.inside(x, y)) return {kCorticalHU * 0.75, kLiverBackground, Tissue::cortical};
     for (const auto& m : paraspinal)
       if (m.inside(x, y)) return {kMuscleHU, kLiverBackground, Tissue::muscle};
     for (int k = 0; k < 2; ++k)
       if (kidney[k].inside(x, y))
-        return sinus[k].inside(x, y) ? Sample{-40.0, kLiverBackground, Tissue::renal_sinus}
-                                     : Sample{hu_kidney, kLiverBackground, Tissue::kidney};
+        return sinus[k].inside(x, y) ? ScenePoint{-40.0, kLiverBackground, Tissue::renal_sinus}
+                                     : ScenePoint{hu_kidney, kLiverBackground, Tissue::kidney};
     if (aorta.inside(x, y)) return {hu_aorta, kLiverBackground, Tissue::blood};
     if (ivc.inside(x, y)) return {hu_ivc, kLiverBackground, Tissue::blood};
     if (in_liver(x, y)) {
@@ -94,13 +94,13 @@ struct AbdomenScene {
     if (spleen.inside(x, y)) return {hu_spleen, kLiverBackground, Tissue::spleen};
     if (stomach.inside(x, y)) {
       if (y < stomach_air_y) return {kAirHU, kLiverBackground, Tissue::air};  // air-fluid level, patient supine
-      return stomach.r2(x, y) > 0.8 ? Sample{kMuscleHU, kLiverBackground, Tissue::muscle}
-                                    : Sample{10.0, kLiverBackground, Tissue::fluid};
+      return stomach.r2(x, y) > 0.8 ? ScenePoint{kMuscleHU, kLiverBackground, Tissue::muscle}
+                                    : ScenePoint{10.0, kLiverBackground, Tissue::fluid};
     }
     for (int k = 0; k < n_bowel; ++k)
       if (bowel[k].inside(x, y))
-        return bowel[k].r2(x, y) > 0.6 ? Sample{hu_bowel, kLiverBackground, Tissue::bowel}
-                                       : Sample{-400.0, kLiverBackground, Tissue::air};
+        return bowel[k].r2(x, y) > 0.6 ? ScenePoint{hu_bowel, kLiverBackground, Tissue::bowel}
+                                       : ScenePoint{-400.0, kLiverBackground, Tissue::air};
     return {hu_visceral_fat, kLiverBackground, Tissue::fat};
   }
 };
