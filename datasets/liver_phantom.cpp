@@ -309,4 +309,20 @@ ModalityEntry liver_modality() {
   return e;
 }
 
+ModalityEntry liver_mr_modality() {
+  ModalityEntry e;
+  e.spec.name = "liver_mr";
+  e.spec.description = "axial abdominal T2-weighted MR, normalised by percentiles (the translation target of liver)";
+  e.spec.channels = 1;
+  e.spec.labels = {"background", "liver", "tumour"};
+  e.phantom = [](int size, uint64_t seed, const IntensityOptions& opts) {
+    return liver_phantom_mr_sample(size, seed, MrWeighting::t2, opts);
+  };
+  e.sources = {"phantom", "folder"};
+  e.phantom_description =
+      "the liver phantom's anatomy and labels for the same seed, as a T2-weighted MR slice: per-tissue signal, "
+      "bias field, Rician noise, percentiles 1 and 99 to [0, 1]";
+  return e;
+}
+
 }  // namespace ganbench

@@ -27,5 +27,8 @@ std::vector<float> liver_phantom_mr(int size, uint64_t seed, MrWeighting weighti
 PhantomSample liver_phantom_mr_sample(int size, uint64_t seed, MrWeighting weighting, const IntensityOptions& opts = {});
 
 ModalityEntry liver_modality();
+// liver_mr: the same anatomy per seed as liver, drawn as T2 MR; with the same data.seed the two modalities'
+// phantom sets are pairs, image by image.
+ModalityEntry liver_mr_modality();
 
 }  // namespace ganbench

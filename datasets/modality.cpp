@@ -36,6 +36,7 @@ void register_builtin_modalities() {
   std::call_once(once, [] {
     register_modality(cardiac_modality());
     register_modality(liver_modality());
+    register_modality(liver_mr_modality());
     register_modality(retina_modality());
   });
 }

@@ -65,7 +65,7 @@ void register_modality(ModalityEntry entry);
 // Throws std::invalid_argument listing the valid names when `name` is unknown.
 const ModalityEntry& find_modality(const std::string& name);
 std::vector<std::string> modality_names();
-// Idempotent: registers cardiac, liver and retina once.
+// Idempotent: registers cardiac, liver, liver_mr and retina once.
 void register_builtin_modalities();
 
 // Deterministic random numbers for phantoms (splitmix64 stream; same values on every platform).

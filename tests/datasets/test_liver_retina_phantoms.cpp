@@ -5,6 +5,7 @@
 #include <numeric>
 #include <set>
 
+#include "datasets/dataset.h"
 #include "datasets/liver_phantom.h"
 #include "datasets/retina_phantom.h"
 
@@ -110,9 +111,9 @@ TEST_SUITE("datasets") {
     CHECK_THROWS_AS(retina_phantom(2, 0), std::invalid_argument);
   }
 
-  TEST_CASE("all three modalities are registered with their sources") {
+  TEST_CASE("the built-in modalities are registered with their sources") {
     register_builtin_modalities();
-    CHECK(modality_names() == std::vector<std::string>{"cardiac", "liver", "retina"});
+    CHECK(modality_names() == std::vector<std::string>{"cardiac", "liver", "liver_mr", "retina"});
     CHECK(find_modality("liver").spec.labels == std::vector<std::string>{"background", "liver", "tumour"});
     CHECK(find_modality("retina").spec.channels == 3);
     CHECK(find_modality("retina").spec.labels == std::vector<std::string>{"background", "vessel"});
@@ -168,5 +169,19 @@ TEST_SUITE("datasets") {
       CHECK(*std::min_element(s.image.begin(), s.image.end()) == 0.0f);
       CHECK(*std::max_element(s.image.begin(), s.image.end()) == 1.0f);
     }
+  }
+
+  TEST_CASE("liver and liver_mr phantom sets are pairs: same labels image by image, CT and MR contrast") {
+    register_builtin_modalities();
+    const ImageSet ct = make_phantom_set(find_modality("liver"), 32, 6, 7);
+    const ImageSet mr = make_phantom_set(find_modality("liver_mr"), 32, 6, 7);
+    REQUIRE(ct.size() == 6);
+    REQUIRE(mr.size() == 6);
+    CHECK(torch::equal(ct.labels, mr.labels));  // one label map serves both modalities
+    CHECK(!torch::allclose(ct.images, mr.images));
+    CHECK(mr.images.min().item<float>() >= 0.0f);
+    CHECK(mr.images.max().item<float>() <= 1.0f);
+    const ImageSet other = make_phantom_set(find_modality("liver_mr"), 32, 6, 8);
+    CHECK(!torch::equal(other.labels, ct.labels));  // another data seed: other anatomy
   }
 }
