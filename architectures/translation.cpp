@@ -199,6 +199,11 @@ torch::Tensor run_translator(nn::Module& g, const std::function<torch::Tensor(co
   return out;
 }
 
+// The reference's set_requires_grad: a discriminator frozen while its generator's loss backpropagates.
+void set_requires_grad(nn::Module& m, bool on) {
+  for (auto& p : m.parameters()) p.set_requires_grad(on);
+}
+
 void check_source(const Batch& b, int source_channels, const char* who) {
   TORCH_CHECK(b.source.defined(), who, ": a translation batch needs source images (Batch::source)");
   TORCH_CHECK(b.source.dim() == 4 && b.source.size(1) == source_channels && b.source.size(0) == b.images.size(0) &&
@@ -239,12 +244,12 @@ class Pix2PixModel : public GanModelBase {
     loss_d.backward();
     opt_d_->step();
     opt_g_->zero_grad();
-    for (auto& p : D_->parameters()) p.set_requires_grad(false);
+    set_requires_grad(*D_, false);
     const auto loss_g_gan = gan_loss(D_->forward(torch::cat({a, fake}, 1)), true, false);
     const auto loss_g_l1 = torch::l1_loss(fake, b) * lambda_l1_;
     const auto loss_g = loss_g_gan + loss_g_l1;
     loss_g.backward();
-    for (auto& p : D_->parameters()) p.set_requires_grad(true);
+    set_requires_grad(*D_, true);
     opt_g_->step();
     StepStats s;
     s.add("loss_d", loss_d);
@@ -351,8 +356,8 @@ class CycleGANModel : public GanModelBase {
     const auto a = to_signed(to_device_async(real.source, device_));
     const auto b = to_signed(to_device_async(real.images, device_));
     // Generators first, with both discriminators frozen (the reference's optimize_parameters order).
-    for (nn::Module* d : {static_cast<nn::Module*>(D_A_.get()), static_cast<nn::Module*>(D_B_.get())})
-      for (auto& p : d->parameters()) p.set_requires_grad(false);
+    set_requires_grad(*D_A_, false);
+    set_requires_grad(*D_B_, false);
     opt_g_->zero_grad();
     const auto fake_b = G_A_->forward(a), rec_a = G_B_->forward(fake_b);
     const auto fake_a = G_B_->forward(b), rec_b = G_A_->forward(fake_a);
@@ -365,8 +370,8 @@ class CycleGANModel : public GanModelBase {
     const auto loss_g = loss_gan + loss_cycle + loss_idt;
     loss_g.backward();
     opt_g_->step();
-    for (nn::Module* d : {static_cast<nn::Module*>(D_A_.get()), static_cast<nn::Module*>(D_B_.get())})
-      for (auto& p : d->parameters()) p.set_requires_grad(true);
+    set_requires_grad(*D_A_, true);
+    set_requires_grad(*D_B_, true);
     opt_d_->zero_grad();
     auto d_loss = [](PatchGAN70& d, const torch::Tensor& r, const torch::Tensor& f) {
       return (gan_loss(d->forward(r), true, true) + gan_loss(d->forward(f.detach()), false, true)) * 0.5;

@@ -195,27 +195,47 @@ AbdomenScene random_scene(PhantomRng& rng) {
 
 }  // namespace
 
-std::vector<float> liver_phantom_hu(int size, uint64_t seed, std::vector<uint8_t>* labels) {
+namespace {
+
+void check_size(int size) {
   if (size < 8 || size > 4096)
     throw std::invalid_argument(fmt::format("liver phantom: size {} not in [8, 4096]", size));
-  PhantomRng rng(seed);
-  const AbdomenScene scene = random_scene(rng);
-  const double noise_hu = rng.uniform(4.0, 11.0);  // CT quantum noise std, HU
-  std::vector<float> hu(static_cast<size_t>(size) * size);
-  if (labels) labels->resize(hu.size());
+}
+
+// `scene` at `size` x `size`: per pixel, the sum of `value(point)` over its kSuper x kSuper sub-pixels, turned
+// into the pixel's value by `finish(sum, x, y)` (x, y: the pixel centre; noise is drawn there, row by row); the
+// label is the centre's. The CT and MR renderings share it, so both draw one anatomy.
+template <typename Value, typename Finish>
+std::vector<float> render_scene(const AbdomenScene& scene, int size, Value value, Finish finish,
+                                std::vector<uint8_t>* labels) {
+  std::vector<float> out(static_cast<size_t>(size) * size);
+  if (labels) labels->resize(out.size());
   for (int i = 0; i < size; ++i)
     for (int j = 0; j < size; ++j) {
       double acc = 0.0;
       for (int si = 0; si < kSuper; ++si)
         for (int sj = 0; sj < kSuper; ++sj)
-          acc += scene.at(pixel_coord(j, sj, kSuper, size), pixel_coord(i, si, kSuper, size)).hu;
+          acc += value(scene.at(pixel_coord(j, sj, kSuper, size), pixel_coord(i, si, kSuper, size)));
       const double x = pixel_coord(j, 0, 1, size), y = pixel_coord(i, 0, 1, size);
-      const bool in_body = scene.body.inside(x, y);
-      hu[i * size + j] =
-          static_cast<float>(acc / (kSuper * kSuper) + (in_body ? noise_hu * rng.normal() : 0.0));
+      out[i * size + j] = static_cast<float>(finish(acc, x, y));
       if (labels) (*labels)[i * size + j] = scene.at(x, y).label;
     }
-  return hu;
+  return out;
+}
+
+}  // namespace
+
+std::vector<float> liver_phantom_hu(int size, uint64_t seed, std::vector<uint8_t>* labels) {
+  check_size(size);
+  PhantomRng rng(seed);
+  const AbdomenScene scene = random_scene(rng);
+  const double noise_hu = rng.uniform(4.0, 11.0);  // CT quantum noise std, HU
+  return render_scene(
+      scene, size, [](const ScenePoint& p) { return p.hu; },
+      [&](double acc, double x, double y) {
+        return acc / (kSuper * kSuper) + (scene.body.inside(x, y) ? noise_hu * rng.normal() : 0.0);
+      },
+      labels);
 }
 
 namespace {
@@ -249,31 +269,22 @@ double mr_signal(Tissue t, MrWeighting w) {
 }  // namespace
 
 std::vector<float> liver_phantom_mr(int size, uint64_t seed, MrWeighting weighting, std::vector<uint8_t>* labels) {
-  if (size < 8 || size > 4096)
-    throw std::invalid_argument(fmt::format("liver phantom: size {} not in [8, 4096]", size));
+  check_size(size);
   PhantomRng rng(seed);
   const AbdomenScene scene = random_scene(rng);  // the anatomy of liver_phantom_hu(size, seed)
   PhantomRng mr(seed ^ 0x6d722d70686e746dULL);   // MR's own draws, so the CT rendering is unchanged
   const double tissue_gain = mr.uniform(0.9, 1.1);              // coil and receiver gain
   const double bx = mr.uniform(-0.25, 0.25), by = mr.uniform(-0.25, 0.25), br = mr.uniform(-0.3, 0.1);
   const double sigma = mr.uniform(0.015, 0.035);                // Rician noise, of the signal scale
-  std::vector<float> out(static_cast<size_t>(size) * size);
-  if (labels) labels->resize(out.size());
-  for (int i = 0; i < size; ++i)
-    for (int j = 0; j < size; ++j) {
-      double acc = 0.0;
-      for (int si = 0; si < kSuper; ++si)
-        for (int sj = 0; sj < kSuper; ++sj)
-          acc += mr_signal(scene.at(pixel_coord(j, sj, kSuper, size), pixel_coord(i, si, kSuper, size)).tissue,
-                           weighting);
-      const double x = pixel_coord(j, 0, 1, size), y = pixel_coord(i, 0, 1, size);
-      const double bias = std::exp(bx * x + by * y + br * (x * x + y * y));  // smooth receive-coil field
-      const double v = tissue_gain * bias * acc / (kSuper * kSuper);
-      const double re = v + sigma * mr.normal(), im = sigma * mr.normal();  // magnitude of complex noise
-      out[i * size + j] = static_cast<float>(std::sqrt(re * re + im * im));
-      if (labels) (*labels)[i * size + j] = scene.at(x, y).label;
-    }
-  return out;
+  return render_scene(
+      scene, size, [&](const ScenePoint& p) { return mr_signal(p.tissue, weighting); },
+      [&](double acc, double x, double y) {
+        const double bias = std::exp(bx * x + by * y + br * (x * x + y * y));  // smooth receive-coil field
+        const double v = tissue_gain * bias * acc / (kSuper * kSuper);
+        const double re = v + sigma * mr.normal(), im = sigma * mr.normal();  // magnitude of complex noise
+        return std::sqrt(re * re + im * im);
+      },
+      labels);
 }
 
 PhantomSample liver_phantom_mr_sample(int size, uint64_t seed, MrWeighting weighting, const IntensityOptions& opts) {

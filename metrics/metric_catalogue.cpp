@@ -112,9 +112,9 @@ std::vector<std::string> metric_ids() {
   return ids;
 }
 
-std::string direction_text(const MetricSpec& m) {
-  if (std::isfinite(m.reference)) return fmt::format("reference {:g}, neither end is best", m.reference);
-  return m.direction < 0 ? "lower is better" : m.direction > 0 ? "higher is better" : "";
+std::string direction_text(int direction, double reference) {
+  if (std::isfinite(reference)) return fmt::format("reference {:g}, neither end is best", reference);
+  return direction < 0 ? "lower is better" : direction > 0 ? "higher is better" : "";
 }
 
 std::string metric_name(const std::string& id, const std::map<std::string, std::string>& params) {

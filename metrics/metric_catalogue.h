@@ -59,7 +59,8 @@ void register_metric(MetricSpec spec);
 const MetricSpec& metric_spec(const std::string& id);
 std::vector<std::string> metric_ids();  // in registration order
 // "lower is better", "higher is better", "reference 0.05, neither end is best", or "" (no direction).
-std::string direction_text(const MetricSpec& m);
+std::string direction_text(int direction, double reference);
+inline std::string direction_text(const MetricSpec& m) { return direction_text(m.direction, m.reference); }
 // Builds the stored name of `id`; throws std::invalid_argument when a placeholder has no value or a value
 // its rule rejects, so a name that no report can read is never written.
 std::string metric_name(const std::string& id, const std::map<std::string, std::string>& params = {});

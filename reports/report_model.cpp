@@ -393,12 +393,7 @@ std::vector<std::string> significance_lines(const ReportModel& m, const MetricTa
   return out;
 }
 
-std::string direction_words(const MetricTable& t) {
-  MetricSpec s;
-  s.direction = t.dir;
-  s.reference = t.reference;
-  return ganbench::direction_text(s);
-}
+std::string direction_words(const MetricTable& t) { return ganbench::direction_text(t.dir, t.reference); }
 
 std::string direction_text(const MetricTable& t) {
   const std::string d = direction_words(t);
