@@ -20,6 +20,7 @@ void register_builtin_architectures() {
     register_architecture(multiscale3d_entry());
     register_architecture(pix2pix_entry());
     register_architecture(cyclegan_entry());
+    register_architecture(identity_entry());
   });
 }
 

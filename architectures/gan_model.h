@@ -26,6 +26,7 @@ struct Capabilities {
   // subjects (pix2pix), "unpaired" on source and target images of different subjects (CycleGAN); "" =
   // synthesis. A translation model translates (GanModel::translate) and does not sample.
   std::string translation;
+  bool baseline = false;  // a fixed transform with nothing to learn (the identity / bicubic row)
   int critic_steps = 1;                 // D updates per G update
   std::string loss = "non_saturating";  // loss family, for reports
   // Default std of instance noise on D inputs (train.instance_noise: -1). On where joint synthesis was

@@ -94,6 +94,7 @@ std::string describe_capabilities(const Capabilities& c) {
   if (c.joint_labels) parts.push_back("joint_labels");
   if (c.volumetric) parts.push_back("volumetric");
   if (!c.translation.empty()) parts.push_back("translation=" + c.translation);
+  if (c.baseline) parts.push_back("baseline");
   parts.push_back(fmt::format("instance_noise={}", c.instance_noise));
   parts.push_back(fmt::format("divergence_threshold={:g}", c.divergence_threshold));
   return fmt::format("{}", fmt::join(parts, ", "));

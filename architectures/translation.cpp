@@ -403,6 +403,33 @@ class CycleGANModel : public GanModelBase {
   std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
 };
 
+// The baseline every translation GAN must beat: the source image itself. With from: degraded the source is
+// the low-resolution image upsampled bicubically, so this row is bicubic interpolation.
+class IdentityModel : public GanModelBase {
+ public:
+  explicit IdentityModel(const ArchContext& ctx)
+      : GanModelBase(ctx, ctx.capabilities), src_ch_(ctx.source_channels), out_ch_(ctx.modality.channels) {
+    if (src_ch_ != out_ch_)
+      throw std::invalid_argument(fmt::format(
+          "identity: the source has {} channels and the target {}; the identity baseline needs equal counts",
+          src_ch_, out_ch_));
+  }
+  StepStats train_step(const Batch& real) override {
+    check_source(real, src_ch_, "identity");
+    return {};  // nothing to learn
+  }
+  Sample sample(int64_t, uint64_t) override {
+    throw std::logic_error("identity translates source images (translate); it does not sample from noise");
+  }
+  torch::Tensor translate(const torch::Tensor& source) override {
+    TORCH_CHECK(source.dim() == 4 && source.size(1) == src_ch_, "identity: source must be [N, ", src_ch_, ", H, W]");
+    return source.to(torch::kCPU, torch::kFloat32).clamp(0, 1).contiguous();
+  }
+
+ private:
+  int src_ch_, out_ch_;
+};
+
 std::vector<OptionSpec> translator_options(bool instance_norm, bool dropout) {
   return {{"ngf", 64, 1, 512, true, "generator channels of the outermost level"},
           {"ndf", 64, 1, 512, true, "PatchGAN channels of the first layer"},
@@ -446,6 +473,21 @@ ArchEntry cyclegan_entry() {
                           {"lambda_identity", 0.5, 0, 10, false, "identity weight, a fraction of lambda_cycle"}});
   add_options(e.options, adam_options(2e-4, 0.5, 0.999));
   e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> { return std::make_unique<CycleGANModel>(ctx); };
+  return e;
+}
+
+ArchEntry identity_entry() {
+  ArchEntry e;
+  e.name = "identity";
+  e.description = "baseline: the source image unchanged (bicubic upsampling when translation.from is degraded)";
+  e.citation = "the baseline row of SR and translation tables";
+  e.capabilities.loss = "none";
+  e.capabilities.joint_labels = false;
+  e.capabilities.translation = "paired";
+  e.capabilities.baseline = true;
+  e.min_size = 16;
+  e.max_size = 1024;
+  e.create = [](const ArchContext& ctx) -> std::unique_ptr<GanModel> { return std::make_unique<IdentityModel>(ctx); };
   return e;
 }
 

@@ -46,5 +46,6 @@ TORCH_MODULE(PatchGAN70);
 
 ArchEntry pix2pix_entry();
 ArchEntry cyclegan_entry();
+ArchEntry identity_entry();  // the baseline row: output = source
 
 }  // namespace ganbench

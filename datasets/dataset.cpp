@@ -135,6 +135,15 @@ Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen) {
   // Drawn on the CPU generator (the same batches on every device), used where the set lives.
   auto idx = to_device_async(torch::randint(set.size(), {n}, gen, torch::kInt64), set.images.device());
   Batch b{set.images.index_select(0, idx), set.labels.index_select(0, idx)};
+  if (set.source.defined()) {
+    if (set.source_paired) {
+      b.source = set.source.index_select(0, idx);
+    } else {
+      if (set.source.size(0) == 0) throw std::invalid_argument("cannot sample a batch from an empty source set");
+      b.source = set.source.index_select(
+          0, to_device_async(torch::randint(set.source.size(0), {n}, gen, torch::kInt64), set.source.device()));
+    }
+  }
   if (batch_observer()) batch_observer()(b);
   return b;
 }

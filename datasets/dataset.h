@@ -16,6 +16,10 @@ struct ImageSet {
   torch::Tensor labels;               // [N, H, W] int64 in [0, num_labels); volumes [N, D, H, W]
   std::vector<std::string> subjects;  // subject of each image; splits never cut a subject
   double spacing_mm = 0;              // isotropic pixel (voxel) side in mm; 0 = unknown (distances in pixels)
+  // Translation only: source-modality images [M, C_source, H, W] in [0, 1]. Paired (source_paired), row i is
+  // the source of images[i] (M = N); unpaired, a separate set of other subjects, drawn independently.
+  torch::Tensor source;
+  bool source_paired = true;
   int64_t size() const { return images.defined() ? images.size(0) : 0; }
 };
 
@@ -46,7 +50,8 @@ struct Batch {
 };
 
 // Draws `n` images uniformly with replacement using `gen` (a CPU generator). Every training batch of the
-// GAN trainer and the U-Net trainer is drawn here.
+// GAN trainer and the U-Net trainer is drawn here. A set with source images gives the batch their rows too:
+// the same rows when paired, an independent draw of n after the images' when unpaired.
 Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen);
 
 // Sees every batch sample_batch draws (the leak test hashes them against the test split); one at a time,

@@ -313,6 +313,7 @@ ModalityEntry liver_modality() {
   e.phantom3d = liver_phantom3d;
   e.phantom_fov_mm = 400;  // an abdominal CT field of view: the body spans about 350 mm of it
   e.sources = {"phantom", "lits", "msd", "folder"};
+  e.ct_hu = true;
   e.phantom_description =
       "HU slice: lobular liver with contrast vessels and hypodense tumours, kidneys, aorta, IVC, spleen, "
       "stomach, spine, ribs; CT noise; liver window. 3-D: a volume with body, vertebrae and discs, aorta, IVC, "

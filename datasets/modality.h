@@ -58,6 +58,8 @@ struct ModalityEntry {
   double phantom_fov_mm = 0;  // side of the 3-D phantom's cubic field of view, mm (voxel = this / size)
   std::vector<std::string> sources;  // data sources this modality accepts, e.g. {"phantom", "acdc"}
   std::string phantom_description;   // what the phantom draws, for `ganbench list modalities`
+  // True when the images are CT in HU shown through data.ct_window_*: paired metrics map them back to HU.
+  bool ct_hu = false;
 };
 
 // Throws on a duplicate name.

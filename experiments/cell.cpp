@@ -46,8 +46,27 @@ CellFilter parse_cell_filter(const std::string& spec) {
   return f;
 }
 
+std::string direction_name(const std::string& from, const std::string& to) { return from + "2" + to; }
+
+std::vector<std::string> cell_modalities(const Cell& cell) {
+  if (cell.to.empty()) return {cell.modality};
+  if (cell.from == TranslationConfig::kDegraded) return {cell.to};
+  return {cell.from, cell.to};
+}
+
 std::vector<Cell> expand_cells(const SweepConfig& cfg) {
   std::vector<Cell> cells;
+  if (cfg.task == "translation") {
+    for (const auto& a : cfg.architectures)
+      for (size_t d = 0; d < cfg.translation.from.size(); ++d)
+        for (auto s : cfg.seeds) {
+          const auto& from = cfg.translation.from[d];
+          const auto& to = cfg.translation.to[d];
+          const auto dir = direction_name(from, to);
+          cells.push_back({fmt::format("{}-{}-s{}", a, dir, s), a, dir, s, from, to});
+        }
+    return cells;
+  }
   for (const auto& a : cfg.architectures)
     for (const auto& m : cfg.modalities)
       for (auto s : cfg.seeds) cells.push_back({fmt::format("{}-{}-s{}", a, m, s), a, m, s});
@@ -57,7 +76,11 @@ std::vector<Cell> expand_cells(const SweepConfig& cfg) {
 SweepConfig cell_config(const SweepConfig& cfg, const Cell& cell) {
   SweepConfig c = cfg;
   c.architectures = {cell.architecture};
-  c.modalities = {cell.modality};
+  c.modalities = cell_modalities(cell);
+  if (!cell.to.empty()) {
+    c.translation.from = {cell.from};
+    c.translation.to = {cell.to};
+  }
   c.seeds = {cell.seed};
   std::map<std::string, ArchOptions> arch;
   if (auto it = cfg.arch.find(cell.architecture); it != cfg.arch.end()) arch[cell.architecture] = it->second;

@@ -12,9 +12,15 @@ namespace ganbench {
 struct Cell {
   std::string id;  // "<architecture>-<modality>-s<seed>"
   std::string architecture;
-  std::string modality;
+  std::string modality;  // translation: the direction, "<from>2<to>" (CycleGAN's horse2zebra)
   uint64_t seed = 0;
+  std::string from, to;  // translation only: source ("degraded" for super-resolution) and target modality
 };
+
+// "<from>2<to>": a translation direction as cells, folders and reports name it.
+std::string direction_name(const std::string& from, const std::string& to);
+// The modalities whose data a cell reads: its modality, or its direction's source and target.
+std::vector<std::string> cell_modalities(const Cell& cell);
 
 // --only arch=a,b,modality=m,seed=0: keys may repeat; an empty list admits everything.
 struct CellFilter {

@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/npy.h"
 #include "common/process.h"
+#include "experiments/cell_common.h"
 #include "experiments/seg_protocol.h"
 #include "experiments/trainer.h"
 #include "metrics/cell_scorer.h"
@@ -24,20 +25,8 @@ namespace {
 constexpr int64_t kMaxDeviceTrainBytes = int64_t{2} << 30;  // training set kept on the GPU up to this, bytes
 
 constexpr uint64_t kEvalSeedSalt = 0xE7A1;  // latents for scoring: the same at step 0 and at the end
-constexpr uint64_t kKidSeedSalt = 0x41D;    // KID subset draws
 
 constexpr int64_t kTuringKeep = 100;  // images of each kind kept for `ganbench turing` (turing_* arrays)
-
-// The first `n` images and label maps of `s` as <stem>_images.npy and <stem>_labels.npy ([N, C, H, W] and
-// [N, H, W]; volumes [N, C, D, H, W] and [N, D, H, W]).
-void save_samples(const fs::path& dir, const std::string& stem, const Sample& s, int64_t n) {
-  auto img = s.images.slice(0, 0, n).contiguous();
-  auto lab = s.labels.slice(0, 0, n).to(torch::kUInt8).contiguous();
-  std::vector<float> iv(img.data_ptr<float>(), img.data_ptr<float>() + img.numel());
-  std::vector<uint8_t> lv(lab.data_ptr<uint8_t>(), lab.data_ptr<uint8_t>() + lab.numel());
-  write_npy(dir / (stem + "_images.npy"), NpyArray::from_floats(iv, img.sizes().vec()));
-  write_npy(dir / (stem + "_labels.npy"), NpyArray::from_bytes(lv, lab.sizes().vec()));
-}
 
 std::unique_ptr<GanModel> build_model(const CellEnv& env, const Cell& cell, const ModalitySpec& spec,
                                       std::shared_ptr<DInputAugment> augment) {
@@ -49,22 +38,6 @@ std::unique_ptr<GanModel> build_model(const CellEnv& env, const Cell& cell, cons
   ctx.augment = std::move(augment);
   if (auto it = env.cfg.arch.find(cell.architecture); it != env.cfg.arch.end()) ctx.options = it->second;
   return create_architecture(cell.architecture, ctx);
-}
-
-CellRecord start_record(const CellEnv& env, const Cell& cell, const std::string& yaml) {
-  CellRecord rec;
-  rec.id = cell.id;
-  rec.sweep = env.cfg.name;
-  rec.architecture = cell.architecture;
-  rec.modality = cell.modality;
-  rec.seed = static_cast<int64_t>(cell.seed);
-  rec.config_hash = cell_config_hash(env.cfg, cell);
-  rec.config_yaml = yaml;
-  rec.started = utc_now_iso();
-  rec.host = host_name();
-  rec.device = env.device.str();
-  rec.threads = env.threads;
-  return rec;
 }
 
 std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& rel_dir, int64_t last_step,
@@ -85,17 +58,76 @@ std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& rel_dir,
 }
 }  // namespace
 
-void run_cell(const CellEnv& env, const Cell& cell) {
-  const auto t_start = std::chrono::steady_clock::now();
+// The first `n` images and label maps of `s` as <stem>_images.npy and <stem>_labels.npy ([N, C, H, W] and
+// [N, H, W]; volumes [N, C, D, H, W] and [N, D, H, W]).
+void save_samples(const fs::path& dir, const std::string& stem, const Sample& s, int64_t n) {
+  auto img = s.images.slice(0, 0, n).contiguous();
+  auto lab = s.labels.slice(0, 0, n).to(torch::kUInt8).contiguous();
+  std::vector<float> iv(img.data_ptr<float>(), img.data_ptr<float>() + img.numel());
+  std::vector<uint8_t> lv(lab.data_ptr<uint8_t>(), lab.data_ptr<uint8_t>() + lab.numel());
+  write_npy(dir / (stem + "_images.npy"), NpyArray::from_floats(iv, img.sizes().vec()));
+  write_npy(dir / (stem + "_labels.npy"), NpyArray::from_bytes(lv, lab.sizes().vec()));
+}
+
+static CellRecord start_record(const CellEnv& env, const Cell& cell, const std::string& yaml) {
+  CellRecord rec;
+  rec.id = cell.id;
+  rec.sweep = env.cfg.name;
+  rec.architecture = cell.architecture;
+  rec.modality = cell.modality;
+  rec.seed = static_cast<int64_t>(cell.seed);
+  rec.config_hash = cell_config_hash(env.cfg, cell);
+  rec.config_yaml = yaml;
+  rec.started = utc_now_iso();
+  rec.host = host_name();
+  rec.device = env.device.str();
+  rec.threads = env.threads;
+  return rec;
+}
+
+CellStart start_cell(const CellEnv& env, const Cell& cell) {
   reset_peak_rss();
-  const SweepConfig cfg = cell_config(env.cfg, cell);
-  const fs::path rel_dir = fs::path("cells") / cell.id;
-  const fs::path dir = env.run_dir / rel_dir;
-  fs::create_directories(dir);
+  CellStart st{cell_config(env.cfg, cell), fs::path("cells") / cell.id, {}, {}};
+  st.dir = env.run_dir / st.rel_dir;
+  fs::create_directories(st.dir);
   const std::string yaml = cell_config_yaml(env.cfg, cell);
-  write_file_atomic(dir / "config.yaml", yaml);
-  CellRecord rec = start_record(env, cell, yaml);
-  env.store.begin_cell(rec);
+  write_file_atomic(st.dir / "config.yaml", yaml);
+  st.rec = start_record(env, cell, yaml);
+  env.store.begin_cell(st.rec);
+  return st;
+}
+
+TrainerOptions trainer_options(const CellEnv& env, const SweepConfig& cfg, const Cell& cell, const GanModel& model,
+                               const fs::path& ckpt_dir, std::shared_ptr<DInputAugment> augment) {
+  TrainerOptions topts;
+  topts.steps = cfg.train.steps;
+  topts.batch_size = cfg.train.batch_size;
+  topts.checkpoint_every = cfg.train.checkpoint_every;
+  topts.log_every = cfg.train.log_every;
+  topts.divergence_threshold = cfg.train.divergence_threshold == TrainConfig::kArchDefault
+                                   ? model.capabilities().divergence_threshold
+                                   : cfg.train.divergence_threshold;
+  topts.seed = cell.seed;
+  topts.checkpoint_dir = ckpt_dir;
+  topts.label = cell.id;
+  topts.progress = env.progress;
+  topts.augment = std::move(augment);
+  topts.lazy_stats = env.device.is_cuda();  // no host synchronisation per step on a GPU
+  topts.precision = parse_precision(cfg.train.precision);
+  topts.device = env.device;
+  return topts;
+}
+
+void run_cell(const CellEnv& env, const Cell& cell) {
+  if (!find_architecture(cell.architecture).capabilities.translation.empty()) {
+    run_translation_cell(env, cell);  // experiments/translation_cell.cpp
+    return;
+  }
+  const auto t_start = std::chrono::steady_clock::now();
+  CellStart st = start_cell(env, cell);
+  const SweepConfig& cfg = st.cfg;
+  const fs::path &rel_dir = st.rel_dir, &dir = st.dir;
+  CellRecord& rec = st.rec;
 
   const Splits& data = env.data.splits(cell.modality);
   save_samples(dir, "real", {data.train.images, data.train.labels, {}},
@@ -129,22 +161,7 @@ void run_cell(const CellEnv& env, const Cell& cell) {
     score(0, false);
     flush();
   }
-  TrainerOptions topts;
-  topts.steps = cfg.train.steps;
-  topts.batch_size = cfg.train.batch_size;
-  topts.checkpoint_every = cfg.train.checkpoint_every;
-  topts.log_every = cfg.train.log_every;
-  topts.divergence_threshold = cfg.train.divergence_threshold == TrainConfig::kArchDefault
-                                   ? model->capabilities().divergence_threshold
-                                   : cfg.train.divergence_threshold;
-  topts.seed = cell.seed;
-  topts.checkpoint_dir = ckpt_dir;
-  topts.label = cell.id;
-  topts.progress = env.progress;
-  topts.augment = augment;
-  topts.lazy_stats = env.device.is_cuda();  // no host synchronisation per step on a GPU
-  topts.precision = parse_precision(cfg.train.precision);
-  topts.device = env.device;
+  const TrainerOptions topts = trainer_options(env, cfg, cell, *model, ckpt_dir, augment);
   TrainerHooks hooks;
   hooks.on_log = [&](int64_t step, const StepStats& st) {
     for (const auto& [name, value] : st.values)

@@ -265,6 +265,7 @@ SweepConfig parse_sweep_config(const std::string& text, const std::string& sourc
   const auto& ex = c.eval.extractors;
   if (!present.count("eval.samples") && std::find(ex.begin(), ex.end(), "inception") != ex.end())
     c.eval.samples = std::max<int64_t>(c.eval.samples, kFidMinSamples);
+  if (c.task == "translation" && c.modalities.empty()) c.modalities = translation_modalities(c.translation);
   c.validate();
   return c;
 }
@@ -277,6 +278,18 @@ SweepConfig load_sweep_config(const std::filesystem::path& path) {
     throw ConfigError(e.what());
   }
   return parse_sweep_config(text, path.string());
+}
+
+std::vector<std::string> translation_modalities(const TranslationConfig& t) {
+  std::vector<std::string> out;
+  auto add = [&](const std::string& m) {
+    if (m != TranslationConfig::kDegraded && std::find(out.begin(), out.end(), m) == out.end()) out.push_back(m);
+  };
+  for (size_t i = 0; i < std::max(t.from.size(), t.to.size()); ++i) {
+    if (i < t.from.size()) add(t.from[i]);
+    if (i < t.to.size()) add(t.to[i]);
+  }
+  return out;
 }
 
 std::string to_yaml(const SweepConfig& c) {

@@ -74,11 +74,27 @@ struct ClusterConfig {
   std::string ganbench;                 // ganbench on the nodes; "" = the absolute path of the submitting one
 };
 
+// Image-to-image translation (task: translation): one direction per from[i] -> to[i] pair, a sweep axis in
+// place of the modalities. from "degraded" is super-resolution: the target's own images degraded.
+struct DegradeConfig {
+  int64_t factor = 4;       // downsampling factor per axis
+  double blur_sigma = 1.0;  // Gaussian blur before downsampling, std in full-resolution px; 0 = none
+  double noise = 0.0;       // std of Gaussian noise on the low-resolution image, intensity units in [0, 1]
+};
+struct TranslationConfig {
+  static constexpr const char* kDegraded = "degraded";  // translation.from for super-resolution
+  std::vector<std::string> from, to;  // equal lengths: direction i maps from[i] to to[i]
+  DegradeConfig degrade;
+};
+
 struct SweepConfig {
   std::string name = "sweep";              // run folder name: <output>/<name>
   std::filesystem::path output = "runs";   // parent of run folders (relative to the working directory)
   std::vector<std::string> architectures;  // registry names
-  std::vector<std::string> modalities;     // registry names
+  std::string task = "synthesis";          // synthesis | translation
+  // Registry names. A translation sweep fills them in from translation.from/to (the data it loads).
+  std::vector<std::string> modalities;
+  TranslationConfig translation;           // task: translation only
   std::vector<uint64_t> seeds = {0};       // one cell per seed
   int64_t image_size = 32;                 // square side, px (power of two)
   std::string threads = "auto";            // "auto" = all cores, or a count
@@ -97,6 +113,9 @@ struct SweepConfig {
   void validate() const;
   std::filesystem::path run_dir() const { return output / name; }
 };
+
+// The modalities a translation sweep loads: every from and to in order of appearance, without "degraded".
+std::vector<std::string> translation_modalities(const TranslationConfig& t);
 
 SweepConfig parse_sweep_config(const std::string& yaml_text, const std::string& source_name);
 SweepConfig load_sweep_config(const std::filesystem::path& path);

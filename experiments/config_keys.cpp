@@ -103,8 +103,26 @@ const std::vector<Field>& fields() {
       field(
           "architectures", [](C& c) { return &c.architectures; },
           "registry names (ganbench list architectures)"),
+      // Written only when set, so synthesis sweeps keep their resolved YAML and hashes.
+      only_if_set(field("task", [](C& c) { return &c.task; },
+                        "synthesis (GANs from noise) or translation (image-to-image: pix2pix, cyclegan)",
+                        std::nullopt, {"synthesis", "translation"})),
       field(
-          "modalities", [](C& c) { return &c.modalities; }, "registry names (ganbench list modalities)"),
+          "modalities", [](C& c) { return &c.modalities; },
+          "registry names (ganbench list modalities); task: translation fills them in from translation.from/to"),
+      only_if_set(field("translation.from", [](C& c) { return &c.translation.from; },
+                        "task: translation: source modality of each direction, or degraded (super-resolution: "
+                        "the target's own images through translation.degrade)")),
+      only_if_set(field("translation.to", [](C& c) { return &c.translation.to; },
+                        "task: translation: target modality of each direction (as many as translation.from)")),
+      only_if_set(field("translation.degrade.factor", [](C& c) { return &c.translation.degrade.factor; },
+                        "from: degraded: downsampling factor per axis", Range{1, 16, "[1, 16]"})),
+      only_if_set(field("translation.degrade.blur_sigma", [](C& c) { return &c.translation.degrade.blur_sigma; },
+                        "from: degraded: Gaussian blur std before downsampling, full-resolution px; 0 = none",
+                        Range{0, 16, "[0, 16]"})),
+      only_if_set(field("translation.degrade.noise", [](C& c) { return &c.translation.degrade.noise; },
+                        "from: degraded: std of Gaussian noise on the low-resolution image (intensities in [0, 1])",
+                        Range{0, 1, "[0, 1]"})),
       field(
           "seeds", [](C& c) { return &c.seeds; }, "one cell per seed and architecture x modality"),
       field(

@@ -1,6 +1,7 @@
 // SweepConfig::validate: the table's ranges and choices, then the rules that tie keys together.
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "common/runtime.h"
 #include "datasets/modality.h"
@@ -12,6 +13,57 @@
 namespace ganbench {
 using namespace config_schema;
 
+namespace {
+// task: translation's own keys, or their absence in a synthesis sweep.
+void validate_translation(const SweepConfig& c) {
+  const bool translating = c.task == "translation";
+  const auto& tr = c.translation;
+  if (!translating) {
+    check(tr.from.empty() && tr.to.empty(), c, tr.from.empty() ? "translation.to" : "translation.from",
+          "applies to task: translation");
+  } else {
+    check(!tr.from.empty(), c, "translation.from", "task: translation needs at least one direction (from, to)");
+    check(tr.from.size() == tr.to.size(), c, "translation.to",
+          fmt::format("needs one target per source: {} in from, {} in to", tr.from.size(), tr.to.size()));
+    std::set<std::pair<std::string, std::string>> seen;
+    for (size_t i = 0; i < tr.from.size(); ++i) {
+      const std::string key = fmt::format("translation.from[{}]", i);
+      if (tr.from[i] != TranslationConfig::kDegraded) {
+        try {
+          find_modality(tr.from[i]);
+        } catch (const std::invalid_argument& e) {
+          throw ConfigError(fmt::format("{}: key '{}': {} (or '{}' for super-resolution)", c.source, key, e.what(),
+                                        TranslationConfig::kDegraded));
+        }
+      }
+      try {
+        find_modality(tr.to[i]);
+      } catch (const std::invalid_argument& e) {
+        throw ConfigError(fmt::format("{}: key 'translation.to[{}]': {}", c.source, i, e.what()));
+      }
+      check(tr.from[i] != tr.to[i], c, key, fmt::format("'{}' translated to itself", tr.to[i]));
+      check(seen.insert({tr.from[i], tr.to[i]}).second, c, key,
+            fmt::format("the direction {} -> {} is listed twice", tr.from[i], tr.to[i]));
+    }
+    const auto want = translation_modalities(tr);
+    check(std::set<std::string>(want.begin(), want.end()) ==
+              std::set<std::string>(c.modalities.begin(), c.modalities.end()),
+          c, "modalities",
+          fmt::format("a translation sweep loads the modalities of translation.from/to ({}); leave modalities out",
+                      fmt::join(want, ", ")));
+    check(c.data.dims == 2, c, "data.dims", "translation architectures are 2-D (data.dims: 2)");
+    for (size_t i = 0; i < tr.from.size() && c.segmentation.enabled; ++i)
+      check(tr.from[i] == TranslationConfig::kDegraded ||
+                find_modality(tr.from[i]).spec.labels == find_modality(tr.to[i]).spec.labels,
+            c, fmt::format("translation.from[{}]", i),
+            fmt::format("segmentation scores translated images with the source's labels, so {} and {} need the "
+                        "same label names", tr.from[i], tr.to[i]));
+    check(c.image_size % tr.degrade.factor == 0, c, "translation.degrade.factor",
+          fmt::format("must divide image_size {}, got {}", c.image_size, tr.degrade.factor));
+  }
+}
+}  // namespace
+
 void SweepConfig::validate() const {
   register_builtins();
   const auto& c = *this;
@@ -19,6 +71,7 @@ void SweepConfig::validate() const {
   check(!name.empty() && name.find_first_of("/\\ \t") == std::string::npos && name != "." && name != "..", c,
         "name", fmt::format("must be a non-empty folder name without slashes or spaces, got '{}'", name));
   check(!architectures.empty(), c, "architectures", "list at least one architecture");
+  validate_translation(c);
   check(!modalities.empty(), c, "modalities", "list at least one modality");
   check(!seeds.empty(), c, "seeds", "list at least one seed");
   check((image_size & (image_size - 1)) == 0, c, "image_size",
@@ -53,14 +106,22 @@ void SweepConfig::validate() const {
       throw ConfigError(fmt::format("{}: key 'modalities[{}]': {}", source, i, e.what()));
     }
   }
-  // A sweep synthesises; translation architectures translate (a capability, never a name).
+  // A synthesis sweep trains synthesis architectures and a translation sweep translation ones (a capability,
+  // never a name).
+  const bool translating = task == "translation";
   for (size_t i = 0; i < architectures.size(); ++i) {
     const auto& caps = find_architecture(architectures[i]).capabilities;
-    check(caps.translation.empty(), c, fmt::format("architectures[{}]", i),
-          fmt::format("'{}' is an image-to-image translation architecture (translation: {}): it maps source "
-                      "images to a target modality and cannot synthesise from noise; a sweep trains synthesis "
-                      "architectures (ganbench list architectures)",
-                      architectures[i], caps.translation));
+    if (translating)
+      check(!caps.translation.empty(), c, fmt::format("architectures[{}]", i),
+            fmt::format("'{}' synthesises from noise and cannot translate images; task: translation takes "
+                        "architectures with a translation capability (ganbench list architectures)",
+                        architectures[i]));
+    else
+      check(caps.translation.empty(), c, fmt::format("architectures[{}]", i),
+            fmt::format("'{}' is an image-to-image translation architecture (translation: {}): it maps source "
+                        "images to a target modality and cannot synthesise from noise; a synthesis sweep trains "
+                        "synthesis architectures, and task: translation with translation.from/to trains this one",
+                        architectures[i], caps.translation));
   }
   // Volumes and images need different networks: a capability, never a name.
   for (size_t i = 0; i < architectures.size(); ++i) {

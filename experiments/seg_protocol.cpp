@@ -48,7 +48,13 @@ SegScore train_and_score(const ImageSet& train, const ImageSet& val, const Image
   to.seed = seed;
   to.device = device;
   train_unet(net, train, val, to);
-  const auto pred = predict_labels(net, test.images, device);
+  SegScore s = score_segmentation(predict_labels(net, test.images, device), test, spec);
+  s.train_images = train.size();
+  if (trained) *trained = net;
+  return s;
+}
+
+SegScore score_segmentation(const torch::Tensor& pred, const ImageSet& test, const ModalitySpec& spec) {
   SegScore s;
   s.dice_class = dice_per_class(pred, test.labels, spec.num_labels());
   s.dice = mean_foreground_dice(pred, test.labels, spec.num_labels());
@@ -56,9 +62,22 @@ SegScore train_and_score(const ImageSet& train, const ImageSet& val, const Image
   const Hd95Summary h = summarize_hd95(hd95_matrix(pred, test.labels, spec.num_labels(), false, spacing));
   s.hd95 = h.mean_finite;
   s.hd95_inf_fraction = h.inf_fraction;
-  s.train_images = train.size();
-  if (trained) *trained = net;
   return s;
+}
+
+std::vector<MetricValue> seg_arm_metrics(const std::string& arm, const SegScore& s, const SegScore& baseline,
+                                         const ModalitySpec& spec, bool in_mm) {
+  register_builtin_metrics();
+  std::vector<MetricValue> out;
+  const std::map<std::string, std::string> p{{"arm", arm}};
+  out.push_back({metric_name("seg_dice", p), s.dice});
+  out.push_back({metric_name(in_mm ? "seg_hd95_mm" : "seg_hd95", p), s.hd95});
+  out.push_back({metric_name("seg_hd95_inf_fraction", p), s.hd95_inf_fraction});
+  out.push_back({metric_name("seg_train_images", p), static_cast<double>(s.train_images)});
+  if (arm != "real") out.push_back({metric_name("seg_dice_delta", p), s.dice - baseline.dice});
+  for (size_t k = 1; k < s.dice_class.size(); ++k)
+    out.push_back({metric_name("seg_dice_class", {{"arm", arm}, {"label", spec.labels[k]}}), s.dice_class[k]});
+  return out;
 }
 
 ImageSet mix_sets(const ImageSet& real, const ImageSet& synthetic, int64_t n_synthetic) {
@@ -92,15 +111,8 @@ std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
 
   std::vector<MetricValue> out;
   auto put = [&](const std::string& arm, const SegScore& s) {
-    const std::map<std::string, std::string> p{{"arm", arm}};
-    out.push_back({metric_name("seg_dice", p), s.dice});
-    out.push_back({metric_name(data.test.spacing_mm > 0 ? "seg_hd95_mm" : "seg_hd95", p), s.hd95});
-    out.push_back({metric_name("seg_hd95_inf_fraction", p), s.hd95_inf_fraction});
-    out.push_back({metric_name("seg_train_images", p), static_cast<double>(s.train_images)});
-    if (arm != "real") out.push_back({metric_name("seg_dice_delta", p), s.dice - in.baseline.dice});
-    for (size_t k = 1; k < s.dice_class.size(); ++k)
-      out.push_back(
-          {metric_name("seg_dice_class", {{"arm", arm}, {"label", in.spec.labels[k]}}), s.dice_class[k]});
+    const auto m = seg_arm_metrics(arm, s, in.baseline, in.spec, data.test.spacing_mm > 0);
+    out.insert(out.end(), m.begin(), m.end());
   };
   put("real", in.baseline);
   // fd_unet: the Fréchet distance in the baseline U-Net encoder's features (no download needed), with its

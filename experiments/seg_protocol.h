@@ -36,6 +36,13 @@ SegScore train_and_score(const ImageSet& train, const ImageSet& val, const Image
                          const ModalitySpec& spec, const SegmentationConfig& cfg, uint64_t seed,
                          c10::Device device, UNet* trained = nullptr);  // `trained` receives the U-Net
 
+// Dice, HD95 and per-label Dice of predicted label maps `pred` against `test`'s labels (train_images 0).
+SegScore score_segmentation(const torch::Tensor& pred, const ImageSet& test, const ModalitySpec& spec);
+// One arm's stored metrics: Dice, HD95 (mm when `in_mm`), its inf share, training images, per-label Dice, and
+// (every arm but "real") the Dice difference from `baseline`.
+std::vector<MetricValue> seg_arm_metrics(const std::string& arm, const SegScore& s, const SegScore& baseline,
+                                         const ModalitySpec& spec, bool in_mm);
+
 // real + round(ratio * n) synthetic images (the first ones of `synthetic`), as one set.
 ImageSet mix_sets(const ImageSet& real, const ImageSet& synthetic, int64_t n_synthetic);
 

@@ -65,8 +65,10 @@ SweepSummary run_sweep(const SweepConfig& cfg, const RunOptions& opts) {
   // stops the sweep here with one error, instead of failing each of its cells.
   for (const auto& m : cfg.modalities) {
     const bool pending = std::any_of(cells.begin(), cells.end(), [&](const Cell& c) {
-      auto prior = c.modality == m ? store.find_cell(c.id) : std::nullopt;
-      return c.modality == m && (!prior || prior->status != "done");
+      const auto mods = cell_modalities(c);
+      if (std::find(mods.begin(), mods.end(), m) == mods.end()) return false;
+      const auto prior = store.find_cell(c.id);
+      return !prior || prior->status != "done";
     });
     if (pending) data.splits(m);
   }

@@ -16,7 +16,7 @@ namespace {
 // What each placeholder may hold, as text (for patterns and messages) and compiled (for checking values).
 const std::map<std::string, std::string>& placeholder_rules() {
   static const std::map<std::string, std::string> rules = {
-      {"space", "[a-z0-9]+(-(axial|coronal|sagittal|mean))?"}, {"arm", "real|synth|mix_r[0-9.eE+-]+"}, {"label", "[^/@]+"},
+      {"space", "[a-z0-9]+(-(axial|coronal|sagittal|mean))?"}, {"arm", "real|synth|mix_r[0-9.eE+-]+|preserve|adapt|floor"}, {"label", "[^/@]+"},
       {"loss", "[^@]+"},      {"rater", "[A-Za-z0-9_.-]+"},
   };
   return rules;
@@ -154,7 +154,12 @@ std::optional<MetricMatch> match_metric(const std::string& name) {
 }
 
 const std::vector<std::string>& headline_metrics() {
-  static const std::vector<std::string> order = {"fid_inception",
+  static const std::vector<std::string> order = {"paired_mae_hu",
+                                                 "paired_mae",
+                                                 "paired_psnr",
+                                                 "paired_ssim",
+                                                 "paired_ms_ssim",
+                                                 "fid_inception",
                                                  "fid_infinity_inception",
                                                  "kid_inception",
                                                  "fd_unet",
@@ -166,6 +171,9 @@ const std::vector<std::string>& headline_metrics() {
                                                  "seg_dice_real",
                                                  "seg_dice_synth",
                                                  "seg_dice_synth_delta",
+                                                 "seg_dice_preserve",
+                                                 "seg_dice_adapt",
+                                                 "seg_dice_floor",
                                                  "seg_hd95_real",
                                                  "seg_hd95_synth",
                                                  "label_fidelity_dice",
@@ -294,6 +302,19 @@ void register_builtin_metrics() {
     add({"seg_train_images", "seg_train_images_<arm>", 0, 0, "segmentation", "images",
          "images the U-Net of this arm trained on"});
     // Cost and bookkeeping.
+    // Image-to-image translation: each translated test image against its true target (metrics/paired_image.h).
+    add({"paired_mae_hu", "paired_mae_hu", -1, 1, "paired", "HU",
+         "translation to CT: mean absolute error in HU, mean over the test pairs (SynthRAD2023)"});
+    add({"paired_mae", "paired_mae", -1, 4, "paired", "",
+         "translation to a [0, 1] modality: mean absolute error, mean over the test pairs (SynthRAD2023)"});
+    add({"paired_psnr", "paired_psnr", +1, 2, "paired", "dB",
+         "PSNR over the intensity range (SynthRAD2023), mean over the test pairs; inf when every pair is equal"});
+    add({"paired_ssim", "paired_ssim", +1, 4, "paired", "",
+         "SSIM (Wang et al. 2004) as SynthRAD2023 masks and crops it, mean over the test pairs"});
+    add({"paired_ms_ssim", "paired_ms_ssim", +1, 4, "paired", "",
+         "MS-SSIM (Wang et al. 2003) as SynthRAD2025 computes it, mean over the test pairs"});
+    add(not_in_summary({"paired_n", "paired_n", 0, 0, "setting", "pairs",
+                        "test pairs behind the paired metrics (every test subject's source and target)"}));
     add(per_attempt({"train_seconds", "train_seconds", -1, 1, "cost", "s", "wall time in the GAN training loop"}));
     add(per_attempt(
         {"steps_per_second", "steps_per_second", +1, 1, "cost", "1/s", "generator updates per second"}));

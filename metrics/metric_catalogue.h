@@ -49,7 +49,9 @@ struct MetricMatch {
 // Placeholders and the values they take:
 //   <space>  a feature extractor's name (lower-case letters and digits): handcrafted, inception, unet; for
 //            volumes with a plane: handcrafted-axial, -coronal, -sagittal, and -mean (the three planes' mean)
-//   <arm>    a segmentation protocol arm: real, synth, mix_r<ratio> (ratio as printed by seg_arm_name)
+//   <arm>    a segmentation protocol arm: real, synth, mix_r<ratio> (ratio as printed by seg_arm_name); and
+//            translation's: preserve (the real-target U-Net on translated images), adapt (a U-Net trained on
+//            translated source images), floor (one trained on untranslated source images)
 //   <label>  a label name of the modality (no '/' or '@')
 //   <loss>   a training loss name as the architecture reports it
 //   <rater>  a visual Turing test rater's name (letters, digits, '_', '.', '-')

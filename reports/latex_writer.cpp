@@ -52,7 +52,7 @@ std::string tex_escape(const std::string& s) {
 
 // Non-ASCII characters that our values use, as LaTeX.
 std::string tex_value(std::string s) {
-  const std::pair<const char*, const char*> subs[] = {{"–", "--"}, {"±", "$\\pm$"}};
+  const std::pair<const char*, const char*> subs[] = {{"–", "--"}, {"±", "$\\pm$"}, {"−∞", "$-\\infty$"}, {"∞", "$\\infty$"}};
   for (const auto& [from, to] : subs)
     for (size_t p = s.find(from); p != std::string::npos; p = s.find(from, p + std::strlen(to)))
       s.replace(p, std::strlen(from), to);

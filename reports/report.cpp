@@ -55,7 +55,7 @@ std::vector<fs::path> write_report(const std::vector<fs::path>& run_dirs, const 
       for (const auto& c : run.cells) {
         if (c.status != "done") continue;
         for (const auto& [suffix, stems] :
-             {std::pair<std::string, const std::vector<std::string>&>{"", kSampleSheetStems},
+             {std::pair<std::string, const std::vector<std::string>&>{"", sheet_stems(run, c.id)},
               {"_nearest", kNearestSheetStems}}) {
           const std::string png = sample_sheet(run, c.id, stems);
           if (png.empty()) continue;

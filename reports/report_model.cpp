@@ -48,8 +48,18 @@ std::map<std::string, std::map<std::string, double>> collect(const RunData& run)
 Summary summarize(const std::vector<double>& values) {
   Summary s;
   std::vector<double> v;
-  for (double x : values)
+  bool infinite = false;  // e.g. PSNR of identical images: the mean is that infinity, with no spread
+  for (double x : values) {
     if (std::isfinite(x)) v.push_back(x);
+    if (std::isinf(x)) infinite = true;
+  }
+  if (infinite) {
+    for (double x : values)
+      if (!std::isnan(x)) s.mean += x;  // +inf, -inf, or NaN when both occur
+    s.n = static_cast<int>(std::count_if(values.begin(), values.end(), [](double x) { return !std::isnan(x); }));
+    s.std = NAN;
+    return s;
+  }
   s.n = static_cast<int>(v.size());
   s.values = v;
   if (v.empty()) {
@@ -80,6 +90,7 @@ int metric_decimals(const std::string& name) {
 }
 
 std::string format_value(const std::string& metric, double v) {
+  if (std::isinf(v)) return v > 0 ? "∞" : "−∞";  // PSNR of identical images: shown, never stored as NaN
   if (!std::isfinite(v)) return "–";
   const auto m = lookup(metric);
   const int d = m ? m->spec->decimals : -1;
@@ -323,11 +334,24 @@ std::vector<std::pair<std::string, std::string>> ReportModel::dice_arms() const 
       arms.emplace_back(std::string(arm) == "real" ? "real only" : "synthetic only", name);
   }
   for (const auto& [r, n] : mixed_arms()) arms.emplace_back(fmt::format("real + {} N", fmt_num(r)), n);
+  // Translation's arms (experiments/translation_cell.cpp).
+  for (const auto& [arm, title] : {std::pair<const char*, const char*>{"preserve", "real-target U-Net on translated"},
+                                   {"adapt", "trained on translated source"},
+                                   {"floor", "trained on untranslated source"}}) {
+    const std::string name = metric_name("seg_dice", {{"arm", arm}});
+    if (has_metric(name)) arms.emplace_back(title, name);
+  }
   return arms;
 }
 
 const std::vector<std::string> kSampleSheetStems = {"real", "samples_step0", "samples"};
 const std::vector<std::string> kNearestSheetStems = {"nearest_generated", "nearest_train"};
+const std::vector<std::string> kTranslationSheetStems = {"translation_source", "translated", "translation_target",
+                                                         "translation_error"};
+
+const std::vector<std::string>& sheet_stems(const RunData& run, const std::string& cell_id) {
+  return run.artefact_paths(cell_id).count("translated_images") ? kTranslationSheetStems : kSampleSheetStems;
+}
 
 std::string sample_sheet(const RunData& run, const std::string& cell_id,
                          const std::vector<std::string>& stems) {
@@ -345,7 +369,8 @@ std::string sample_sheet(const RunData& run, const std::string& cell_id,
 }
 
 std::string ReportModel::sample_sheet(size_t i) const {
-  return ganbench::sample_sheet(runs[run_index[i]], cells[i].id);
+  const RunData& run = runs[run_index[i]];
+  return ganbench::sample_sheet(run, cells[i].id, sheet_stems(run, cells[i].id));
 }
 
 std::string ReportModel::nearest_sheet(size_t i) const {

@@ -102,8 +102,11 @@ class ReportModel {
   std::string nearest_sheet(size_t i) const;
 };
 
-// The sample sheet's rows, and the memorization gallery's.
-extern const std::vector<std::string> kSampleSheetStems, kNearestSheetStems;
+// The sample sheet's rows, the memorization gallery's, and a translation cell's sheet (source | translated |
+// true target | |error|, each over its label overlay).
+extern const std::vector<std::string> kSampleSheetStems, kNearestSheetStems, kTranslationSheetStems;
+// The stems of a cell's sample sheet: the translation sheet's when the cell translated, else the samples'.
+const std::vector<std::string>& sheet_stems(const RunData& run, const std::string& cell_id);
 // PNG sheet of one cell of one run, a row pair per stem (<stem>_images/_labels arrays); "" when it has none.
 std::string sample_sheet(const RunData& run, const std::string& cell_id,
                          const std::vector<std::string>& stems = kSampleSheetStems);

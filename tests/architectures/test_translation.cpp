@@ -16,11 +16,13 @@ using namespace ganbench;
 
 namespace {
 
+// The learned translators (the baselines have nothing to learn; their own case is below).
 std::vector<std::string> translators() {
   register_builtin_architectures();
   std::vector<std::string> out;
   for (const auto& n : architecture_names())
-    if (!find_architecture(n).capabilities.translation.empty()) out.push_back(n);
+    if (!find_architecture(n).capabilities.translation.empty() && !find_architecture(n).capabilities.baseline)
+      out.push_back(n);
   return out;
 }
 
@@ -169,6 +171,28 @@ TEST_SUITE("architectures") {
       CHECK(got == want);  // bit for bit: weights, optimisers, pools and the noise generator all resumed
       CHECK(torch::equal(full->translate(ct), resumed->translate(ct)));
     }
+  }
+
+  TEST_CASE("translation: the identity baseline returns its source, refuses other channel counts, round-trips") {
+    ArchContext ctx = context("pix2pix", 1, 1, 0);
+    ctx.capabilities = find_architecture("identity").capabilities;
+    ctx.options = {};
+    CHECK(ctx.capabilities.baseline);
+    CHECK(ctx.capabilities.translation == "paired");
+    auto m = create_architecture("identity", ctx);
+    const auto src = torch::rand({3, 1, 32, 32}) * 1.2 - 0.1;
+    CHECK(torch::equal(m->translate(src), src.clamp(0, 1)));
+    CHECK(m->parameter_count() == 0);
+    CHECK_THROWS_AS(m->sample(1, 0), std::logic_error);
+    CHECK_THROWS_WITH(m->train_step(batch_of(torch::Tensor(), torch::rand({2, 1, 32, 32}))),
+                      doctest::Contains("needs source images"));
+    CHECK(m->train_step(batch_of(torch::rand({2, 1, 32, 32}), torch::rand({2, 1, 32, 32}))).values.empty());
+    test::TempDir dir;
+    m->save(dir / "identity.pt");
+    create_architecture("identity", ctx)->load(dir / "identity.pt");
+    ctx.source_channels = 3;
+    CHECK_THROWS_WITH_AS(create_architecture("identity", ctx), doctest::Contains("needs equal counts"),
+                         std::invalid_argument);
   }
 
   TEST_CASE("translation: a sweep refuses a translation architecture, naming it and its capability") {
