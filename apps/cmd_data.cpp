@@ -46,9 +46,15 @@ int run(const Args& args) {
   }
   if (modalities.empty() || out.empty()) throw UsageError("data preview needs a MODALITY and --out FILE.png");
   register_builtins();
-  std::vector<std::string> names = modalities == "all" ? modality_names() : split_commas(modalities);
   DataConfig data;
   if (!config.empty()) data = load_sweep_config(config).data;
+  std::vector<std::string> names;
+  if (modalities == "all") {  // every modality with a phantom, or with a source in --config
+    for (const auto& n : modality_names())
+      if (find_modality(n).phantom || data.source_for(n).format != "phantom") names.push_back(n);
+  } else {
+    names = split_commas(modalities);
+  }
   if (seed >= 0) data.seed = static_cast<uint64_t>(seed);
   std::vector<GridRow> rows;
   for (const auto& name : names) {

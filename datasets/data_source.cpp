@@ -5,6 +5,7 @@
 #include <cmath>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -226,6 +227,34 @@ std::vector<PairedVolume> find_msd(const fs::path& root) {
   return out;
 }
 
+// SynthRAD2023 (Thummerer et al. 2023, Med Phys): <root>/<patient>/{mr,cbct,ct}.nii.gz with mask.nii.gz, where
+// root is one region (Task1/pelvis) or a task (Task1: its regions' patients, each named by its id). `file` is
+// the modality's volume: the same patients and masks for ct and mr (or cbct), so the two load as pairs.
+std::vector<PairedVolume> find_synthrad(const fs::path& root, const std::string& file) {
+  require_dir(root, "SynthRAD");
+  std::vector<fs::path> patients;
+  auto holds = [&](const fs::path& d) { return fs::exists(d / "mask.nii.gz") || fs::exists(d / "mask.nii"); };
+  for (const auto& d : fs::directory_iterator(root)) {
+    if (!d.is_directory()) continue;
+    if (holds(d.path())) {
+      patients.push_back(d.path());
+      continue;
+    }
+    for (const auto& p : fs::directory_iterator(d.path()))  // a task folder: its regions
+      if (p.is_directory() && holds(p.path())) patients.push_back(p.path());
+  }
+  std::vector<PairedVolume> out;
+  for (const auto& p : patients) {
+    const fs::path mask = fs::exists(p / "mask.nii.gz") ? p / "mask.nii.gz" : p / "mask.nii";
+    const fs::path image = fs::exists(p / (file + ".nii.gz")) ? p / (file + ".nii.gz") : p / (file + ".nii");
+    if (!fs::exists(image)) data_error(p, fmt::format("SynthRAD patient without {}.nii.gz beside its mask", file));
+    out.push_back({image, mask, p.filename().string()});
+  }
+  if (out.empty())
+    data_error(root, fmt::format("no SynthRAD patients (<patient>/{}.nii.gz with mask.nii.gz) found", file));
+  return out;
+}
+
 bool is_image_file(const fs::path& p, const fs::path& folder) {
   std::string ext = p.extension().string();
   std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
@@ -368,11 +397,12 @@ Registry<DataSourceEntry>& data_source_registry() {
 }
 
 // A NIfTI dataset whose image/label pairs `find` lists; `radiological` turns slices to display orientation.
-DataSourceEntry nifti_source(std::string description, std::vector<PairedVolume> (*find)(const fs::path&),
-                             bool radiological) {
+// (`ct`, when not given, is the modality's own ct_hu.) `find` may use the modality, e.g. for its file name.
+using FindPairs = std::function<std::vector<PairedVolume>(const fs::path&, const ModalityEntry&)>;
+DataSourceEntry nifti_source(std::string description, FindPairs find, std::optional<bool> ct) {
   // The pairs `find` lists, sorted, keeping every volume of the first `cap` subjects (0 = all).
-  auto pairs_of = [find](const SourceConfig& src, int64_t cap) {
-    std::vector<PairedVolume> pairs = find(src.path);
+  auto pairs_of = [find](const ModalityEntry& m, const SourceConfig& src, int64_t cap) {
+    std::vector<PairedVolume> pairs = find(src.path, m);
     std::sort(pairs.begin(), pairs.end(), [](const auto& a, const auto& b) { return a.image < b.image; });
     if (cap > 0) {
       std::set<std::string> keep;
@@ -384,13 +414,13 @@ DataSourceEntry nifti_source(std::string description, std::vector<PairedVolume> 
     return pairs;
   };
   return {std::move(description),
-          [pairs_of, radiological](const ModalityEntry& m, const DataConfig& data, const SourceConfig& src,
-                                   int size, int64_t cap, std::vector<Slice>& slices) {
-            slice_volumes(pairs_of(src, cap), m, data, src, radiological, size, slices);
+          [pairs_of, ct](const ModalityEntry& m, const DataConfig& data, const SourceConfig& src, int size,
+                         int64_t cap, std::vector<Slice>& slices) {
+            slice_volumes(pairs_of(m, src, cap), m, data, src, ct.value_or(m.ct_hu), size, slices);
           },
-          [pairs_of, radiological](const ModalityEntry& m, const DataConfig& data, const SourceConfig& src,
-                                   int size, int64_t cap, double* spacing) {
-            return load_volumes(pairs_of(src, cap), m, data, radiological, size, spacing);
+          [pairs_of, ct](const ModalityEntry& m, const DataConfig& data, const SourceConfig& src, int size,
+                         int64_t cap, double* spacing) {
+            return load_volumes(pairs_of(m, src, cap), m, data, ct.value_or(m.ct_hu), size, spacing);
           }};
 }
 
@@ -398,10 +428,16 @@ void register_builtin_data_sources() {
   static std::once_flag once;
   std::call_once(once, [] {
     auto& r = data_source_registry();
-    r.add("acdc",
-          nifti_source("ACDC: patientNNN/patientNNN_frameNN.nii.gz with _gt labels", find_acdc, false));
-    r.add("lits", nifti_source("LiTS: volume-N.nii with segmentation-N.nii", find_lits, true));
-    r.add("msd", nifti_source("MSD Task03 Liver: imagesTr/ and labelsTr/", find_msd, true));
+    auto by_root = [](std::vector<PairedVolume> (*f)(const fs::path&)) {
+      return [f](const fs::path& root, const ModalityEntry&) { return f(root); };
+    };
+    r.add("acdc", nifti_source("ACDC: patientNNN/patientNNN_frameNN.nii.gz with _gt labels", by_root(find_acdc), false));
+    r.add("lits", nifti_source("LiTS: volume-N.nii with segmentation-N.nii", by_root(find_lits), true));
+    r.add("msd", nifti_source("MSD Task03 Liver: imagesTr/ and labelsTr/", by_root(find_msd), true));
+    r.add("synthrad",
+          nifti_source("SynthRAD2023: <patient>/mr.nii.gz | cbct.nii.gz | ct.nii.gz with mask.nii.gz (label 1: body)",
+                       [](const fs::path& root, const ModalityEntry& m) { return find_synthrad(root, m.synthrad_file); },
+                       std::nullopt));
     r.add("folder",
           {"PNG/TIFF/JPEG/BMP images with masks matched by name",
            [](const ModalityEntry& m, const DataConfig&, const SourceConfig& src, int size, int64_t cap,

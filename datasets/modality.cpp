@@ -31,6 +31,20 @@ const ModalityEntry& find_modality(const std::string& name) { return modality_re
 
 std::vector<std::string> modality_names() { return modality_registry().names(); }
 
+// SynthRAD2023's three images of each patient (Thummerer et al. 2023), read only from the synthrad source:
+// no phantom. The label map is the body mask, so translated images are scored and segmented inside it.
+ModalityEntry synthrad_modality(const std::string& file, const std::string& what, bool ct) {
+  ModalityEntry e;
+  e.spec.name = "synthrad_" + file;
+  e.spec.description = fmt::format("SynthRAD2023 {} ({}); label 1 = the body mask", what, ct ? "HU through data.ct_window_*" : "percentiles to [0, 1]");
+  e.spec.channels = 1;
+  e.spec.labels = {"background", "body"};
+  e.sources = {"synthrad"};
+  e.ct_hu = ct;
+  e.synthrad_file = file;
+  return e;
+}
+
 void register_builtin_modalities() {
   static std::once_flag once;
   std::call_once(once, [] {
@@ -38,6 +52,9 @@ void register_builtin_modalities() {
     register_modality(liver_modality());
     register_modality(liver_mr_modality());
     register_modality(retina_modality());
+    register_modality(synthrad_modality("ct", "planning CT", true));
+    register_modality(synthrad_modality("mr", "MR (Task 1)", false));
+    register_modality(synthrad_modality("cbct", "cone-beam CT (Task 2)", true));
   });
 }
 

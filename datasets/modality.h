@@ -60,6 +60,7 @@ struct ModalityEntry {
   std::string phantom_description;   // what the phantom draws, for `ganbench list modalities`
   // True when the images are CT in HU shown through data.ct_window_*: paired metrics map them back to HU.
   bool ct_hu = false;
+  std::string synthrad_file;  // the SynthRAD source's volume of this modality: "ct", "mr" or "cbct"; "" = none
 };
 
 // Throws on a duplicate name.

@@ -1,6 +1,10 @@
 #include "datasets/nifti.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
 #include <mutex>
 #include <stdexcept>
 
@@ -124,7 +128,19 @@ void check_same_geometry(const Volume& a, const Volume& b, double tol_mm) {
           fmt::format("{}: affines differ (entry {}: {} vs {})", where, k, a.affine[k], b.affine[k]));
 }
 
-SliceView slice_view(const Volume& v, int64_t z) {
+namespace {
+// Where slice_view's pixel (r, c) of a slice lives in the voxel grid: the orientation, once per volume.
+struct SliceMap {
+  int64_t rows = 0, cols = 0;
+  bool transpose = false, flip_rows = false, flip_cols = false;
+  int64_t voxel(const Volume& v, int64_t r, int64_t c, int64_t z) const {
+    const int64_t rr = flip_rows ? rows - 1 - r : r, cc = flip_cols ? cols - 1 - c : c;
+    const int64_t x = transpose ? rr : cc, y = transpose ? cc : rr;
+    return (z * v.ny + y) * v.nx + x;
+  }
+};
+
+SliceMap slice_map(const Volume& v, int64_t z) {
   if (z < 0 || z >= v.nz)
     throw std::out_of_range(fmt::format("{}: slice {} of {}", v.path.string(), z, v.nz));
   // Which world axis (0 = x/R, 1 = y/A, 2 = z/S) each in-plane voxel axis mostly follows, and its sign.
@@ -135,23 +151,70 @@ SliceView slice_view(const Volume& v, int64_t z) {
     return best;
   };
   const int wi = dominant(0), wj = dominant(1);
-  bool transpose = false, flip_cols = false, flip_rows = false;
+  SliceMap m;
   if ((wi == 0 && wj == 1) || (wi == 1 && wj == 0)) {
-    transpose = wi == 1;  // columns must follow world x
-    const int col_axis = transpose ? 1 : 0, row_axis = transpose ? 0 : 1;
-    flip_cols = v.affine[0 * 4 + col_axis] > 0;  // columns run towards patient left (-x in RAS)
-    flip_rows = v.affine[1 * 4 + row_axis] > 0;  // rows run anterior to posterior (-y in RAS)
+    m.transpose = wi == 1;  // columns must follow world x
+    const int col_axis = m.transpose ? 1 : 0, row_axis = m.transpose ? 0 : 1;
+    m.flip_cols = v.affine[0 * 4 + col_axis] > 0;  // columns run towards patient left (-x in RAS)
+    m.flip_rows = v.affine[1 * 4 + row_axis] > 0;  // rows run anterior to posterior (-y in RAS)
   }
+  m.rows = m.transpose ? v.nx : v.ny;
+  m.cols = m.transpose ? v.ny : v.nx;
+  return m;
+}
+}  // namespace
+
+SliceView slice_view(const Volume& v, int64_t z) {
+  const SliceMap m = slice_map(v, z);
   SliceView s;
-  s.rows = transpose ? v.nx : v.ny;
-  s.cols = transpose ? v.ny : v.nx;
+  s.rows = m.rows;
+  s.cols = m.cols;
   s.values.resize(static_cast<size_t>(s.rows * s.cols));
   for (int64_t r = 0; r < s.rows; ++r)
-    for (int64_t c = 0; c < s.cols; ++c) {
-      const int64_t rr = flip_rows ? s.rows - 1 - r : r, cc = flip_cols ? s.cols - 1 - c : c;
-      s.values[r * s.cols + c] = transpose ? v.at(rr, cc, z) : v.at(cc, rr, z);
-    }
+    for (int64_t c = 0; c < s.cols; ++c) s.values[r * s.cols + c] = v.data[m.voxel(v, r, c, z)];
   return s;
+}
+
+void put_slice(Volume& v, int64_t z, const SliceView& s) {
+  const SliceMap m = slice_map(v, z);
+  if (s.rows != m.rows || s.cols != m.cols || s.values.size() != static_cast<size_t>(m.rows * m.cols))
+    throw std::invalid_argument(fmt::format("{}: slice {} must be {} x {}, got {} x {}", v.path.string(), z, m.rows,
+                                            m.cols, s.rows, s.cols));
+  for (int64_t r = 0; r < s.rows; ++r)
+    for (int64_t c = 0; c < s.cols; ++c) v.data[m.voxel(v, r, c, z)] = s.values[r * s.cols + c];
+}
+
+void write_nifti_like(const std::filesystem::path& like, const std::filesystem::path& out,
+                      const std::vector<float>& values, const std::string& descrip) {
+  static std::once_flag quiet;
+  std::call_once(quiet, [] { nifti_set_debug_level(0); });
+  std::unique_ptr<nifti_image, NiftiDeleter> nim(nifti_image_read(like.c_str(), 0));  // the header alone
+  if (!nim) throw std::runtime_error(fmt::format("{}: cannot read as NIfTI", like.string()));
+  if (static_cast<int64_t>(values.size()) != nim->nx * nim->ny * std::max<int64_t>(1, nim->nz))
+    throw std::invalid_argument(fmt::format("{}: {} values for a {} x {} x {} grid", out.string(), values.size(),
+                                            nim->nx, nim->ny, nim->nz));
+  nim->datatype = DT_FLOAT32;
+  nim->nbyper = 4;
+  nim->scl_slope = 0;  // values are stored as they are
+  nim->scl_inter = 0;
+  nim->cal_min = nim->cal_max = 0;
+  std::snprintf(nim->descrip, sizeof(nim->descrip), "%s", descrip.c_str());
+  nim->data = std::malloc(values.size() * sizeof(float));
+  if (!nim->data) throw std::bad_alloc();
+  std::memcpy(nim->data, values.data(), values.size() * sizeof(float));
+  // Written beside `out` under a temporary name with the same ending, then renamed: no half-written file.
+  std::string name = out.filename().string();
+  const std::string ending = name.size() > 7 && name.compare(name.size() - 7, 7, ".nii.gz") == 0 ? ".nii.gz" : ".nii";
+  const std::filesystem::path tmp = out.parent_path() / (".partial-" + name.substr(0, name.size() - ending.size()) + ending);
+  if (nifti_set_filenames(nim.get(), tmp.c_str(), 0, 1) != 0)
+    throw std::runtime_error(fmt::format("{}: not a NIfTI file name", out.string()));
+  nifti_image_write(nim.get());
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(tmp, ec) || std::filesystem::file_size(tmp, ec) == 0) {
+    std::filesystem::remove(tmp, ec);
+    throw std::runtime_error(fmt::format("{}: writing failed (disk full or not writable?)", out.string()));
+  }
+  std::filesystem::rename(tmp, out);
 }
 
 }  // namespace ganbench

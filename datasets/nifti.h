@@ -34,5 +34,12 @@ struct SliceView {
   std::vector<float> values;
 };
 SliceView slice_view(const Volume& v, int64_t z);
+// The inverse: writes `s` (as slice_view returns it) back into slice z of `v`. Throws on a size mismatch.
+void put_slice(Volume& v, int64_t z, const SliceView& s);
+
+// `values` (x fastest, `like`'s grid) as a float32 NIfTI with `like`'s header (geometry, affine, units) and
+// `descrip` (at most 79 characters kept), written atomically to `out` (.nii or .nii.gz).
+void write_nifti_like(const std::filesystem::path& like, const std::filesystem::path& out,
+                      const std::vector<float>& values, const std::string& descrip);
 
 }  // namespace ganbench

@@ -99,6 +99,9 @@ void SweepConfig::validate() const {
   for (size_t i = 0; i < modalities.size(); ++i) {
     try {
       const auto& m = find_modality(modalities[i]);
+      check(m.phantom || data.source_for(m.spec.name).format != "phantom", c, fmt::format("modalities[{}]", i),
+            fmt::format("'{}' has no phantom; give its data in data.sources.{} (format: {})", m.spec.name,
+                        m.spec.name, fmt::join(m.sources, " | ")));
       check(data.dims != 3 || m.phantom3d || data.source_for(m.spec.name).format != "phantom", c,
             fmt::format("modalities[{}]", i),
             fmt::format("'{}' has no 3-D phantom; data.dims: 3 needs one (ganbench list modalities)", m.spec.name));

@@ -93,18 +93,9 @@ void run_translation_cell(const CellEnv& env, const Cell& cell) {
   const TranslationSplits ts = translation_splits(source, target, entry.capabilities.translation, cfg.data.seed);
   check_disjoint(ts.train, ts.test);
   const ModalitySpec spec = target_mod.spec.at_size(cfg.image_size, 2);
-  const int source_channels = degraded ? spec.channels : find_modality(cell.from).spec.channels;
-
-  const auto augment = std::make_shared<DInputAugment>(cfg.train.augment, spec.channels, source_channels + spec.channels);
-  ArchContext ctx;
-  ctx.modality = spec;
-  ctx.device = env.device;
-  ctx.seed = cell.seed;
-  ctx.batch_size = cfg.train.batch_size;
-  ctx.augment = augment;
-  ctx.source_channels = source_channels;
-  if (auto it = cfg.arch.find(cell.architecture); it != cfg.arch.end()) ctx.options = it->second;
-  const auto model = create_architecture(cell.architecture, ctx);
+  const int src_channels = source_channels(cell.from, cell.to);
+  const auto augment = std::make_shared<DInputAugment>(cfg.train.augment, spec.channels, src_channels + spec.channels);
+  const auto model = create_translator(cfg, cell.architecture, env.device, cell.seed, augment);
 
   std::vector<MetricRow> rows;
   auto add = [&](int64_t step, const std::vector<MetricValue>& values) {
@@ -167,7 +158,7 @@ void run_translation_cell(const CellEnv& env, const Cell& cell) {
     const SegScore adapt = train_and_score(translated_set(*model, ts.source_train), translated_set(*model, ts.source_val),
                                            real_test, spec, cfg.segmentation, useed, env.device);
     add(last, seg_arm_metrics("adapt", adapt, ceiling, spec, mm));
-    if (source_channels == spec.channels) {
+    if (src_channels == spec.channels) {
       const SegScore floor =
           train_and_score(ts.source_train, ts.source_val, real_test, spec, cfg.segmentation, useed, env.device);
       add(last, seg_arm_metrics("floor", floor, ceiling, spec, mm));

@@ -9,7 +9,9 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include "architectures/registry.h"
 #include "common/hash.h"
+#include "datasets/modality.h"
 
 namespace ganbench {
 namespace {
@@ -143,6 +145,28 @@ Splits degraded_splits(const Splits& target, const DegradeConfig& d, uint64_t se
   uint64_t salt = 0;
   for (ImageSet* part : {&s.train, &s.val, &s.test}) part->images = degrade_images(part->images, d, mix_seed(seed, ++salt));
   return s;
+}
+
+int source_channels(const std::string& from, const std::string& to) {
+  return find_modality(from == TranslationConfig::kDegraded ? to : from).spec.channels;
+}
+
+std::unique_ptr<GanModel> create_translator(const SweepConfig& cfg, const std::string& arch, c10::Device device,
+                                            uint64_t seed, std::shared_ptr<DInputAugment> augment) {
+  if (cfg.translation.from.size() != 1 || cfg.translation.to.size() != 1)
+    throw std::invalid_argument("create_translator: the config must hold one direction (a cell's config)");
+  const std::string &from = cfg.translation.from[0], &to = cfg.translation.to[0];
+  ArchContext ctx;
+  ctx.modality = find_modality(to).spec.at_size(cfg.image_size, 2);
+  ctx.source_channels = source_channels(from, to);
+  ctx.device = device;
+  ctx.seed = seed;
+  ctx.batch_size = cfg.train.batch_size;
+  ctx.augment = augment ? std::move(augment)
+                        : std::make_shared<DInputAugment>(AugmentConfig{}, ctx.modality.channels,
+                                                          ctx.source_channels + ctx.modality.channels);
+  if (auto it = cfg.arch.find(arch); it != cfg.arch.end()) ctx.options = it->second;
+  return create_architecture(arch, ctx);
 }
 
 }  // namespace ganbench

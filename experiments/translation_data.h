@@ -7,6 +7,10 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
+#include "architectures/augment.h"
+#include "architectures/gan_model.h"
 #include "datasets/dataset.h"
 #include "experiments/config.h"
 
@@ -37,5 +41,13 @@ TranslationSplits translation_splits(const Splits& source, const Splits& target,
 torch::Tensor degrade_images(const torch::Tensor& images, const DegradeConfig& d, uint64_t seed);
 // The splits of a degraded -> target direction: every split's source is its own targets degraded.
 Splits degraded_splits(const Splits& target, const DegradeConfig& d, uint64_t seed);
+
+// The translator `arch` of a cell's direction (cfg narrowed to the cell: translation.from/to hold one entry):
+// the target modality at cfg.image_size, the source's channels, the cell's arch options, seeded by `seed`.
+// `augment` may be null (no D-input transforms, as for translating with a trained model).
+std::unique_ptr<GanModel> create_translator(const SweepConfig& cfg, const std::string& arch, c10::Device device,
+                                            uint64_t seed, std::shared_ptr<DInputAugment> augment = nullptr);
+// Source channels of a direction: the source modality's, or the target's for super-resolution.
+int source_channels(const std::string& from, const std::string& to);
 
 }  // namespace ganbench

@@ -113,7 +113,8 @@ TEST_SUITE("datasets") {
 
   TEST_CASE("the built-in modalities are registered with their sources") {
     register_builtin_modalities();
-    CHECK(modality_names() == std::vector<std::string>{"cardiac", "liver", "liver_mr", "retina"});
+    CHECK(modality_names() == std::vector<std::string>{"cardiac", "liver", "liver_mr", "retina", "synthrad_cbct",
+                                                        "synthrad_ct", "synthrad_mr"});
     CHECK(find_modality("liver").spec.labels == std::vector<std::string>{"background", "liver", "tumour"});
     CHECK(find_modality("retina").spec.channels == 3);
     CHECK(find_modality("retina").spec.labels == std::vector<std::string>{"background", "vessel"});

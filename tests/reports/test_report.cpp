@@ -66,6 +66,21 @@ TEST_SUITE("reports") {
     CHECK(metric_direction("fd_handcrafted_real_floor") == 0);
   }
 
+  TEST_CASE("summaries: PSNR's infinity (identical images) is kept and shown as ∞, never as a number or NaN") {
+    const Summary s = summarize({31.5, INFINITY, 30.1});
+    CHECK(std::isinf(s.mean));
+    CHECK(s.mean > 0);
+    CHECK(s.n == 3);
+    CHECK(std::isnan(s.std));
+    CHECK(format_value("paired_psnr", s.mean) == "∞");
+    CHECK(format_value("paired_psnr", -INFINITY) == "−∞");
+    CHECK(format_value("paired_psnr", NAN) == "–");
+    CHECK(format_value("paired_psnr", 31.456) == "31.46");
+    CHECK(entry_text("paired_psnr", s, " ± ", " (n=", ")") == "∞ (n=3)");
+    CHECK(metric_direction("paired_psnr") == 1);
+    CHECK(metric_direction("paired_mae_hu") == -1);
+  }
+
   TEST_CASE("markdown: mean ± std (n), best in bold by direction, dashes for missing values") {
     test::TempDir dir;
     const auto md = render_markdown({load_run(handmade_run(dir.path()))});
