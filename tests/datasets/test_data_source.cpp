@@ -190,6 +190,44 @@ TEST_SUITE("datasets") {
     CHECK(msd.subjects.back() == "liver_1");
   }
 
+  TEST_CASE("SynthRAD layout: ct and mr of each patient load as pairs (same subjects, slices and body masks)") {
+    TempDir tmp;
+    register_builtin_modalities();
+    NiftiSpec s;
+    s.slope = 1, s.inter = 0;
+    NiftiSpec mr_spec = s;
+    mr_spec.slope = 2;  // another contrast of the same grid
+    for (const char* p : {"Task1/pelvis/1PA001", "Task1/pelvis/1PA004", "Task1/brain/1BA002"}) {
+      write_nifti(tmp / p / "ct.nii.gz", s, ramp(s));
+      write_nifti(tmp / p / "mr.nii.gz", mr_spec, ramp(s));
+      write_nifti(tmp / p / "mask.nii.gz", label_spec(s), square_labels(s, 1));
+    }
+    const ImageSet ct = load_modality_data(find_modality("synthrad_ct"),
+                                           with_source("synthrad_ct", source("synthrad", tmp / "Task1")), 8);
+    const ImageSet mr = load_modality_data(find_modality("synthrad_mr"),
+                                           with_source("synthrad_mr", source("synthrad", tmp / "Task1")), 8);
+    CHECK(ct.size() == 6);  // 3 patients x 2 slices with body (slice 0's mask is empty: skipped)
+    CHECK(ct.subjects == mr.subjects);
+    CHECK(std::set<std::string>(ct.subjects.begin(), ct.subjects.end()) ==
+          std::set<std::string>{"1PA001", "1PA004", "1BA002"});
+    CHECK(torch::equal(ct.labels, mr.labels));
+    CHECK(!torch::equal(ct.images, mr.images));
+    CHECK(ct.images[0][0][2][3].item<float>() == doctest::Approx(ct_window(123, 30, 150)));  // HU through the window
+    CHECK(mr.images.max().item<float>() == doctest::Approx(1.0f));  // MRI percentiles to [0, 1]
+    CHECK(find_modality("synthrad_ct").ct_hu);
+    CHECK(!find_modality("synthrad_mr").ct_hu);
+    // One region, and a patient without its MR.
+    CHECK(load_modality_data(find_modality("synthrad_ct"),
+                             with_source("synthrad_ct", source("synthrad", tmp / "Task1/pelvis")), 8)
+              .size() == 4);
+    fs::remove(tmp / "Task1/brain/1BA002/mr.nii.gz");
+    CHECK_THROWS_WITH_AS(load_modality_data(find_modality("synthrad_mr"),
+                                            with_source("synthrad_mr", source("synthrad", tmp / "Task1")), 8),
+                         doctest::Contains("1BA002"), std::runtime_error);
+    // No phantom: the phantom source is a clear error.
+    CHECK_THROWS_AS(load_modality_data(find_modality("synthrad_ct"), DataConfig{}, 8), std::invalid_argument);
+  }
+
   TEST_CASE("NIfTI datasets: bad input is one clear error with the path") {
     TempDir tmp;
     register_builtin_modalities();
