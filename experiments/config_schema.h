@@ -35,6 +35,12 @@ class MapReader {
       : node_(node), prefix_(std::move(prefix)), source_(source) {
     if (!node.IsMap())
       fail(where(source, node), prefix_.empty() ? "(top level)" : prefix_, "must be a mapping");
+    // YAML forbids a key twice in one mapping; yaml-cpp would keep the first silently.
+    std::set<std::string> seen;
+    for (const auto& kv : node) {
+      const auto k = key_name(kv.first, prefix_, source);
+      if (!seen.insert(k).second) fail(where(source, kv.first), key(k), "appears twice in one mapping");
+    }
   }
 
   std::string key(const std::string& k) const { return prefix_.empty() ? k : prefix_ + "." + k; }

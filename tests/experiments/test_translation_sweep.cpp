@@ -8,6 +8,9 @@
 #include <fmt/format.h>
 #include <torch/torch.h>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include "common/npy.h"
 #include "datasets/modality.h"
 #include "experiments/cell.h"
@@ -98,6 +101,9 @@ TEST_SUITE("experiments") {
     CHECK(error_of("architectures: [pix2pix]\nmodalities: [cardiac]\ntranslation: {from: liver, to: liver_mr}\n")
               .find("'modalities'") != std::string::npos);
     CHECK(error_of("architectures: [pix2pix]\n").find("'translation.from'") != std::string::npos);
+    // A key twice in one mapping (here data, after the base's) is refused, not silently dropped.
+    CHECK(error_of("architectures: [pix2pix]\ntranslation: {from: liver, to: liver_mr}\ndata: {count: 20}\n")
+              .find("'data': appears twice") != std::string::npos);
     CHECK(error_of("architectures: [pix2pix]\nsegmentation: {enabled: true}\ntranslation: {from: cardiac, to: liver}\n")
               .find("same label names") != std::string::npos);
     // ... and the other way round: a synthesis sweep refuses translators and translation keys.
@@ -213,5 +219,48 @@ TEST_SUITE("experiments") {
     CHECK(value("pix2pix-liver2liver_mr-s0", "paired_mae") > 0);
     CHECK(std::isfinite(value("pix2pix-liver2liver_mr-s0", "fd_handcrafted")));
     CHECK(value("identity-liver2liver_mr-s0", "parameters") == 0);
+  }
+
+  TEST_CASE("translation sweep from a paired folder (a/, b/, mask/ matched by stem): the pairs are the files") {
+    test::TempDir dir;
+    for (const char* sub : {"a", "b", "mask"}) std::filesystem::create_directories(dir / "pairs" / sub);
+    for (int i = 0; i < 30; ++i) {
+      cv::Mat a(32, 32, CV_8U), b(32, 32, CV_8U), m(32, 32, CV_8U, cv::Scalar(0));
+      for (int y = 0; y < 32; ++y)
+        for (int x = 0; x < 32; ++x) {
+          a.at<uint8_t>(y, x) = static_cast<uint8_t>((x * 7 + y * 3 + i * 11) % 256);
+          b.at<uint8_t>(y, x) = static_cast<uint8_t>(255 - a.at<uint8_t>(y, x));  // the other contrast
+        }
+      cv::circle(m, {16, 16}, 5 + i % 4, cv::Scalar(1), -1);
+      const std::string stem = fmt::format("case{:02d}.png", i);
+      cv::imwrite((dir / "pairs/a" / stem).string(), a);
+      cv::imwrite((dir / "pairs/b" / stem).string(), b);
+      cv::imwrite((dir / "pairs/mask" / stem).string(), m);
+    }
+    SweepConfig c = parse_sweep_config(
+        fmt::format("name: tr\ntask: translation\nimage_size: 32\nthreads: 2\narchitectures: [identity]\n"
+                    "train: {{steps: 2, batch_size: 4, checkpoint_every: 0}}\n"
+                    "eval: {{grid: 8, kid_subsets: 2, kid_subset_size: 4}}\n"
+                    "data: {{count: 30, sources: {{liver: {{format: folder, path: {0}, images: a, masks: mask}}, "
+                    "liver_mr: {{format: folder, path: {0}, images: b, masks: mask}}}}}}\n"
+                    "translation: {{from: liver, to: liver_mr}}\n",
+                    (dir / "pairs").string()),
+        "pairs.yaml");
+    c.output = dir / "runs";
+    RunOptions ro;
+    ro.progress = false;
+    REQUIRE(run_sweep(c, ro).done == 1);
+    ResultsStore store(c.run_dir() / "results.db");
+    double mae = NAN, n = NAN;
+    for (const auto& m : store.metrics("identity-liver2liver_mr-s0")) {
+      if (m.name == "paired_mae") mae = m.value;
+      if (m.name == "paired_n") n = m.value;
+    }
+    const auto cell = c.run_dir() / "cells/identity-liver2liver_mr-s0";
+    const auto src = torch::tensor(read_npy(cell / "translation_source_images.npy").to_floats());
+    const auto tgt = torch::tensor(read_npy(cell / "translation_target_images.npy").to_floats());
+    REQUIRE(src.numel() == int64_t(n) * 32 * 32);  // eval.grid covers the test split here
+    CHECK((src + tgt - 1).abs().max().item<double>() < 1e-6);  // each target is its source's inverse
+    CHECK(mae == doctest::Approx((src - tgt).abs().mean().item<double>()).epsilon(1e-6));
   }
 }
