@@ -35,8 +35,7 @@ std::string case_name(const fs::path& p) {
 
 Image read_image(const fs::path& p) {
   Image im;
-  const std::string n = p.filename().string();
-  if (n.size() > 4 && (n.rfind(".nii") == n.size() - 4 || n.rfind(".nii.gz") == n.size() - 7)) {
+  if (has_nifti_suffix(p)) {
     const Volume v = read_nifti(p);
     im.values.assign(v.data.begin(), v.data.end());  // x fastest: [z, y, x] row-major
     im.shape = v.nz > 1 ? std::vector<int64_t>{v.nz, v.ny, v.nx} : std::vector<int64_t>{v.ny, v.nx};

@@ -58,7 +58,7 @@ std::string nifti_stem(const fs::path& p) {
 bool is_nifti(const fs::path& p) {
   const std::string n = p.filename().string();
   // "._name" files are macOS resource forks shipped inside the MSD tarballs, not volumes.
-  return n.rfind("._", 0) != 0 && (has_suffix(n, ".nii") || has_suffix(n, ".nii.gz"));
+  return n.rfind("._", 0) != 0 && has_nifti_suffix(p);
 }
 
 uint8_t to_label(float v, int num_labels, const fs::path& p) {

@@ -27,6 +27,12 @@ struct NiftiDeleter {
 
 }  // namespace
 
+bool has_nifti_suffix(const std::filesystem::path& path) {
+  const std::string n = path.filename().string();
+  auto ends = [&](const std::string& e) { return n.size() >= e.size() && n.compare(n.size() - e.size(), e.size(), e) == 0; };
+  return ends(".nii") || ends(".nii.gz");
+}
+
 Volume read_nifti(const std::filesystem::path& path) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec))

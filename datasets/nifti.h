@@ -19,6 +19,9 @@ struct Volume {
   float at(int64_t x, int64_t y, int64_t z) const { return data[(z * ny + y) * nx + x]; }
 };
 
+// True for a file name ending in .nii or .nii.gz.
+bool has_nifti_suffix(const std::filesystem::path& path);
+
 // Throws std::runtime_error naming `path` for a missing, truncated or corrupt file, a 4-D series
 // with more than one frame, or a datatype other than (u)int8/16/32/64 and float32/64.
 Volume read_nifti(const std::filesystem::path& path);

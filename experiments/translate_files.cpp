@@ -21,12 +21,7 @@ namespace ganbench {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr int64_t kBatch = 64;  // slices per translate() call
-
-bool ends_with(const std::string& s, const std::string& e) {
-  return s.size() >= e.size() && s.compare(s.size() - e.size(), e.size(), e) == 0;
-}
-bool is_nifti(const fs::path& p) { return ends_with(p.string(), ".nii") || ends_with(p.string(), ".nii.gz"); }
+bool is_nifti(const fs::path& p) { return has_nifti_suffix(p); }
 bool is_image(const fs::path& p) {
   const auto e = p.extension().string();
   return e == ".png" || e == ".tif" || e == ".tiff";
@@ -40,13 +35,6 @@ struct Direction {
   int source_channels = 1, target_channels = 1, size = 0;
   std::string cell;
 };
-
-// [N, C, S, S] source images -> [N, C_target, S, S] on the CPU.
-torch::Tensor translate_batches(GanModel& model, const torch::Tensor& x) {
-  std::vector<torch::Tensor> out;
-  for (int64_t i = 0; i < x.size(0); i += kBatch) out.push_back(model.translate(x.slice(0, i, std::min(x.size(0), i + kBatch))));
-  return torch::cat(out);
-}
 
 // One translated [C, S, S] image back to `rows` x `cols`: the inverse of square_resize_image (resize the
 // square to its padded side, then crop the centred image), clipped to [0, 1]; CHW.
@@ -90,7 +78,7 @@ void translate_nifti(const Direction& d, GanModel& model, const fs::path& in, co
     cols = static_cast<int>(sv.cols);
     slices.push_back(torch::tensor(square_resize_image(sv.values, rows, cols, 1, d.size)).view({1, 1, d.size, d.size}));
   }
-  const torch::Tensor pred = translate_batches(model, torch::cat(slices));
+  const torch::Tensor pred = translate_in_batches(model, torch::cat(slices));
   Volume res = v;
   for (int64_t z = 0; z < v.nz; ++z) {
     SliceView sv{rows, cols, unsquare(pred[z], rows, cols)};
@@ -114,7 +102,7 @@ void translate_image(const Direction& d, GanModel& model, const fs::path& in, co
     for (int x = 0; x < cols; ++x)
       for (int k = 0; k < c; ++k) chw[(static_cast<size_t>(k) * rows + y) * cols + x] = c == 3 ? f.at<cv::Vec3f>(y, x)[k] : f.at<float>(y, x);
   const auto src = torch::tensor(square_resize_image(chw, rows, cols, c, d.size)).view({1, c, d.size, d.size});
-  const std::vector<float> back = unsquare(translate_batches(model, src)[0], rows, cols);
+  const std::vector<float> back = unsquare(translate_in_batches(model, src)[0], rows, cols);
   const int ct = d.target_channels;
   cv::Mat o(rows, cols, ct == 3 ? CV_32FC3 : CV_32F);
   for (int y = 0; y < rows; ++y)
@@ -145,7 +133,7 @@ void translate_npy(const Direction& d, GanModel& model, const fs::path& in, cons
   for (auto& x : v) x = std::clamp(x, 0.0f, 1.0f);
   const auto src = torch::tensor(square_resize_image(v, rows, cols, d.source_channels, d.size))
                        .view({1, d.source_channels, d.size, d.size});
-  const std::vector<float> back = unsquare(translate_batches(model, src)[0], rows, cols);
+  const std::vector<float> back = unsquare(translate_in_batches(model, src)[0], rows, cols);
   std::vector<int64_t> shape = {rows, cols};
   if (d.target_channels > 1 || chw) shape.insert(shape.begin(), d.target_channels);
   write_npy(out, NpyArray::from_floats(back, shape));

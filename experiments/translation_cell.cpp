@@ -26,15 +26,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr uint64_t kDegradeSalt = 0xDE6;  // super-resolution's noise draws (per split)
-constexpr int64_t kTranslateBatch = 64;   // source images per translate() call
-
-torch::Tensor translate_all(GanModel& model, const torch::Tensor& source) {
-  std::vector<torch::Tensor> out;
-  for (int64_t i = 0; i < source.size(0); i += kTranslateBatch)
-    out.push_back(model.translate(source.slice(0, i, std::min(source.size(0), i + kTranslateBatch))));
-  return torch::cat(out).contiguous();
-}
-
 struct PairedMeans {
   double mae = 0, psnr = 0, ssim = 0, ms_ssim = 0;
 };
@@ -68,7 +59,7 @@ PairedMeans paired_means(const torch::Tensor& pred, const torch::Tensor& target,
 }
 
 ImageSet translated_set(GanModel& model, const ImageSet& src) {
-  ImageSet out{translate_all(model, src.images), src.labels, src.subjects};
+  ImageSet out{translate_in_batches(model, src.images), src.labels, src.subjects};
   out.spacing_mm = src.spacing_mm;
   return out;
 }
@@ -121,7 +112,7 @@ void run_translation_cell(const CellEnv& env, const Cell& cell) {
   const int64_t last = cfg.train.steps;
 
   // Every test source translated, beside its true target.
-  const torch::Tensor pred = translate_all(*model, ts.test.source);
+  const torch::Tensor pred = translate_in_batches(*model, ts.test.source);
   const PairedMeans pm = paired_means(pred, ts.test.images, target_mod.ct_hu, cfg.data.intensity);
   add(last, {{metric_name(target_mod.ct_hu ? "paired_mae_hu" : "paired_mae"), pm.mae},
              {metric_name("paired_psnr"), pm.psnr},

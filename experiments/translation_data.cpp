@@ -147,6 +147,14 @@ Splits degraded_splits(const Splits& target, const DegradeConfig& d, uint64_t se
   return s;
 }
 
+torch::Tensor translate_in_batches(GanModel& model, const torch::Tensor& source) {
+  constexpr int64_t kBatch = 64;  // source images per translate() call
+  std::vector<torch::Tensor> out;
+  for (int64_t i = 0; i < source.size(0); i += kBatch)
+    out.push_back(model.translate(source.slice(0, i, std::min(source.size(0), i + kBatch))));
+  return torch::cat(out).contiguous();
+}
+
 int source_channels(const std::string& from, const std::string& to) {
   return find_modality(from == TranslationConfig::kDegraded ? to : from).spec.channels;
 }

@@ -47,6 +47,9 @@ Splits degraded_splits(const Splits& target, const DegradeConfig& d, uint64_t se
 // `augment` may be null (no D-input transforms, as for translating with a trained model).
 std::unique_ptr<GanModel> create_translator(const SweepConfig& cfg, const std::string& arch, c10::Device device,
                                             uint64_t seed, std::shared_ptr<DInputAugment> augment = nullptr);
+// model.translate over `source` ([N, C, H, W]) in batches of 64, concatenated on the CPU: every translated
+// set of a cell and of `ganbench translate` goes through here.
+torch::Tensor translate_in_batches(GanModel& model, const torch::Tensor& source);
 // Source channels of a direction: the source modality's, or the target's for super-resolution.
 int source_channels(const std::string& from, const std::string& to);
 
