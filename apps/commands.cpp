@@ -6,12 +6,12 @@ namespace ganbench::cli {
 
 extern const Command kRunCommand, kSubmitCommand, kStatusCommand, kMergeCommand, kReportCommand,
     kExportCommand, kVerifyCommand, kListCommand, kDataCommand, kFidCommand, kTuringCommand,
-    kTuringScoreCommand, kWeightsCommand, kCheckConfigCommand, kPairedCommand, kTranslateCommand;
+    kTuringScoreCommand, kWeightsCommand, kCheckConfigCommand, kPairedCommand, kTranslateCommand, kSampleCommand;
 
 const std::vector<const Command*>& commands() {
   static const std::vector<const Command*> table = {
       &kRunCommand,    &kSubmitCommand, &kStatusCommand, &kMergeCommand,       &kReportCommand,
-      &kExportCommand, &kVerifyCommand, &kListCommand,   &kDataCommand,        &kFidCommand,        &kPairedCommand,  &kTranslateCommand,
+      &kExportCommand, &kVerifyCommand, &kListCommand,   &kDataCommand,        &kFidCommand,        &kPairedCommand,  &kTranslateCommand, &kSampleCommand,
       &kTuringCommand, &kTuringScoreCommand, &kWeightsCommand, &kCheckConfigCommand,
   };
   return table;

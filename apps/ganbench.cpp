@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <torch/version.h>
+
+#include "common/version.h"
 #include "apps/cli.h"
 #include "common/blas.h"
 #include "experiments/config.h"
@@ -30,8 +32,8 @@ int main(int argc, char** argv) {
     return args.empty() ? 2 : 0;
   }
   if (args[0] == "--version") {
-    fmt::print("ganbench 0.1.0 (LibTorch {}.{}.{}, {})\n", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR,
-               TORCH_VERSION_PATCH, blas_name());
+    fmt::print("ganbench {} (commit {}; LibTorch {}.{}.{}, {})\n", ganbench_version(), ganbench_commit(),
+               TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR, TORCH_VERSION_PATCH, blas_name());
     return 0;
   }
   const Command* cmd = find_command(args[0]);

@@ -1,7 +1,10 @@
 #include "common/hash.h"
 
+#include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -58,26 +61,62 @@ void sha256_block(uint32_t h[8], const unsigned char* p) {
   h[0] += a, h[1] += b, h[2] += c, h[3] += d, h[4] += e, h[5] += f, h[6] += g, h[7] += k;
 }
 
+// Streams bytes through the compression function; finish() pads and returns the digest.
+class Sha256 {
+ public:
+  void update(const unsigned char* p, size_t n) {
+    total_ += n;
+    if (fill_ > 0) {
+      const size_t k = std::min(n, size_t{64} - fill_);
+      std::memcpy(buf_ + fill_, p, k);
+      fill_ += k, p += k, n -= k;
+      if (fill_ < 64) return;
+      sha256_block(h_, buf_);
+      fill_ = 0;
+    }
+    for (; n >= 64; p += 64, n -= 64) sha256_block(h_, p);
+    if (n > 0) std::memcpy(buf_, p, n);
+    fill_ = n;
+  }
+  std::string finish() {
+    unsigned char tail[128] = {};
+    std::memcpy(tail, buf_, fill_);
+    tail[fill_] = 0x80;
+    const size_t len = fill_ + 9 <= 64 ? 64 : 128;
+    const uint64_t bits = total_ * 8;
+    for (int b = 0; b < 8; ++b) tail[len - 1 - b] = static_cast<unsigned char>(bits >> (8 * b));
+    for (size_t j = 0; j < len; j += 64) sha256_block(h_, tail + j);
+    std::string out;
+    for (uint32_t v : h_) out += fmt::format("{:08x}", v);
+    return out;
+  }
+
+ private:
+  uint32_t h_[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+  unsigned char buf_[64] = {};
+  size_t fill_ = 0;
+  uint64_t total_ = 0;
+};
+
 }  // namespace
 
 std::string sha256_hex(std::string_view bytes) {
-  uint32_t h[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-  const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
-  const size_t n = bytes.size();
-  size_t i = 0;
-  for (; i + 64 <= n; i += 64) sha256_block(h, p + i);
-  unsigned char tail[128] = {};
-  const size_t rest = n - i;
-  std::memcpy(tail, p + i, rest);
-  tail[rest] = 0x80;
-  const size_t len = rest + 9 <= 64 ? 64 : 128;
-  const uint64_t bits = static_cast<uint64_t>(n) * 8;
-  for (int b = 0; b < 8; ++b) tail[len - 1 - b] = static_cast<unsigned char>(bits >> (8 * b));
-  for (size_t j = 0; j < len; j += 64) sha256_block(h, tail + j);
-  std::string out;
-  for (uint32_t v : h) out += fmt::format("{:08x}", v);
-  return out;
+  Sha256 h;
+  h.update(reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+  return h.finish();
+}
+
+std::string sha256_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(fmt::format("{}: cannot open", path.string()));
+  Sha256 h;
+  std::vector<char> buf(size_t{1} << 20);
+  while (in) {
+    in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+    h.update(reinterpret_cast<const unsigned char*>(buf.data()), static_cast<size_t>(in.gcount()));
+  }
+  if (in.bad()) throw std::runtime_error(fmt::format("{}: read error", path.string()));
+  return h.finish();
 }
 
 uint64_t mix_seed(uint64_t seed, uint64_t index) {

@@ -138,7 +138,10 @@ ModalityEntry cardiac_modality() {
   e.spec.channels = 1;
   e.spec.labels = {"background", "rv", "myocardium", "lv"};
   e.phantom = cardiac_phantom;
-  e.sources = {"phantom", "acdc", "folder"};
+  e.sources = {"phantom", "acdc", "msd", "nnunet", "folder"};
+  // The heart-centred crop's side, mm: the end-diastolic LV radius is 0.24-0.34 of the half-side, and an adult
+  // LV is about 50 mm across at end-diastole (so 25 mm / 0.29 = 86 mm half-side). Exported images carry it.
+  e.phantom_fov_mm = 170;
   e.phantom_description =
       "bSSFP-like short-axis slice: LV, myocardium, RV, lungs, liver, spine; ED/ES phase, bias field, Rician "
       "noise";

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cmath>
 #include <functional>
 #include <mutex>
@@ -82,7 +83,8 @@ void slice_volumes(const std::vector<PairedVolume>& pairs, const ModalityEntry& 
     const Volume im = read_nifti(pv.image), lb = read_nifti(pv.label);
     check_same_geometry(im, lb);
     std::vector<float> vox = im.data;
-    if (!ct) normalise_percentiles(vox, data.intensity.mri_percentile_lo, data.intensity.mri_percentile_hi);
+    if (!ct && !src.unit_range)
+      normalise_percentiles(vox, data.intensity.mri_percentile_lo, data.intensity.mri_percentile_hi);
     Volume norm = im;
     norm.data = std::move(vox);
     for (int64_t z = 0; z < im.nz; ++z) {
@@ -141,14 +143,16 @@ torch::Tensor to_cube(const torch::Tensor& v, const std::array<double, 3>& spaci
 // Each image/label pair as one volume at `size`^3 voxels of data.spacing_mm (0: the spacing that fits the
 // volume's longest physical side into the cube), intensities mapped as for slices.
 std::vector<VolumeSample> load_volumes(const std::vector<PairedVolume>& pairs, const ModalityEntry& m,
-                                       const DataConfig& data, bool ct, int size, double* spacing_out) {
+                                       const DataConfig& data, const SourceConfig& src, bool ct, int size,
+                                       double* spacing_out) {
   std::vector<VolumeSample> out;
   double used = data.spacing_mm;
   for (const auto& pv : pairs) {
     const Volume im = read_nifti(pv.image), lb = read_nifti(pv.label);
     check_same_geometry(im, lb);
     std::vector<float> vox = im.data;
-    if (!ct) normalise_percentiles(vox, data.intensity.mri_percentile_lo, data.intensity.mri_percentile_hi);
+    if (!ct && !src.unit_range)
+      normalise_percentiles(vox, data.intensity.mri_percentile_lo, data.intensity.mri_percentile_hi);
     std::vector<float> lab(lb.data.size());
     for (size_t i = 0; i < lab.size(); ++i) lab[i] = to_label(lb.data[i], m.spec.num_labels(), pv.label);
     double target = data.spacing_mm;
@@ -224,6 +228,29 @@ std::vector<PairedVolume> find_msd(const fs::path& root) {
     out.push_back({f.path(), lab, nifti_stem(f.path())});
   }
   if (out.empty()) data_error(root / "imagesTr", "no .nii/.nii.gz volumes found");
+  return out;
+}
+
+// nnU-Net v2 (documentation/dataset_format.md): imagesTr/<case>_0000.<ending> with labelsTr/<case>.<ending>, the
+// ending from dataset.json's file_ending (NIfTI only here). One input channel: a case with _0001 is refused.
+std::vector<PairedVolume> find_nnunet(const fs::path& root) {
+  require_dir(root / "imagesTr", "nnU-Net imagesTr");
+  require_dir(root / "labelsTr", "nnU-Net labelsTr");
+  std::vector<PairedVolume> out;
+  for (const auto& f : fs::directory_iterator(root / "imagesTr")) {
+    if (!is_nifti(f.path())) continue;
+    const std::string stem = nifti_stem(f.path()), ending = f.path().filename().string().substr(stem.size());
+    if (stem.size() < 5 || stem[stem.size() - 5] != '_' ||
+        !std::all_of(stem.end() - 4, stem.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+      data_error(f.path(), "not an nnU-Net image name <case>_XXXX" + ending);
+    const std::string channel = stem.substr(stem.size() - 4), case_id = stem.substr(0, stem.size() - 5);
+    if (channel != "0000")
+      data_error(f.path(), "a second input channel; this reader takes one-channel nnU-Net datasets (_0000 only)");
+    const fs::path lab = root / "labelsTr" / (case_id + ending);
+    if (!fs::exists(lab)) data_error(f.path(), fmt::format("no label volume {}", lab.string()));
+    out.push_back({f.path(), lab, case_id});
+  }
+  if (out.empty()) data_error(root / "imagesTr", "no <case>_0000.nii.gz volumes found");
   return out;
 }
 
@@ -420,7 +447,7 @@ DataSourceEntry nifti_source(std::string description, FindPairs find, std::optio
           },
           [pairs_of, ct](const ModalityEntry& m, const DataConfig& data, const SourceConfig& src, int size,
                          int64_t cap, double* spacing) {
-            return load_volumes(pairs_of(m, src, cap), m, data, ct.value_or(m.ct_hu), size, spacing);
+            return load_volumes(pairs_of(m, src, cap), m, data, src, ct.value_or(m.ct_hu), size, spacing);
           }};
 }
 
@@ -433,7 +460,10 @@ void register_builtin_data_sources() {
     };
     r.add("acdc", nifti_source("ACDC: patientNNN/patientNNN_frameNN.nii.gz with _gt labels", by_root(find_acdc), false));
     r.add("lits", nifti_source("LiTS: volume-N.nii with segmentation-N.nii", by_root(find_lits), true));
-    r.add("msd", nifti_source("MSD Task03 Liver: imagesTr/ and labelsTr/", by_root(find_msd), true));
+    r.add("msd", nifti_source("Medical Segmentation Decathlon: imagesTr/<case>.nii.gz with labelsTr/<case>.nii.gz",
+                              by_root(find_msd), std::nullopt));
+    r.add("nnunet", nifti_source("nnU-Net v2: imagesTr/<case>_0000.nii.gz with labelsTr/<case>.nii.gz (one channel)",
+                                 by_root(find_nnunet), std::nullopt));
     r.add("synthrad",
           nifti_source("SynthRAD2023: <patient>/mr.nii.gz | cbct.nii.gz | ct.nii.gz with mask.nii.gz (label 1: body)",
                        [](const fs::path& root, const ModalityEntry& m) { return find_synthrad(root, m.synthrad_file); },

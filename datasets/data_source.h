@@ -1,5 +1,5 @@
 // Where a modality's images come from: the built-in phantom or a real dataset on disk (ACDC, LiTS,
-// MSD Task03, or a folder of images with masks), and how they are turned into [0,1] slices.
+// MSD, nnU-Net v2, SynthRAD2023, or a folder of images with masks), and how they are turned into [0,1] slices.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,7 @@
 namespace ganbench {
 
 struct SourceConfig {
-  std::string format = "phantom";  // phantom | acdc | lits | msd | folder
+  std::string format = "phantom";  // phantom | acdc | lits | msd | nnunet | synthrad | folder
   std::filesystem::path path;      // dataset root (real formats only)
   std::string images = "images";   // folder: subfolder with the images
   std::string masks = "masks";     // folder: subfolder with the label masks (matched by name)
@@ -24,6 +24,9 @@ struct SourceConfig {
   // folder: a regular expression with one capture group that finds the subject id in a file stem (e.g.
   // "^(\\w+)_slice\\d+"), so one patient's slices never straddle a split; "" = each file is a subject.
   std::string subject;
+  // NIfTI MR: the images already hold [0, 1] intensities (as `ganbench sample` writes MR), so they are read as
+  // they are, without the percentile normalisation. CT is always read in HU through the window.
+  bool unit_range = false;
 };
 
 struct DataConfig {

@@ -312,7 +312,7 @@ ModalityEntry liver_modality() {
   e.phantom = liver_phantom;
   e.phantom3d = liver_phantom3d;
   e.phantom_fov_mm = 400;  // an abdominal CT field of view: the body spans about 350 mm of it
-  e.sources = {"phantom", "lits", "msd", "folder"};
+  e.sources = {"phantom", "lits", "msd", "nnunet", "folder"};
   e.ct_hu = true;
   e.phantom_description =
       "HU slice: lobular liver with contrast vessels and hypodense tumours, kidneys, aorta, IVC, spleen, "
@@ -330,7 +330,7 @@ ModalityEntry liver_mr_modality() {
   e.phantom = [](int size, uint64_t seed, const IntensityOptions& opts) {
     return liver_phantom_mr_sample(size, seed, MrWeighting::t2, opts);
   };
-  e.sources = {"phantom", "folder"};
+  e.sources = {"phantom", "msd", "nnunet", "folder"};
   e.phantom_description =
       "the liver phantom's anatomy and labels for the same seed, as a T2-weighted MR slice: per-tissue signal, "
       "bias field, Rician noise, percentiles 1 and 99 to [0, 1]";

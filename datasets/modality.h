@@ -55,7 +55,7 @@ struct ModalityEntry {
   ModalitySpec spec;
   PhantomFn phantom;
   PhantomFn phantom3d;  // the same anatomy as a size^3 volume; empty when the modality has none
-  double phantom_fov_mm = 0;  // side of the 3-D phantom's cubic field of view, mm (voxel = this / size)
+  double phantom_fov_mm = 0;  // side of the phantom's square (3-D: cubic) field of view, mm (pixel = this / size); 0 = none
   std::vector<std::string> sources;  // data sources this modality accepts, e.g. {"phantom", "acdc"}
   std::string phantom_description;   // what the phantom draws, for `ganbench list modalities`
   // True when the images are CT in HU shown through data.ct_window_*: paired metrics map them back to HU.

@@ -10,6 +10,9 @@
 
 #include <fmt/format.h>
 #include <nifti2_io.h>
+#include <zlib.h>
+
+#include "common/atomic_file.h"
 
 namespace ganbench {
 namespace {
@@ -32,6 +35,43 @@ bool has_nifti_suffix(const std::filesystem::path& path) {
   auto ends = [&](const std::string& e) { return n.size() >= e.size() && n.compare(n.size() - e.size(), e.size(), e) == 0; };
   return ends(".nii") || ends(".nii.gz");
 }
+
+namespace {
+// `nim` (header and data) as one NIfTI-1 file's bytes (.nii.gz: gzip), written with write_file_atomic: no
+// half-written file, and a failed write (a full disk) is an error naming `out`. libnifti's own writer
+// reports a short write only on stderr, so the bytes are built here and written by ganbench's writer.
+void write_image_atomic(nifti_image* nim, const std::filesystem::path& out) {
+  if (!has_nifti_suffix(out)) throw std::invalid_argument(fmt::format("{}: not a .nii or .nii.gz name", out.string()));
+  nifti_1_header h;
+  if (nifti_convert_nim2n1hdr(nim, &h) != 0)
+    throw std::runtime_error(fmt::format("{}: the image does not fit a NIfTI-1 header", out.string()));
+  std::memcpy(h.magic, "n+1\0", 4);  // one file: header, 4 extension bytes (none), voxels
+  h.vox_offset = 352;
+  const size_t payload = static_cast<size_t>(nim->nvox) * static_cast<size_t>(nim->nbyper);
+  std::string raw(352 + payload, '\0');
+  std::memcpy(raw.data(), &h, sizeof h);
+  std::memcpy(raw.data() + 352, nim->data, payload);
+  const std::string n = out.filename().string();
+  if (n.size() < 3 || n.compare(n.size() - 3, 3, ".gz") != 0) {
+    write_file_atomic(out, raw);
+    return;
+  }
+  z_stream z{};
+  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)  // 16: gzip
+    throw std::bad_alloc();
+  std::string gz(deflateBound(&z, static_cast<uLong>(raw.size())) + 32, '\0');
+  z.next_in = reinterpret_cast<Bytef*>(raw.data());
+  z.avail_in = static_cast<uInt>(raw.size());
+  z.next_out = reinterpret_cast<Bytef*>(gz.data());
+  z.avail_out = static_cast<uInt>(gz.size());
+  const int rc = deflate(&z, Z_FINISH);
+  gz.resize(z.total_out);
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) throw std::runtime_error(fmt::format("{}: gzip compression failed", out.string()));
+  write_file_atomic(out, gz);
+}
+
+}  // namespace
 
 Volume read_nifti(const std::filesystem::path& path) {
   std::error_code ec;
@@ -208,19 +248,50 @@ void write_nifti_like(const std::filesystem::path& like, const std::filesystem::
   nim->data = std::malloc(values.size() * sizeof(float));
   if (!nim->data) throw std::bad_alloc();
   std::memcpy(nim->data, values.data(), values.size() * sizeof(float));
-  // Written beside `out` under a temporary name with the same ending, then renamed: no half-written file.
-  std::string name = out.filename().string();
-  const std::string ending = name.size() > 7 && name.compare(name.size() - 7, 7, ".nii.gz") == 0 ? ".nii.gz" : ".nii";
-  const std::filesystem::path tmp = out.parent_path() / (".partial-" + name.substr(0, name.size() - ending.size()) + ending);
-  if (nifti_set_filenames(nim.get(), tmp.c_str(), 0, 1) != 0)
-    throw std::runtime_error(fmt::format("{}: not a NIfTI file name", out.string()));
-  nifti_image_write(nim.get());
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(tmp, ec) || std::filesystem::file_size(tmp, ec) == 0) {
-    std::filesystem::remove(tmp, ec);
-    throw std::runtime_error(fmt::format("{}: writing failed (disk full or not writable?)", out.string()));
-  }
-  std::filesystem::rename(tmp, out);
+  write_image_atomic(nim.get(), out);
+}
+
+}  // namespace ganbench
+
+namespace ganbench {
+
+void write_nifti(const std::filesystem::path& out, const NiftiWrite& w) {
+  static std::once_flag quiet;
+  std::call_once(quiet, [] { nifti_set_debug_level(0); });
+  const int64_t n = w.nx * w.ny * w.nz;
+  const bool labels = !w.labels.empty();
+  if (w.nx <= 0 || w.ny <= 0 || w.nz <= 0 || static_cast<int64_t>(labels ? w.labels.size() : w.values.size()) != n ||
+      (labels && !w.values.empty()))
+    throw std::invalid_argument(fmt::format("{}: {} values for a {} x {} x {} grid", out.string(),
+                                            labels ? w.labels.size() : w.values.size(), w.nx, w.ny, w.nz));
+  for (double s : w.spacing)
+    if (!(s > 0) || !std::isfinite(s)) throw std::invalid_argument(fmt::format("{}: voxel size {} mm", out.string(), s));
+  const int64_t dims[8] = {3, w.nx, w.ny, w.nz, 1, 1, 1, 1};
+  std::unique_ptr<nifti_image, NiftiDeleter> nim(nifti_make_new_nim(dims, labels ? DT_UINT8 : DT_FLOAT32, 0));
+  if (!nim) throw std::bad_alloc();
+  nim->nifti_type = NIFTI_FTYPE_NIFTI1_1;  // NIfTI-1: what every reader (ITK, nibabel, FSL) takes
+  nim->dx = nim->pixdim[1] = w.spacing[0];
+  nim->dy = nim->pixdim[2] = w.spacing[1];
+  nim->dz = nim->pixdim[3] = w.spacing[2];
+  nim->xyz_units = NIFTI_UNITS_MM;
+  // Identity orientation: voxel (i, j, k) at (i dx, j dy, k dz) mm, in both the qform and the sform.
+  nifti_dmat44 m{};
+  for (int a = 0; a < 3; ++a) m.m[a][a] = w.spacing[a];
+  m.m[3][3] = 1;
+  nim->qform_code = nim->sform_code = NIFTI_XFORM_SCANNER_ANAT;
+  nim->sto_xyz = m;
+  nim->sto_ijk = nifti_dmat44_inverse(m);
+  nifti_dmat44_to_quatern(m, &nim->quatern_b, &nim->quatern_c, &nim->quatern_d, &nim->qoffset_x, &nim->qoffset_y,
+                          &nim->qoffset_z, nullptr, nullptr, nullptr, &nim->qfac);
+  nim->qto_xyz = m;
+  nim->qto_ijk = nim->sto_ijk;
+  std::snprintf(nim->descrip, sizeof(nim->descrip), "%s", w.descrip.c_str());
+  const size_t bytes = static_cast<size_t>(n) * (labels ? 1 : 4);
+  nim->data = std::malloc(bytes);
+  if (!nim->data) throw std::bad_alloc();
+  std::memcpy(nim->data, labels ? static_cast<const void*>(w.labels.data()) : static_cast<const void*>(w.values.data()),
+              bytes);
+  write_image_atomic(nim.get(), out);
 }
 
 }  // namespace ganbench

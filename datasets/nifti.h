@@ -45,4 +45,17 @@ void put_slice(Volume& v, int64_t z, const SliceView& s);
 void write_nifti_like(const std::filesystem::path& like, const std::filesystem::path& out,
                       const std::vector<float>& values, const std::string& descrip);
 
+// A new volume: float32 `values` or uint8 `labels` (one of the two; x fastest), `spacing` mm per axis, an
+// identity orientation (voxel (i, j, k) at (i dx, j dy, k dz) mm in both the qform and the sform, code 1),
+// NIfTI-1, `descrip` (at most 79 characters kept). Written atomically to `out` (.nii or .nii.gz); throws naming
+// it for a size mismatch or a failed write (a full disk).
+struct NiftiWrite {
+  int64_t nx = 0, ny = 0, nz = 1;
+  std::array<double, 3> spacing{1, 1, 1};
+  std::vector<float> values;
+  std::vector<uint8_t> labels;
+  std::string descrip;
+};
+void write_nifti(const std::filesystem::path& out, const NiftiWrite& w);
+
 }  // namespace ganbench

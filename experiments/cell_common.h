@@ -16,6 +16,10 @@ constexpr uint64_t kKidSeedSalt = 0x41D;  // KID subset draws of a cell's scorin
 // The first `n` images and label maps of `s` as <stem>_images.npy and <stem>_labels.npy ([N, C, H, W] and
 // [N, H, W]; volumes [N, C, D, H, W] and [N, D, H, W]).
 void save_samples(const std::filesystem::path& dir, const std::string& stem, const Sample& s, int64_t n);
+// The cell's checkpoint at `step` (<rel_dir>/checkpoints/...) as an artefact row, with the SHA-256 of the file
+// under `run_dir`, which `ganbench sample` checks before it trusts the weights.
+ArtefactRow checkpoint_artefact(const std::string& cell_id, const std::filesystem::path& run_dir,
+                                const std::filesystem::path& rel_dir, int64_t step);
 // A cell as it starts: its resolved config, written to <run>/cells/<id>/config.yaml, and its row (ids, config
 // hash, host, device, threads) begun in the store; the peak-RSS counter reset.
 struct CellStart {

@@ -40,8 +40,8 @@ std::unique_ptr<GanModel> build_model(const CellEnv& env, const Cell& cell, cons
   return create_architecture(cell.architecture, ctx);
 }
 
-std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& rel_dir, int64_t last_step,
-                                      bool has_step0) {
+std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& run_dir, const fs::path& rel_dir,
+                                      int64_t last_step, bool has_step0) {
   std::vector<ArtefactRow> a = {{cell.id, "config", (rel_dir / "config.yaml").string()}};
   std::vector<std::string> stems = {"samples", "real"};
   if (has_step0) stems.push_back("samples_step0");
@@ -52,11 +52,16 @@ std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& rel_dir,
   for (const auto& stem : stems)
     for (const char* part : {"_images", "_labels"})
       a.push_back({cell.id, stem + part, (rel_dir / (stem + part + std::string(".npy"))).string()});
-  a.push_back({cell.id, "checkpoint",
-               (rel_dir / "checkpoints" / checkpoint_path("", last_step).filename()).string()});
+  a.push_back(checkpoint_artefact(cell.id, run_dir, rel_dir, last_step));
   return a;
 }
 }  // namespace
+
+ArtefactRow checkpoint_artefact(const std::string& cell_id, const fs::path& run_dir, const fs::path& rel_dir,
+                                int64_t step) {
+  const fs::path rel = rel_dir / "checkpoints" / checkpoint_path("", step).filename();
+  return {cell_id, "checkpoint", rel.string(), sha256_file(run_dir / rel)};
+}
 
 // The first `n` images and label maps of `s` as <stem>_images.npy and <stem>_labels.npy ([N, C, H, W] and
 // [N, H, W]; volumes [N, C, D, H, W] and [N, D, H, W]).
@@ -213,7 +218,7 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   rec.train_seconds = tr.seconds;
   rec.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
   env.store.finish_cell(rec, rows,
-                        artefacts_of(cell, rel_dir, last, fs::exists(dir / "samples_step0_images.npy")));
+                        artefacts_of(cell, env.run_dir, rel_dir, last, fs::exists(dir / "samples_step0_images.npy")));
   fmt::print(stderr, "ganbench: {} done in {:.1f}s ({:.1f} steps/s)\n", cell.id, rec.total_seconds,
              tr.steps_per_second);
 }

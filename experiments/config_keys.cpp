@@ -31,6 +31,7 @@ void parse_sources(const YAML::Node& srcs, SweepConfig& c, const std::string& so
       s.get<bool>("skip_empty", sc.skip_empty, "true or false");
       s.get("max_subjects", sc.max_subjects);
       s.get("subject", sc.subject);
+      s.get<bool>("unit_range", sc.unit_range, "true or false");
       s.reject_unknown();
     }
     c.data.sources[mod] = sc;
@@ -53,6 +54,7 @@ void emit_sources(YAML::Emitter& out, const SweepConfig& c) {
     out << YAML::Key << "skip_empty" << YAML::Value << sc.skip_empty;
     out << YAML::Key << "max_subjects" << YAML::Value << sc.max_subjects;
     if (!sc.subject.empty()) out << YAML::Key << "subject" << YAML::Value << sc.subject;  // older hashes hold
+    if (sc.unit_range) out << YAML::Key << "unit_range" << YAML::Value << true;              // likewise
     out << YAML::EndMap;
   }
   out << YAML::EndMap;
@@ -221,7 +223,7 @@ const std::vector<Field>& fields() {
           "MRI: this percentile of each volume maps to 1", Range{0, 100, "(0, 100]"}),
       special("data.sources", "mapping",
               "per modality: phantom, or {format, path, images, masks, skip_empty, "
-              "max_subjects, subject}; modalities not listed use their phantom",
+              "max_subjects, subject, unit_range}; modalities not listed use their phantom",
               parse_sources, emit_sources, [](const C& c) { return !c.data.sources.empty(); }),
       field(
           "data.seed", [](C& c) { return &c.data.seed; }, "phantom geometry and the subject split"),

@@ -180,6 +180,10 @@ void SweepConfig::validate() const {
     check(src.max_subjects >= 0, c, "data.sources." + mod + ".max_subjects", "must be >= 0 (0 = all)");
     check(src.subject.empty() || src.format == "folder", c, "data.sources." + mod + ".subject",
           "a subject pattern applies to folder sources (NIfTI sources are split by volume)");
+    check(!src.unit_range || (src.format != "folder" && src.format != "phantom"), c,
+          "data.sources." + mod + ".unit_range", "applies to NIfTI sources (folder images are scaled by their bit depth)");
+    check(!src.unit_range || !find_modality(mod).ct_hu, c, "data.sources." + mod + ".unit_range",
+          "CT is read in HU through the window; unit_range applies to MR");
     try {
       folder_subject_regex(src.subject);
     } catch (const std::invalid_argument& e) {

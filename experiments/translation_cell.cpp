@@ -168,7 +168,7 @@ void run_translation_cell(const CellEnv& env, const Cell& cell) {
   for (const char* stem : {"translation_source", "translated", "translation_target", "translation_error"})
     for (const char* part : {"_images", "_labels"})
       artefacts.push_back({cell.id, std::string(stem) + part, (rel_dir / (std::string(stem) + part + ".npy")).string()});
-  artefacts.push_back({cell.id, "checkpoint", (rel_dir / "checkpoints" / checkpoint_path("", last).filename()).string()});
+  artefacts.push_back(checkpoint_artefact(cell.id, env.run_dir, rel_dir, last));
   env.store.finish_cell(rec, rows, artefacts);
   fmt::print(stderr, "ganbench: {} done in {:.1f}s (MAE {:.4g}, SSIM {:.4f})\n", cell.id, rec.total_seconds, pm.mae,
              pm.ssim);

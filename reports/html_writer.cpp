@@ -23,10 +23,11 @@ std::string sheets_of(const ReportModel& m, const std::string& mod, bool nearest
       if (c.architecture != a || c.modality != mod || c.status != "done") continue;
       const std::string png = nearest ? m.nearest_sheet(i) : m.sample_sheet(i);
       if (png.empty()) continue;
+      const std::string cmd = nearest ? "" : m.export_command(i);
       out += fmt::format(
-          "<div class=\"grid\"><div>{} (seed {})</div><img alt=\"{} {}\" src=\"data:image/png;base64,{}\"></div>\n",
+          "<div class=\"grid\"><div>{} (seed {})</div><img alt=\"{} {}\" src=\"data:image/png;base64,{}\">{}</div>\n",
           svg::escape(a), c.seed, svg::escape(c.id), nearest ? "nearest training pairs" : "samples",
-          base64_encode(png));
+          base64_encode(png), cmd.empty() ? "" : "<div>export: <code>" + svg::escape(cmd) + "</code></div>");
       break;
     }
   return out;

@@ -109,6 +109,8 @@ std::string render_markdown(const ReportModel& m, const std::string& grid_dir) {
       const auto& c = m.cells[i];
       if (c.status != "done") continue;
       md += fmt::format("### {}\n\n![{}]({}/{}.png)\n\n", c.id, c.id, grid_dir, c.id);
+      if (const std::string cmd = m.export_command(i); !cmd.empty())
+        md += fmt::format("Export its samples as an nnU-Net dataset, with provenance (docs/synthetic-data.md): `{}`\n\n", cmd);
       if (!m.nearest_sheet(i).empty())
         md += fmt::format(
             "Nearest training pairs (memorization gallery):\n\n![{} nearest]({}/{}_nearest.png)\n\n", c.id,

@@ -1,6 +1,7 @@
 #include "reports/report_model.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <optional>
 #include <set>
@@ -348,6 +349,18 @@ const std::vector<std::string> kSampleSheetStems = {"real", "samples_step0", "sa
 const std::vector<std::string> kNearestSheetStems = {"nearest_generated", "nearest_train"};
 const std::vector<std::string> kTranslationSheetStems = {"translation_source", "translated", "translation_target",
                                                          "translation_error"};
+
+std::string ReportModel::export_command(size_t i) const {
+  const CellRecord& c = cells[i];
+  const auto art = runs[run_index[i]].artefact_paths(c.id);
+  if (c.status != "done" || !art.count("checkpoint") || art.count("translated_images")) return "";
+  std::string name = c.modality;
+  name.erase(std::remove_if(name.begin(), name.end(), [](char ch) { return !std::isalnum(static_cast<unsigned char>(ch)); }),
+             name.end());
+  if (!name.empty()) name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+  return fmt::format("ganbench sample {} --cell {} --n 1000 --out Dataset501_Synth{}",
+                     runs[run_index[i]].run_dir.filename().string(), c.id, name);
+}
 
 const std::vector<std::string>& sheet_stems(const RunData& run, const std::string& cell_id) {
   return run.artefact_paths(cell_id).count("translated_images") ? kTranslationSheetStems : kSampleSheetStems;

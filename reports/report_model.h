@@ -100,6 +100,9 @@ class ReportModel {
   // PNG memorization gallery of cell `i`: its generated images nearest the training set (pixel space), above
   // those training images; "" when it has none.
   std::string nearest_sheet(size_t i) const;
+  // The `ganbench sample` command that exports finished synthesis cell `i` as an nnU-Net dataset, run from the
+  // folder above the run (docs/synthetic-data.md); "" for a translation cell or one without a checkpoint.
+  std::string export_command(size_t i) const;
 };
 
 // The sample sheet's rows, the memorization gallery's, and a translation cell's sheet (source | translated |

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 
 #include <fmt/format.h>
@@ -15,7 +16,7 @@ namespace ganbench {
 namespace {
 
 constexpr int kBusyTimeoutMs = 10000;  // wait for a concurrent writer before failing
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;  // 2: artefacts.sha256
 
 const char* kSchema = R"SQL(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -27,7 +28,7 @@ CREATE TABLE IF NOT EXISTS cells(
 CREATE TABLE IF NOT EXISTS metrics(cell_id TEXT NOT NULL, name TEXT NOT NULL, step INTEGER NOT NULL, value REAL,
   PRIMARY KEY(cell_id, name, step));
 CREATE TABLE IF NOT EXISTS artefacts(cell_id TEXT NOT NULL, kind TEXT NOT NULL, path TEXT NOT NULL,
-  PRIMARY KEY(cell_id, kind));
+  sha256 TEXT, PRIMARY KEY(cell_id, kind));
 )SQL";
 
 // SQLite's message, with the operating system's reason when there is one ("disk I/O error: No space left
@@ -148,12 +149,18 @@ ResultsStore::ResultsStore(const std::filesystem::path& db_path, bool create) : 
     if (create) exec("PRAGMA journal_mode = WAL;");
     exec("PRAGMA foreign_keys = ON;");
     exec(std::string("BEGIN;") + kSchema + "COMMIT;");
-    Stmt v(db_, "SELECT value FROM meta WHERE key = 'schema_version'", path_);
-    if (v.step()) {
-      if (std::stoi(v.text(0)) != kSchemaVersion)
-        throw std::runtime_error(fmt::format("{}: schema version {} is not the supported {}", path_.string(),
-                                             v.text(0), kSchemaVersion));
-    } else {
+    std::optional<int> found;
+    {
+      Stmt v(db_, "SELECT value FROM meta WHERE key = 'schema_version'", path_);
+      if (v.step()) found = std::stoi(v.text(0));
+    }
+    if (found == 1) {  // version 1 -> 2: artefacts gain their SHA-256 (NULL for the rows written before)
+      exec("BEGIN; ALTER TABLE artefacts ADD COLUMN sha256 TEXT; "
+           "UPDATE meta SET value = '2' WHERE key = 'schema_version'; COMMIT;");
+    } else if (found && *found != kSchemaVersion) {
+      throw std::runtime_error(fmt::format("{}: schema version {} is not the supported {}", path_.string(), *found,
+                                           kSchemaVersion));
+    } else if (!found) {
       Stmt(db_, "INSERT INTO meta(key, value) VALUES('schema_version', ?)", path_)
           .bind(1, std::to_string(kSchemaVersion))
           .run();
@@ -261,8 +268,8 @@ void ResultsStore::finish_cell(const CellRecord& c, const std::vector<MetricRow>
                                const std::vector<ArtefactRow>& artefacts) {
   transaction(db_, path_, [&] {
     insert_metrics(db_, path_, metrics);
-    Stmt a(db_, "INSERT OR REPLACE INTO artefacts(cell_id, kind, path) VALUES(?, ?, ?)", path_);
-    for (const auto& r : artefacts) a.bind(1, r.cell_id).bind(2, r.kind).bind(3, r.path).run();
+    Stmt a(db_, "INSERT OR REPLACE INTO artefacts(cell_id, kind, path, sha256) VALUES(?, ?, ?, ?)", path_);
+    for (const auto& r : artefacts) a.bind(1, r.cell_id).bind(2, r.kind).bind(3, r.path).bind(4, r.sha256).run();
     Stmt(db_,
          "UPDATE cells SET status = 'done', finished = ?, train_seconds = ?, total_seconds = ?, error = NULL "
          "WHERE id = ?",
@@ -282,8 +289,8 @@ void ResultsStore::import_cell(const CellRecord& c, const std::vector<MetricRow>
     Stmt(db_, "DELETE FROM artefacts WHERE cell_id = ?", path_).bind(1, c.id).run();
     insert_cell(db_, path_, c);
     insert_metrics(db_, path_, metrics);
-    Stmt a(db_, "INSERT OR REPLACE INTO artefacts(cell_id, kind, path) VALUES(?, ?, ?)", path_);
-    for (const auto& r : artefacts) a.bind(1, r.cell_id).bind(2, r.kind).bind(3, r.path).run();
+    Stmt a(db_, "INSERT OR REPLACE INTO artefacts(cell_id, kind, path, sha256) VALUES(?, ?, ?, ?)", path_);
+    for (const auto& r : artefacts) a.bind(1, r.cell_id).bind(2, r.kind).bind(3, r.path).bind(4, r.sha256).run();
   });
 }
 
@@ -339,12 +346,12 @@ std::vector<MetricRow> ResultsStore::metrics(const std::string& cell_id) const {
 
 std::vector<ArtefactRow> ResultsStore::artefacts(const std::string& cell_id) const {
   Stmt s(db_,
-         std::string("SELECT cell_id, kind, path FROM artefacts") +
+         std::string("SELECT cell_id, kind, path, sha256 FROM artefacts") +
              (cell_id.empty() ? "" : " WHERE cell_id = ?") + " ORDER BY cell_id, kind",
          path_);
   if (!cell_id.empty()) s.bind(1, cell_id);
   std::vector<ArtefactRow> out;
-  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2)});
+  while (s.step()) out.push_back({s.text(0), s.text(1), s.text(2), s.text(3)});
   return out;
 }
 

@@ -40,7 +40,8 @@ struct MetricRow {
 struct ArtefactRow {
   std::string cell_id;
   std::string kind;  // e.g. "samples", "checkpoint", "config"
-  std::string path;  // relative to the run folder
+  std::string path;    // relative to the run folder
+  std::string sha256;  // of the file when it was recorded (checkpoints); "" = not recorded
 };
 
 class ResultsStore {

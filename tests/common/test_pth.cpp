@@ -68,6 +68,19 @@ TEST_SUITE("common") {
           "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
   }
 
+  TEST_CASE("sha256_file: streamed in 1 MiB blocks, the same digest as the bytes in one piece") {
+    test::TempDir tmp;
+    write_file_atomic(tmp.path() / "a", std::string(1000000, 'a'));
+    CHECK(sha256_file(tmp.path() / "a") == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    std::string odd;  // blocks that end mid-compression-block: 2 MiB + 3 bytes
+    for (size_t i = 0; i < (size_t{2} << 20) + 3; ++i) odd += static_cast<char>((i * 131) % 251);
+    write_file_atomic(tmp.path() / "odd", odd);
+    CHECK(sha256_file(tmp.path() / "odd") == sha256_hex(odd));
+    write_file_atomic(tmp.path() / "empty", "");
+    CHECK(sha256_file(tmp.path() / "empty") == sha256_hex(""));
+    CHECK_THROWS_WITH(sha256_file(tmp.path() / "missing"), doctest::Contains("missing: cannot open"));
+  }
+
   TEST_CASE(
       "pth: torch.save's zip and legacy formats read to the same tensors (fixtures from PyTorch 1.13)") {
     check_small_state(read_pth(fixtures() / "pth" / "small_zip.pth"));

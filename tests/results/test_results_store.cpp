@@ -42,6 +42,37 @@ TEST_SUITE("results") {
     CHECK(!again.find_cell("other"));
   }
 
+  TEST_CASE("results store: artefacts keep their SHA-256; a version-1 database gains the column on open") {
+    test::TempDir dir;
+    CellRecord c;
+    c.id = "dcgan-cardiac-s0";
+    c.sweep = "t";
+    c.architecture = "dcgan";
+    c.modality = "cardiac";
+    c.config_hash = "abc";
+    c.config_yaml = "x: 1\n";
+    {
+      ResultsStore s(dir / "results.db");
+      s.begin_cell(c);
+      s.finish_cell(c, {}, {{c.id, "checkpoint", "cells/x/step.pt", "00ff"}, {c.id, "config", "cells/x/config.yaml", ""}});
+      CHECK(s.artefacts(c.id).at(0).sha256 == "00ff");
+      CHECK(s.artefacts(c.id).at(1).sha256 == "");
+    }
+    // Back to version 1 by hand (the column dropped), as databases written before it are.
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open((dir / "results.db").c_str(), &db) == SQLITE_OK);
+    REQUIRE(sqlite3_exec(db, "ALTER TABLE artefacts DROP COLUMN sha256; UPDATE meta SET value = '1' WHERE key = 'schema_version';",
+                         nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+    ResultsStore old(dir / "results.db", false);
+    const auto a = old.artefacts(c.id);
+    REQUIRE(a.size() == 2);
+    CHECK(a[0].path == "cells/x/step.pt");
+    CHECK(a[0].sha256 == "");  // not recorded then
+    old.import_cell(*old.find_cell(c.id), {}, {{c.id, "checkpoint", "cells/x/step.pt", "abcd"}});
+    CHECK(old.artefacts(c.id).at(0).sha256 == "abcd");
+  }
+
   TEST_CASE("results store: opening a missing database without create is an error naming it") {
     test::TempDir dir;
     CHECK_THROWS_WITH(ResultsStore(dir / "none.db", false), doctest::Contains("none.db"));
