@@ -13,7 +13,10 @@ void register_builtin_architectures() {
   static std::once_flag once;
   std::call_once(once, [] {
     register_architecture(dcgan_entry());
+    register_architecture(lsgan_entry());
+    register_architecture(wgan_entry());
     register_architecture(wgan_gp_entry());
+    register_architecture(hinge_gan_entry());
     register_architecture(stylegan2_entry());
     register_architecture(multiscale_entry());
     register_architecture(dcgan3d_entry());

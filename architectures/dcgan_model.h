@@ -1,5 +1,6 @@
-// The model scaffolding shared by GANs with a DCGAN-shaped generator (dcgan, wgan_gp): networks, Adam
-// optimisers, checkpoint parts, sampling. Subclasses write train_step and discriminator_loss.
+// The model scaffolding shared by GANs with a DCGAN-shaped generator (dcgan and its loss variants, wgan_gp):
+// networks, optimisers (Adam, or RMSprop for WGAN), checkpoint parts, sampling. Subclasses write train_step and
+// discriminator_loss.
 #pragma once
 
 #include <string>
@@ -24,15 +25,20 @@ class DCGANShapedModel : public GanModelBase {
   }
 
  protected:
-  DCGANShapedModel(const ArchContext& ctx, Capabilities caps, const std::string& critic_name)
+  DCGANShapedModel(const ArchContext& ctx, Capabilities caps, const std::string& critic_name, bool rmsprop = false)
       : GanModelBase(ctx, std::move(caps)), shape_(dcgan_shape(ctx)), G_(nullptr), D_(nullptr) {
     torch::manual_seed(ctx.seed);  // initial weights
     G_ = DCGANGenerator(shape_);
     D_ = Critic(shape_);
     G_->to(device_);
     D_->to(device_);
-    opt_g_ = make_adam(G_->parameters(), ctx.options);
-    opt_d_ = make_adam(D_->parameters(), ctx.options);
+    if (rmsprop) {
+      opt_g_ = make_rmsprop(G_->parameters(), ctx.options);
+      opt_d_ = make_rmsprop(D_->parameters(), ctx.options);
+    } else {
+      opt_g_ = make_adam(G_->parameters(), ctx.options);
+      opt_d_ = make_adam(D_->parameters(), ctx.options);
+    }
     track("generator", *G_);
     track(critic_name, *D_);
     track("generator", *opt_g_);
@@ -51,7 +57,7 @@ class DCGANShapedModel : public GanModelBase {
   DCGANShape shape_;
   DCGANGenerator G_;
   Critic D_;
-  std::unique_ptr<torch::optim::Adam> opt_g_, opt_d_;
+  std::unique_ptr<torch::optim::Optimizer> opt_g_, opt_d_;
 };
 
 }  // namespace ganbench

@@ -76,6 +76,10 @@ std::unique_ptr<torch::optim::Adam> make_adam(std::vector<torch::Tensor> params,
       torch::optim::AdamOptions(opts.at("lr")).betas({opts.at("beta1"), opts.at("beta2")}));
 }
 
+std::unique_ptr<torch::optim::RMSprop> make_rmsprop(std::vector<torch::Tensor> params, const ArchOptions& opts) {
+  return std::make_unique<torch::optim::RMSprop>(std::move(params), torch::optim::RMSpropOptions(opts.at("lr")));
+}
+
 namespace {
 thread_local bool defer_step_stats = false;  // a DeferStepStats lives on this thread
 }  // namespace

@@ -55,6 +55,9 @@ std::vector<OptionSpec> adam_options(double lr, double beta1, double beta2,
                                      const std::string& which = "both networks");
 // Adam over `params` with options lr, beta1, beta2 read from `opts`.
 std::unique_ptr<torch::optim::Adam> make_adam(std::vector<torch::Tensor> params, const ArchOptions& opts);
+// RMSprop over `params` with option lr read from `opts` (PyTorch's defaults otherwise: alpha 0.99, eps 1e-8),
+// as WGAN trains its critic and generator (Arjovsky et al. 2017, Algorithm 1).
+std::unique_ptr<torch::optim::RMSprop> make_rmsprop(std::vector<torch::Tensor> params, const ArchOptions& opts);
 // Appends `more` to an entry's option list.
 inline void add_options(std::vector<OptionSpec>& options, const std::vector<OptionSpec>& more) {
   options.insert(options.end(), more.begin(), more.end());

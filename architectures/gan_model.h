@@ -28,7 +28,10 @@ struct Capabilities {
   std::string translation;
   bool baseline = false;  // a fixed transform with nothing to learn (the identity / bicubic row)
   int critic_steps = 1;                 // D updates per G update
-  std::string loss = "non_saturating";  // loss family, for reports
+  // Loss family: non_saturating | least_squares | hinge | wasserstein (shared bodies pick their loss by it).
+  std::string loss = "non_saturating";
+  // What keeps D in check beyond its loss: "" none, gradient_penalty (WGAN-GP), weight_clip (WGAN), r1.
+  std::string regulariser;
   // Default std of instance noise on D inputs (train.instance_noise: -1). On where joint synthesis was
   // measured to need it: with exact 0/1 label maps DCGAN's D wins at once and G collapses (README).
   double instance_noise = 0.0;

@@ -88,6 +88,7 @@ std::string describe_capabilities(const Capabilities& c) {
   std::vector<std::string> parts{fmt::format("loss={}", c.loss),
                                  fmt::format("critic_steps={}", c.critic_steps)};
   if (c.needs_gradient_penalty) parts.push_back("gradient_penalty");
+  if (!c.regulariser.empty() && c.regulariser != "gradient_penalty") parts.push_back("regulariser=" + c.regulariser);
   if (c.multi_scale) parts.push_back("multi_scale");
   if (c.style_mapping) parts.push_back("style_mapping");
   if (c.ema_generator) parts.push_back("ema_generator");

@@ -29,6 +29,39 @@ Batch toy_batch(int64_t b, int channels, int size, int labels) {
 }  // namespace
 
 TEST_SUITE("architectures") {
+  TEST_CASE("loss families of the DCGAN body: each D and G loss on hand-computed scores") {
+    const auto r = torch::tensor({2.0, -1.0}, torch::kFloat64), f = torch::tensor({0.5, -3.0}, torch::kFloat64);
+    auto sp = [](double x) { return std::log1p(std::exp(x)); };  // softplus
+    auto d = [&](const char* fam) { return adversarial_loss_d(fam, r, f).item<double>(); };
+    auto g = [&](const char* fam) { return adversarial_loss_g(fam, f).item<double>(); };
+    CHECK(d("non_saturating") == doctest::Approx((sp(-2) + sp(1)) / 2 + (sp(0.5) + sp(-3)) / 2).epsilon(1e-12));
+    CHECK(g("non_saturating") == doctest::Approx((sp(-0.5) + sp(3)) / 2).epsilon(1e-12));
+    CHECK(d("least_squares") == doctest::Approx(0.5 * (1 + 4) / 2 + 0.5 * (0.25 + 9) / 2));  // 3.5625
+    CHECK(g("least_squares") == doctest::Approx(0.5 * (0.25 + 16) / 2));                     // 4.0625
+    CHECK(d("hinge") == doctest::Approx((0 + 2) / 2.0 + (1.5 + 0) / 2.0));                     // 1.75
+    CHECK(g("hinge") == doctest::Approx(1.25));
+    CHECK(d("wasserstein") == doctest::Approx(-1.25 - 0.5));
+    CHECK(g("wasserstein") == doctest::Approx(1.25));
+    CHECK_THROWS_WITH(adversarial_loss_d("relativistic", r, f), doctest::Contains("no loss family 'relativistic'"));
+  }
+
+  TEST_CASE("wgan clips the critic's weights after its n_critic updates: a clip of 1e-5 leaves it almost silent") {
+    register_builtin_architectures();
+    ArchContext ctx = toy_context(1, 16, 2);
+    ctx.options = {{"z_dim", 16}, {"base_channels", 8}, {"clip", 1e-5}, {"n_critic", 3}};
+    auto m = create_architecture("wgan", ctx);
+    CHECK(m->capabilities().critic_steps == 3);
+    CHECK(m->capabilities().regulariser == "weight_clip");
+    torch::manual_seed(1);
+    const Batch probe = toy_batch(4, 1, 16, 2);
+    const double before = m->discriminator_loss(probe, 5);  // DCGAN's N(0, 0.02) initial weights
+    m->train_step(toy_batch(3 * 4, 1, 16, 2));
+    const double after = m->discriminator_loss(probe, 5);
+    // Every weight in [-1e-5, 1e-5] through five layers: the scores, and their gap, vanish.
+    CHECK(std::fabs(after) < 1e-6);
+    CHECK(std::fabs(after) < std::fabs(before));
+  }
+
   TEST_CASE("DCGAN generator and discriminator shapes across sizes and channels") {
     for (int size : {16, 32, 64})
       for (int channels : {1, 3}) {
