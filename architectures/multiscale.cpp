@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <fstream>
 #include <functional>
@@ -20,6 +21,12 @@
 namespace ganbench {
 namespace nn = torch::nn;
 namespace F = torch::nn::functional;
+
+namespace {
+std::atomic<bool> whole_volume_step{false};  // multiscale_whole_volume_step(true): the reference step
+}  // namespace
+
+void multiscale_whole_volume_step(bool on) { whole_volume_step = on; }
 
 namespace {
 constexpr double kSlope = 0.2;      // leaky ReLU slope
@@ -315,6 +322,7 @@ class MultiScaleModel : public GanModelBase {
   explicit MultiScaleModel(const ArchContext& ctx)
       : GanModelBase(ctx, ctx.capabilities), o_(ctx.options), G0_(nullptr), D0_(nullptr) {
     dims_ = ctx.modality.dims;
+    patch_first_ = !whole_volume_step.load();
     C_ = ctx.modality.channels;
     J_ = C_ + ctx.modality.num_labels();
     size_ = ctx.modality.size;
@@ -359,7 +367,11 @@ class MultiScaleModel : public GanModelBase {
 
   StepStats train_step(const Batch& real) override {
     const int64_t b = real.images.size(0);
-    const auto x_real = joint_input(real, J_ - C_).to(device_);
+    torch::Tensor whole;  // the full-resolution joint, built only without patch_first
+    auto x_real = [&]() -> const torch::Tensor& {
+      if (!whole.defined()) whole = joint_input(real, J_ - C_).to(device_);
+      return whole;
+    };
     StepStats stats;
     // Sums in float64 on the device, as the host sums of doubles were: the same numbers, no synchronisation.
     const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device_);
@@ -369,7 +381,7 @@ class MultiScaleModel : public GanModelBase {
 
     // Level 0: unconditional, whole image at low resolution, LSGAN.
     {
-      const auto real0 = downsample_joint(x_real, C_, shape0_.size);
+      const auto real0 = patch_first_ ? real_level0(real) : downsample_joint(x_real(), C_, shape0_.size);
       const auto fake = G0_->forward(to_device_async(torch::randn({b, shape0_.z_dim}, noise_), device_));
       opt_d0_->zero_grad();
       const auto s_real = D0_->forward(d_input(real0));
@@ -387,7 +399,7 @@ class MultiScaleModel : public GanModelBase {
     // Levels >= 1: conditional patches, LSGAN + lambda * L1 (pix2pix, as in the reference code).
     for (size_t i = 0; i < levels_.size(); ++i) {
       Level& lv = levels_[i];
-      const auto [target, cond] = patches(x_real, lv, noise_);
+      const auto [target, cond] = patch_first_ ? patches_first(real, lv, noise_) : patches(x_real(), lv, noise_);
       const auto noise = to_device_async(torch::randn(patch_shape(b, lv.patch), noise_), device_);
       const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
       lv.opt_d->zero_grad();
@@ -419,14 +431,17 @@ class MultiScaleModel : public GanModelBase {
   double discriminator_loss(const Batch& real, uint64_t seed) override {
     return frozen([&] {
       auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
-      const auto x_real = joint_input(real, J_ - C_).to(device_);
-      const int64_t b = x_real.size(0);
+      const int64_t b = real.images.size(0);
+      torch::Tensor whole;
+      auto x_real = [&]() -> const torch::Tensor& {
+        if (!whole.defined()) whole = joint_input(real, J_ - C_).to(device_);
+        return whole;
+      };
       const auto fake0 = G0_->forward(to_device_async(torch::randn({b, shape0_.z_dim}, gen), device_));
-      double loss =
-          lsgan_d_loss(D0_->forward(downsample_joint(x_real, C_, shape0_.size)), D0_->forward(fake0))
-              .item<double>();
+      const auto real0 = patch_first_ ? real_level0(real) : downsample_joint(x_real(), C_, shape0_.size);
+      double loss = lsgan_d_loss(D0_->forward(real0), D0_->forward(fake0)).item<double>();
       for (auto& lv : levels_) {
-        const auto [target, cond] = patches(x_real, lv, gen);
+        const auto [target, cond] = patch_first_ ? patches_first(real, lv, gen) : patches(x_real(), lv, gen);
         const auto noise = to_device_async(torch::randn(patch_shape(b, lv.patch), gen), device_);
         const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
         loss += lsgan_d_loss(lv.d->forward(cond, target), lv.d->forward(cond, fake)).item<double>();
@@ -496,6 +511,76 @@ class MultiScaleModel : public GanModelBase {
   DCGANDiscriminator D0_;
   std::unique_ptr<torch::optim::Adam> opt_g0_, opt_d0_;
   std::vector<Level> levels_;
+
+  bool patch_first_ = true;
+
+  // The joint (image in [-1, 1], one-hot labels) of sample k of `real` over the box [lo, lo + len) per axis, in
+  // full-resolution px, average-pooled by f and hardened as downsample_joint does (f = 1: the joint as it is).
+  // Built f planes at a time along the first axis, so that no one-hot copy of a whole stored volume is made.
+  torch::Tensor pooled_box(const Batch& real, int64_t k, const std::vector<int64_t>& lo, const std::vector<int64_t>& len,
+                           int64_t f) const {
+    torch::Tensor im = real.images.narrow(0, k, 1), lb = real.labels.narrow(0, k, 1);
+    for (int a = 1; a < dims_; ++a) {
+      im = im.narrow(2 + a, lo[a], len[a]);
+      lb = lb.narrow(1 + a, lo[a], len[a]);
+    }
+    std::vector<torch::Tensor> planes;
+    for (int64_t z = lo[0]; z < lo[0] + len[0]; z += f) {
+      Batch slab;
+      slab.images = im.narrow(2, z, f);
+      slab.labels = lb.narrow(1, z, f);
+      const auto j = joint_input(slab, J_ - C_).to(device_);
+      planes.push_back(f == 1 ? j : avg_pool(j, f));
+    }
+    const auto out = torch::cat(planes, 2);
+    return f == 1 ? out : harden(out, C_);
+  }
+
+  static torch::Tensor avg_pool(const torch::Tensor& x, int64_t k) {
+    return x.dim() == 5 ? F::avg_pool3d(x, F::AvgPool3dFuncOptions(k)) : F::avg_pool2d(x, F::AvgPool2dFuncOptions(k));
+  }
+
+  // Level 0's real batch, pooled from the stored images or volumes slab by slab: downsample_joint of the whole.
+  torch::Tensor real_level0(const Batch& real) const {
+    torch::NoGradGuard g;
+    const std::vector<int64_t> lo(static_cast<size_t>(dims_), 0), len(static_cast<size_t>(dims_), size_);
+    std::vector<torch::Tensor> rows;
+    for (int64_t k = 0; k < real.images.size(0); ++k) rows.push_back(pooled_box(real, k, lo, len, size_ / shape0_.size));
+    return torch::cat(rows);
+  }
+
+  // patches() cut from the stored batch first: for each sample, the box the patch and its condition need (the
+  // patch's half-resolution footprint with the 1 px margin that bilinear/trilinear upsampling reads) is pooled to
+  // the level from the stored images and labels alone, so memory follows the patch, not the volume. The same
+  // positions from `gen`, and the same values: pooling and upsampling are local, and the margin (clamped where
+  // the box meets the border, where the whole-volume interpolation clamps too) gives the interior its
+  // neighbours.
+  std::pair<torch::Tensor, torch::Tensor> patches_first(const Batch& real, const Level& lv, at::Generator& gen) {
+    torch::NoGradGuard g;
+    const int64_t b = real.images.size(0), f = size_ / lv.side, half = lv.side / 2, p = lv.patch;
+    const auto pos = torch::randint(0, (lv.side - p) / 2 + 1, {b, dims_}, gen) * 2;
+    std::vector<torch::Tensor> ts, cs;
+    for (int64_t k = 0; k < b; ++k) {
+      std::vector<int64_t> lo(static_cast<size_t>(dims_)), len(lo), off(lo);
+      for (int a = 0; a < dims_; ++a) {
+        const int64_t o = pos[k][a].item<int64_t>(), lo_h = std::max<int64_t>(0, o / 2 - 1),
+                      hi_h = std::min(half, o / 2 + p / 2 + 1);
+        lo[a] = lo_h * 2 * f;
+        len[a] = (hi_h - lo_h) * 2 * f;
+        off[a] = o - lo_h * 2;
+      }
+      const auto real_l = pooled_box(real, k, lo, len, f);
+      auto c = upsample_condition(harden(avg_pool(real_l, 2), C_), C_);
+      auto t = real_l;
+      for (int a = 0; a < dims_; ++a) {
+        t = t.slice(2 + a, off[a], off[a] + p);
+        c = c.slice(2 + a, off[a], off[a] + p);
+      }
+      ts.push_back(t);
+      cs.push_back(c);
+    }
+    return {torch::cat(ts), torch::cat(cs)};
+  }
 
   // Random aligned patches of one level from a real joint batch: (target patches, their conditions, i.e. the
   // matching upsampled patches of the level below). Positions are drawn from `gen`.

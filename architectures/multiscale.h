@@ -68,4 +68,10 @@ void refine_level_file(PatchGenerator& g, const VolumeFile& prev, int64_t image_
 ArchEntry multiscale_entry();
 ArchEntry multiscale3d_entry();
 
+// Training builds each level's patch and condition from the stored batch, so a step's memory follows the patch,
+// not the volume. With `on`, models created afterwards build the whole batch's joint at full resolution first
+// and cut the patches from it, as before: the same numbers at more memory, kept for the equivalence test and
+// the memory benchmark. Not a config key: it changes no result.
+void multiscale_whole_volume_step(bool on);
+
 }  // namespace ganbench

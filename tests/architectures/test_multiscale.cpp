@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <tuple>
+
 #include <torch/torch.h>
 
 #include "architectures/joint.h"
@@ -211,6 +213,49 @@ TEST_SUITE("architectures") {
       int scratch = 0;
       for (const auto& e : std::filesystem::directory_iterator(tmp.path())) scratch += e.path().extension() == ".f32";
       CHECK(scratch == 0);  // the level files are gone
+    }
+  }
+}
+
+TEST_SUITE("architectures") {
+  TEST_CASE("multiscale and multiscale3d: the patch-first training step gives the whole-volume step's losses") {
+    register_builtin_architectures();
+    for (const auto& [name, dims, size, levels, patch] :
+         std::vector<std::tuple<std::string, int, int, int, int>>{{"multiscale", 2, 32, 3, 8}, {"multiscale3d", 3, 16, 2, 8}}) {
+      CAPTURE(name);
+      auto make = [&](bool first) {
+        multiscale_whole_volume_step(!first);
+        ArchContext ctx;
+        ctx.modality.name = "toy";
+        ctx.modality.channels = 1;
+        ctx.modality.labels = {"bg", "a", "b"};
+        ctx.modality = ctx.modality.at_size(size, dims);
+        ctx.seed = 3;
+        ctx.batch_size = 2;
+        ctx.options = {{"levels", levels}, {"patch", patch}, {"patch_channels", 8}, {"z_dim", 8}, {"base_channels", 8}};
+        auto m = create_architecture(name, ctx);
+        multiscale_whole_volume_step(false);
+        return m;
+      };
+      auto whole = make(false), first = make(true);
+      torch::manual_seed(11);
+      std::vector<int64_t> shape{2, 1}, lshape{2};
+      for (int a = 0; a < dims; ++a) shape.push_back(size), lshape.push_back(size);
+      Batch b;
+      b.images = torch::rand(shape);
+      // Blobs rather than noise, so that pooled labels have majorities and ties alike.
+      b.labels = (torch::rand(lshape) * 3).floor().to(torch::kInt64);
+      b.labels.narrow(1, 0, size / 2).fill_(1);
+      CHECK(first->discriminator_loss(b, 9) == doctest::Approx(whole->discriminator_loss(b, 9)).epsilon(1e-6));
+      for (int step = 0; step < 2; ++step) {  // the second step starts from the weights the first one left
+        const StepStats sw = whole->train_step(b), sf = first->train_step(b);
+        REQUIRE(sw.values.size() == sf.values.size());
+        for (size_t i = 0; i < sw.values.size(); ++i) {
+          CAPTURE(sw.values[i].first);
+          CHECK(sf.values[i].first == sw.values[i].first);
+          CHECK(sf.values[i].second == doctest::Approx(sw.values[i].second).epsilon(1e-6));
+        }
+      }
     }
   }
 }
