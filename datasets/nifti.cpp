@@ -57,7 +57,7 @@ void write_image_atomic(nifti_image* nim, const std::filesystem::path& out) {
     return;
   }
   z_stream z{};
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)  // 16: gzip
+  if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)  // 16: gzip
     throw std::bad_alloc();
   std::string gz(deflateBound(&z, static_cast<uLong>(raw.size())) + 32, '\0');
   z.next_in = reinterpret_cast<Bytef*>(raw.data());
