@@ -516,7 +516,7 @@ class MultiScaleModel : public GanModelBase {
 
   // The joint (image in [-1, 1], one-hot labels) of sample k of `real` over the box [lo, lo + len) per axis, in
   // full-resolution px, average-pooled by f and hardened as downsample_joint does (f = 1: the joint as it is).
-  // Built f planes at a time along the first axis, so that no one-hot copy of a whole stored volume is made.
+  // Built plane by plane along the first axis, so that no one-hot copy of a whole stored volume is made.
   torch::Tensor pooled_box(const Batch& real, int64_t k, const std::vector<int64_t>& lo, const std::vector<int64_t>& len,
                            int64_t f) const {
     torch::Tensor im = real.images.narrow(0, k, 1), lb = real.labels.narrow(0, k, 1);
@@ -524,13 +524,23 @@ class MultiScaleModel : public GanModelBase {
       im = im.narrow(2 + a, lo[a], len[a]);
       lb = lb.narrow(1 + a, lo[a], len[a]);
     }
+    // Within the other axes a plane pools by f at once; along the first axis its f planes are summed one by one,
+    // so one full-resolution plane's joint is alive at a time (the mean of f planes' means is the block mean).
+    std::vector<int64_t> kernel{1};
+    for (int a = 1; a < dims_; ++a) kernel.push_back(f);
     std::vector<torch::Tensor> planes;
     for (int64_t z = lo[0]; z < lo[0] + len[0]; z += f) {
-      Batch slab;
-      slab.images = im.narrow(2, z, f);
-      slab.labels = lb.narrow(1, z, f);
-      const auto j = joint_input(slab, J_ - C_).to(device_);
-      planes.push_back(f == 1 ? j : avg_pool(j, f));
+      torch::Tensor sum;
+      for (int64_t i = 0; i < f; ++i) {
+        Batch plane;
+        plane.images = im.narrow(2, z + i, 1);
+        plane.labels = lb.narrow(1, z + i, 1);
+        auto j = joint_input(plane, J_ - C_).to(device_);
+        if (f > 1)
+          j = dims_ == 3 ? F::avg_pool3d(j, F::AvgPool3dFuncOptions(kernel)) : F::avg_pool2d(j, F::AvgPool2dFuncOptions(kernel));
+        sum = sum.defined() ? sum.add_(j) : j;
+      }
+      planes.push_back(f == 1 ? sum : sum.div_(static_cast<double>(f)));
     }
     const auto out = torch::cat(planes, 2);
     return f == 1 ? out : harden(out, C_);
