@@ -3,6 +3,7 @@
 #include "architectures/dcgan.h"
 #include "architectures/multiscale.h"
 #include "architectures/registry.h"
+#include "architectures/spade.h"
 #include "architectures/stylegan2.h"
 #include "architectures/translation.h"
 #include "architectures/wgan_gp.h"
@@ -18,6 +19,7 @@ void register_builtin_architectures() {
     register_architecture(wgan_gp_entry());
     register_architecture(hinge_gan_entry());
     register_architecture(stylegan2_entry());
+    register_architecture(spade_entry());
     register_architecture(multiscale_entry());
     register_architecture(dcgan3d_entry());
     register_architecture(multiscale3d_entry());

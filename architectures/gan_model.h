@@ -21,6 +21,9 @@ struct Capabilities {
   bool style_mapping = false;           // has a style mapping network (truncation, mixing)
   bool ema_generator = false;           // samples from an EMA copy of G
   bool joint_labels = true;             // generates label channels with the image
+  // Makes the image from a real training label map (SPADE) instead of generating the map: its synthetic pairs
+  // reuse real anatomy, which reports and the segmentation protocol must say.
+  bool label_conditioned = false;
   bool volumetric = false;              // generates volumes [C, S, S, S] (data.dims: 3), not images
   // Image-to-image translation instead of synthesis: "paired" trains on (source, target) pairs of the same
   // subjects (pix2pix), "unpaired" on source and target images of different subjects (CycleGAN); "" =

@@ -213,6 +213,7 @@ void run_cell(const CellEnv& env, const Cell& cell) {
              {metric_name("peak_rss_mib"), peak_rss_mib()},
              {metric_name("resumed_from_step"), static_cast<double>(tr.start_step)},
              {metric_name("instance_noise"), cfg.train.augment.instance_noise}});
+  if (model->capabilities().label_conditioned) add(last, {{metric_name("label_conditioned"), 1.0}});
 
   rec.finished = utc_now_iso();
   rec.train_seconds = tr.seconds;

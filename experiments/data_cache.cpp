@@ -33,6 +33,10 @@ class DataCache::Reference : public RealReference {
     const Splits& s = cache_.splits(modality_);
     return test ? s.test.images : s.train.images;
   }
+  const torch::Tensor& labels(bool test) override {
+    const Splits& s = cache_.splits(modality_);
+    return test ? s.test.labels : s.train.labels;
+  }
 
  private:
   DataCache& cache_;

@@ -1,5 +1,6 @@
 #include "metrics/cell_scorer.h"
 
+#include <algorithm>
 #include <map>
 
 #include <torch/torch.h>
@@ -111,6 +112,17 @@ std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const to
     const std::map<std::string, std::string> sp{{"space", "pixels"}};
     out.push_back({metric_name("memorization_near_copy_fraction", sp), mem.near_copy_fraction});
     out.push_back({metric_name("memorization_median_ratio", sp), mem.median_ratio});
+    // The same audit on the label maps (one-hot, so a distance counts the pixels whose label differs): a
+    // label-conditioned generator (SPADE) reuses training maps and scores 1 here whatever its images do.
+    if (const torch::Tensor& train_labels = real_.labels(false); train_labels.defined() && labels.defined()) {
+      const int64_t k = std::max({train_labels.max().item<int64_t>(), real_.labels(true).max().item<int64_t>(),
+                                  labels.max().item<int64_t>()}) + 1;
+      auto flat = [k](const torch::Tensor& l) { return pixel_features(torch::one_hot(l.to(torch::kInt64), k).to(torch::kFloat32)); };
+      const MemorizationAudit lab = memorization_audit(flat(train_labels), flat(real_.labels(true)), flat(labels));
+      const std::map<std::string, std::string> ls{{"space", "labels"}};
+      out.push_back({metric_name("memorization_near_copy_fraction", ls), lab.near_copy_fraction});
+      out.push_back({metric_name("memorization_median_ratio", ls), lab.median_ratio});
+    }
     pairs_ = {};
     for (int64_t g : closest_pairs(mem, opts_.gallery)) {
       pairs_.generated.push_back(g);

@@ -30,6 +30,13 @@ class RealReference {
   virtual const torch::Tensor& test_features(const std::string& space) = 0;
   // Real images [N, C, H, W] in [0, 1]: the training split, or the test split.
   virtual const torch::Tensor& images(bool test) = 0;
+  // Their label maps [N, H, W] int64, for the memorization audit of label maps; undefined (the default) leaves
+  // that audit out.
+  virtual const torch::Tensor& labels(bool test) {
+    (void)test;
+    static const torch::Tensor none;
+    return none;
+  }
 };
 
 struct MetricValue {

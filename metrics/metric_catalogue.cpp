@@ -324,6 +324,9 @@ void register_builtin_metrics() {
     add(not_in_summary(
         {"instance_noise", "instance_noise", 0, 2, "setting", "",
          "std of the instance noise on D inputs this cell trained with (train.instance_noise)"}));
+    add(hidden({"label_conditioned", "label_conditioned", 0, 0, "setting", "",
+                "1: the architecture makes each image from a real training label map (SPADE), so its synthetic "
+                "pairs reuse real anatomy"}));
     add(per_attempt(hidden({"resumed_from_step", "resumed_from_step", 0, 0, "cost", "steps",
                             "the checkpoint step the cell continued from (0: a fresh start)"})));
     add(curve(

@@ -77,6 +77,7 @@ std::string markdown_dice_arms(const ReportModel& m) {
     for (Missing n : used) md += fmt::format("\n[{}] {}", note_letter(n), note_text(n));
     md += used.empty() ? "\n" : "\n\n";
   }
+  if (const std::string note = m.label_conditioned_note(); !note.empty()) md += note + ".\n\n";
   return md;
 }
 

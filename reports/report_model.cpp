@@ -282,6 +282,10 @@ MetricTable ReportModel::table(const std::string& name) const {
       }
     }
   t.notes.assign(used.begin(), used.end());
+  if (const auto match = lookup(name);
+      match && (match->spec->id.rfind("label_fidelity", 0) == 0 ||  // the Dice section carries its own note
+                (match->spec->family == "privacy" && match->params.count("space") && match->params.at("space") == "labels")))
+    if (const std::string note = label_conditioned_note(); !note.empty()) t.caveats.push_back(note);
   // FID from fewer than kFidMinSamples generated images: biased upward, footnoted with the sizes used.
   if (const auto match = lookup(name);
       match && (match->spec->id == "fid" || match->spec->id == "fid_infinity")) {
@@ -350,6 +354,27 @@ const std::vector<std::string> kNearestSheetStems = {"nearest_generated", "neare
 const std::vector<std::string> kTranslationSheetStems = {"translation_source", "translated", "translation_target",
                                                          "translation_error"};
 
+std::vector<std::string> ReportModel::label_conditioned_archs() const {
+  std::set<std::string> out;  // a hidden setting, so read from the stored rows rather than the tables' finals
+  for (const auto& run : runs)
+    for (const auto& row : run.metrics)
+      if (row.name == "label_conditioned" && row.value == 1)
+        for (const auto& c : run.cells)
+          if (c.id == row.cell_id) out.insert(c.architecture);
+  return {out.begin(), out.end()};
+}
+
+std::string ReportModel::label_conditioned_note() const {
+  const auto a = label_conditioned_archs();
+  if (a.empty()) return "";
+  return fmt::format(
+      "Label-conditioned: {} make{} each synthetic image from a real training label map instead of generating "
+      "the map, so {} synthetic pairs reuse real anatomy: {} Dice arms and label fidelity are not comparable with "
+      "joint synthesis without this note, and {} near-copy fraction in the labels space is 1 by construction",
+      fmt::join(a, ", "), a.size() == 1 ? "s" : "", a.size() == 1 ? "its" : "their", a.size() == 1 ? "its" : "their",
+      a.size() == 1 ? "its" : "their");
+}
+
 std::string ReportModel::export_command(size_t i) const {
   const CellRecord& c = cells[i];
   const auto art = runs[run_index[i]].artefact_paths(c.id);
@@ -396,7 +421,8 @@ const char* const kPrivacyNote =
     "is the share of generated images nearer the training set than 95% of the test images are: about 0.05 "
     "for a GAN that draws new images, 1 for one that copies. memorization_median_ratio_<space> is the ratio "
     "of the median distances (below 1: closer to the training images than new real images are). Spaces: raw "
-    "pixels, the real-only U-Net encoder and each configured extractor. A generator collapsed towards the "
+    "pixels, the real-only U-Net encoder, each configured extractor, and labels (the label maps, one-hot: a "
+    "distance counts the pixels whose label differs). A generator collapsed towards the "
     "mean image also sits near training images, so read the audit with precision/recall and the gallery. "
     "Label fidelity: the frozen real-only U-Net segments each generated image, and label_fidelity_dice is "
     "the Dice against the label map generated with it; its ceiling is that U-Net's Dice on the real test "

@@ -103,6 +103,12 @@ class ReportModel {
   // The `ganbench sample` command that exports finished synthesis cell `i` as an nnU-Net dataset, run from the
   // folder above the run (docs/synthetic-data.md); "" for a translation cell or one without a checkpoint.
   std::string export_command(size_t i) const;
+  // The architectures whose cells stored label_conditioned = 1 (SPADE: images made from real training label
+  // maps), sorted, read from the stored rows (the setting is hidden, so not in `finals`); and the sentence that
+  // the Dice section, the label-fidelity tables and the labels-space memorization tables print for them ("" when
+  // none).
+  std::vector<std::string> label_conditioned_archs() const;
+  std::string label_conditioned_note() const;
 };
 
 // The sample sheet's rows, the memorization gallery's, and a translation cell's sheet (source | translated |

@@ -85,27 +85,27 @@ void register_copier() {
   });
 }
 
-// One tiny sweep for every case: DCGAN on cardiac MRI, liver CT and retina, and the copier on cardiac.
+// One tiny sweep for every case: DCGAN, the copier and SPADE on cardiac MRI, liver CT and retina.
 const fs::path& trained_run() {
   static test::TempDir dir;
   static const fs::path run = [] {
     register_copier();
     SweepConfig c = parse_sweep_config(R"(
 name: se
-architectures: [dcgan, copier_test]
+architectures: [dcgan, copier_test, spade]
 modalities: [cardiac, liver, retina]
 image_size: 32
 threads: 2
 train: {steps: 12, batch_size: 8, checkpoint_every: 0}
 data: {count: 60}
 eval: {samples: 64, grid: 4, kid_subsets: 2, kid_subset_size: 16}
-arch: {dcgan: {z_dim: 16, base_channels: 8}}
+arch: {dcgan: {z_dim: 16, base_channels: 8}, spade: {z_dim: 16, base_channels: 8, max_channels: 32, spade_hidden: 16}}
 )",
                                        "se.yaml");
     c.output = dir.path();
     RunOptions ro;
     ro.progress = false;
-    REQUIRE(run_sweep(c, ro).done == 6);
+    REQUIRE(run_sweep(c, ro).done == 9);
     return c.run_dir();
   }();
   return run;
@@ -468,6 +468,15 @@ arch: {dcgan3d: {z_dim: 8, base_channels: 8}}
     CHECK(r.dropped == 6);
     CHECK(r.written == 0);
     CHECK(YAML::LoadFile((d.out / "dataset.json").string())["numTraining"].as<int>() == 0);
+    // SPADE pairs each synthetic image with a real training label map: refused for that reason by name, whatever
+    // its images' audit says; its labels-space audit (1 by construction) is in the record.
+    auto sp = options("spade-cardiac-s0", tmp / "Dataset506_Spade", "nnunet");
+    CHECK_THROWS_WITH(sample_export(sp), doctest::Contains("spade is label-conditioned"));
+    sp.allow_near_copies = true;
+    sample_export(sp);
+    const YAML::Node sprov = YAML::LoadFile((sp.out / "provenance.json").string());
+    CHECK(sprov["gate"]["override"].as<bool>());
+    CHECK(sprov["gate"]["audit"]["memorization_near_copy_fraction_labels"].as<double>() == 1.0);
     auto g = options("dcgan-cardiac-s0", tmp / "Dataset505_Fresh", "nnunet");
     g.dedupe = 1e-3;
     CHECK(sample_export(g).dropped == 0);

@@ -34,6 +34,34 @@ class StubReference : public RealReference {
 }  // namespace
 
 TEST_SUITE("metrics") {
+  TEST_CASE("cell scorer: the memorization audit of label maps flags reused training maps, not new ones") {
+    // Label maps of two labels: training, test and "generated" sets of random blobs; copies of training maps
+    // score 1, fresh maps drawn like the test ones about 0.05, as in the image spaces.
+    torch::manual_seed(4);
+    auto maps = [](int64_t n) { return (torch::rand({n, 8, 8}) > 0.5).to(torch::kInt64); };
+    const auto train_l = maps(200), test_l = maps(100);
+    class WithLabels : public StubReference {
+     public:
+      WithLabels(const torch::Tensor& r, const torch::Tensor& t, torch::Tensor tl, torch::Tensor sl)
+          : StubReference(r, t), train_(std::move(tl)), test_(std::move(sl)) {}
+      const torch::Tensor& labels(bool test) override { return test ? test_ : train_; }
+     private:
+      torch::Tensor train_, test_;
+    } ref(torch::rand({200, 1, 8, 8}), torch::rand({100, 1, 8, 8}), train_l, test_l);
+    CellScorer scorer(ref, {{"handcrafted"}, 2, 20, 1});
+    std::map<std::string, double> copy, fresh;
+    for (const auto& m : scorer.score(torch::rand({100, 1, 8, 8}), train_l.slice(0, 0, 100), true)) copy[m.name] = m.value;
+    for (const auto& m : scorer.score(torch::rand({400, 1, 8, 8}), maps(400), true)) fresh[m.name] = m.value;
+    CHECK(copy.at("memorization_near_copy_fraction_labels") == 1.0);
+    CHECK(copy.at("memorization_median_ratio_labels") == 0.0);  // every map at distance 0
+    CHECK(fresh.at("memorization_near_copy_fraction_labels") == doctest::Approx(0.05).epsilon(0.8));  // 0.01-0.09
+    CHECK(fresh.at("memorization_median_ratio_labels") == doctest::Approx(1.0).epsilon(0.1));
+    // Without labels from the reference (the default), the audit is left out.
+    StubReference plain(torch::rand({50, 1, 8, 8}), torch::rand({20, 1, 8, 8}));
+    CellScorer none(plain, {{"handcrafted"}, 2, 10, 1});
+    for (const auto& m : none.score(torch::rand({20, 1, 8, 8}), maps(20), true)) CHECK(m.name.find("_labels") == std::string::npos);
+  }
+
   TEST_CASE("cell scorer: final scores carry catalogue names, N, FID infinity and bootstrap intervals") {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(1);
     const auto real = torch::rand({80, 1, 16, 16}, gen);
