@@ -31,7 +31,7 @@ ganbench_libs() {
 for t in "${targets[@]}"; do
   case "$t" in
     fuzz_nifti)  # libnifti2 itself stays uninstrumented (Debian's build)
-      readers=(datasets/nifti.cpp); libs=(-I/usr/include/nifti -lnifti2 -lfmt -lz -lm) ;;
+      readers=(datasets/nifti.cpp common/atomic_file.cpp); libs=(-I/usr/include/nifti -lnifti2 -lfmt -lz -lm) ;;
     fuzz_config) readers=(experiments/config.cpp experiments/config_keys.cpp experiments/config_validate.cpp); ganbench_libs ;;
     fuzz_folder) readers=(datasets/data_source.cpp); ganbench_libs ;;
     *)
