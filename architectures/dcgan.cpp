@@ -34,19 +34,13 @@ torch::Tensor adversarial_loss_g(const std::string& family, const torch::Tensor&
 
 namespace {
 
-struct AdversarialLoss {
-  std::string family;
-  torch::Tensor d(const torch::Tensor& real, const torch::Tensor& fake) const { return adversarial_loss_d(family, real, fake); }
-  torch::Tensor g(const torch::Tensor& fake) const { return adversarial_loss_g(family, fake); }
-};
-
 // The DCGAN body (G and D of Radford et al.) trained with its entry's loss family; with weight_clip, D's
 // weights are clipped to [-clip, clip] after each of its n_critic updates and both nets use RMSprop (WGAN).
 class DCGANModel : public DCGANShapedModel<DCGANDiscriminator> {
  public:
   explicit DCGANModel(const ArchContext& ctx)
       : DCGANShapedModel(ctx, ctx.capabilities, "discriminator", ctx.capabilities.regulariser == "weight_clip"),
-        loss_{(check_family(ctx.capabilities.loss), ctx.capabilities.loss)},
+        loss_((check_family(ctx.capabilities.loss), ctx.capabilities.loss)),
         clip_(ctx.capabilities.regulariser == "weight_clip" ? ctx.options.at("clip") : 0.0) {
     if (auto it = ctx.options.find("n_critic"); it != ctx.options.end()) caps_.critic_steps = static_cast<int>(it->second);
   }
@@ -69,7 +63,7 @@ class DCGANModel : public DCGANShapedModel<DCGANDiscriminator> {
       opt_d_->zero_grad();
       logit_real = D_->forward(d_input(x_real));
       logit_fake = D_->forward(d_input(fake.detach()));
-      loss_d = loss_.d(logit_real, logit_fake);
+      loss_d = adversarial_loss_d(loss_, logit_real, logit_fake);
       loss_d.backward();
       opt_d_->step();
       if (clip_ > 0) {
@@ -79,14 +73,14 @@ class DCGANModel : public DCGANShapedModel<DCGANDiscriminator> {
     }
     if (n > 1) fake = G_->forward(to_device_async(torch::randn({b, shape_.z_dim}, noise_), device_));
     opt_g_->zero_grad();
-    auto loss_g = loss_.g(D_->forward(d_input(fake)));
+    auto loss_g = adversarial_loss_g(loss_, D_->forward(d_input(fake)));
     loss_g.backward();
     opt_g_->step();
 
     StepStats stats;
     stats.add("loss_d", loss_d);
     stats.add("loss_g", loss_g);
-    if (loss_.family == "non_saturating") {  // D's probabilities
+    if (loss_ == "non_saturating") {  // D's probabilities
       stats.add("d_real", torch::sigmoid(logit_real).mean());
       stats.add("d_fake", torch::sigmoid(logit_fake).mean());
     } else {  // its raw scores
@@ -103,12 +97,12 @@ class DCGANModel : public DCGANShapedModel<DCGANDiscriminator> {
   double discriminator_loss(const Batch& real, uint64_t seed) override {
     return frozen([&] {
       const auto [real_logits, fake_logits] = probe_scores(real, seed);
-      return loss_.d(real_logits, fake_logits).item<double>();
+      return adversarial_loss_d(loss_, real_logits, fake_logits).item<double>();
     });
   }
 
  private:
-  AdversarialLoss loss_;
+  std::string loss_;  // the entry's loss family
   double clip_;
 };
 

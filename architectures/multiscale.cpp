@@ -129,6 +129,13 @@ torch::Tensor blend_window(int64_t p, int64_t overlap) {
 }
 
 namespace {
+// Average pooling by k along every spatial axis of [B, J, ...] (2-D or 3-D); k = 1 is the identity. `kernel`, when
+// given, sets each spatial axis's window instead.
+torch::Tensor avg_pool(const torch::Tensor& x, int64_t k, std::vector<int64_t> kernel = {}) {
+  if (kernel.empty()) kernel.assign(static_cast<size_t>(x.dim() - 2), k);
+  return x.dim() == 5 ? F::avg_pool3d(x, F::AvgPool3dFuncOptions(kernel)) : F::avg_pool2d(x, F::AvgPool2dFuncOptions(kernel));
+}
+
 torch::Tensor harden(const torch::Tensor& x, int64_t c) {
   auto lab = x.narrow(1, c, x.size(1) - c);
   auto hard = torch::zeros_like(lab).scatter_(1, lab.argmax(1, true), 1.0);
@@ -139,9 +146,7 @@ torch::Tensor harden(const torch::Tensor& x, int64_t c) {
 torch::Tensor downsample_joint(const torch::Tensor& x, int64_t c, int64_t size) {
   if (x.size(2) == size) return x;
   TORCH_CHECK(x.size(2) % size == 0, "downsample_joint: ", x.size(2), " is not a multiple of ", size);
-  const int64_t k = x.size(2) / size;
-  if (x.dim() == 5) return harden(F::avg_pool3d(x, F::AvgPool3dFuncOptions(k)), c);
-  return harden(F::avg_pool2d(x, F::AvgPool2dFuncOptions(k)), c);
+  return harden(avg_pool(x, x.size(2) / size), c);
 }
 
 torch::Tensor upsample_condition(const torch::Tensor& x, int64_t c) {
@@ -367,11 +372,7 @@ class MultiScaleModel : public GanModelBase {
 
   StepStats train_step(const Batch& real) override {
     const int64_t b = real.images.size(0);
-    torch::Tensor whole;  // the full-resolution joint, built only without patch_first
-    auto x_real = [&]() -> const torch::Tensor& {
-      if (!whole.defined()) whole = joint_input(real, J_ - C_).to(device_);
-      return whole;
-    };
+    const torch::Tensor whole = whole_joint(real);  // undefined with patch_first
     StepStats stats;
     // Sums in float64 on the device, as the host sums of doubles were: the same numbers, no synchronisation.
     const auto f64 = torch::TensorOptions().dtype(torch::kFloat64).device(device_);
@@ -381,7 +382,7 @@ class MultiScaleModel : public GanModelBase {
 
     // Level 0: unconditional, whole image at low resolution, LSGAN.
     {
-      const auto real0 = patch_first_ ? real_level0(real) : downsample_joint(x_real(), C_, shape0_.size);
+      const auto real0 = patch_first_ ? real_level0(real) : downsample_joint(whole, C_, shape0_.size);
       const auto fake = G0_->forward(to_device_async(torch::randn({b, shape0_.z_dim}, noise_), device_));
       opt_d0_->zero_grad();
       const auto s_real = D0_->forward(d_input(real0));
@@ -399,7 +400,7 @@ class MultiScaleModel : public GanModelBase {
     // Levels >= 1: conditional patches, LSGAN + lambda * L1 (pix2pix, as in the reference code).
     for (size_t i = 0; i < levels_.size(); ++i) {
       Level& lv = levels_[i];
-      const auto [target, cond] = patch_first_ ? patches_first(real, lv, noise_) : patches(x_real(), lv, noise_);
+      const auto [target, cond] = patch_first_ ? patches_first(real, lv, noise_) : patches(whole, lv, noise_);
       const auto noise = to_device_async(torch::randn(patch_shape(b, lv.patch), noise_), device_);
       const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
       lv.opt_d->zero_grad();
@@ -432,16 +433,12 @@ class MultiScaleModel : public GanModelBase {
     return frozen([&] {
       auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
       const int64_t b = real.images.size(0);
-      torch::Tensor whole;
-      auto x_real = [&]() -> const torch::Tensor& {
-        if (!whole.defined()) whole = joint_input(real, J_ - C_).to(device_);
-        return whole;
-      };
+      const torch::Tensor whole = whole_joint(real);
       const auto fake0 = G0_->forward(to_device_async(torch::randn({b, shape0_.z_dim}, gen), device_));
-      const auto real0 = patch_first_ ? real_level0(real) : downsample_joint(x_real(), C_, shape0_.size);
+      const auto real0 = patch_first_ ? real_level0(real) : downsample_joint(whole, C_, shape0_.size);
       double loss = lsgan_d_loss(D0_->forward(real0), D0_->forward(fake0)).item<double>();
       for (auto& lv : levels_) {
-        const auto [target, cond] = patch_first_ ? patches_first(real, lv, gen) : patches(x_real(), lv, gen);
+        const auto [target, cond] = patch_first_ ? patches_first(real, lv, gen) : patches(whole, lv, gen);
         const auto noise = to_device_async(torch::randn(patch_shape(b, lv.patch), gen), device_);
         const auto fake = joint_output(lv.g->forward(cond, noise), C_, lv.g->is_training());
         loss += lsgan_d_loss(lv.d->forward(cond, target), lv.d->forward(cond, fake)).item<double>();
@@ -514,6 +511,11 @@ class MultiScaleModel : public GanModelBase {
 
   bool patch_first_ = true;
 
+  // The whole batch's joint at full resolution, which only the whole-volume step uses; undefined otherwise.
+  torch::Tensor whole_joint(const Batch& real) const {
+    return patch_first_ ? torch::Tensor() : joint_input(real, J_ - C_).to(device_);
+  }
+
   // The joint (image in [-1, 1], one-hot labels) of sample k of `real` over the box [lo, lo + len) per axis, in
   // full-resolution px, average-pooled by f and hardened as downsample_joint does (f = 1: the joint as it is).
   // Built plane by plane along the first axis, so that no one-hot copy of a whole stored volume is made.
@@ -536,18 +538,13 @@ class MultiScaleModel : public GanModelBase {
         plane.images = im.narrow(2, z + i, 1);
         plane.labels = lb.narrow(1, z + i, 1);
         auto j = joint_input(plane, J_ - C_).to(device_);
-        if (f > 1)
-          j = dims_ == 3 ? F::avg_pool3d(j, F::AvgPool3dFuncOptions(kernel)) : F::avg_pool2d(j, F::AvgPool2dFuncOptions(kernel));
+        if (f > 1) j = avg_pool(j, f, kernel);
         sum = sum.defined() ? sum.add_(j) : j;
       }
       planes.push_back(f == 1 ? sum : sum.div_(static_cast<double>(f)));
     }
     const auto out = torch::cat(planes, 2);
     return f == 1 ? out : harden(out, C_);
-  }
-
-  static torch::Tensor avg_pool(const torch::Tensor& x, int64_t k) {
-    return x.dim() == 5 ? F::avg_pool3d(x, F::AvgPool3dFuncOptions(k)) : F::avg_pool2d(x, F::AvgPool2dFuncOptions(k));
   }
 
   // Level 0's real batch, pooled from the stored images or volumes slab by slab: downsample_joint of the whole.

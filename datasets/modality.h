@@ -48,6 +48,8 @@ inline float ct_window(double hu, double level, double width) {
   const double v = (hu - (level - width / 2)) / width;
   return static_cast<float>(v < 0 ? 0 : (v > 1 ? 1 : v));
 }
+// The inverse inside the window: [0, 1] -> HU, 0 to L - W/2 and 1 to L + W/2 (exports and translations in HU).
+inline double ct_unwindow(double v, double level, double width) { return level - width / 2 + v * width; }
 
 using PhantomFn = std::function<PhantomSample(int size, uint64_t seed, const IntensityOptions& opts)>;
 

@@ -56,7 +56,7 @@ std::vector<float> unsquare(const torch::Tensor& img, int rows, int cols) {
 double target_value(const Direction& d, float v) {  // [0, 1] -> the target's units
   if (!d.target->ct_hu) return v;
   const auto& in = d.cfg.data.intensity;
-  return in.ct_window_level - in.ct_window_width / 2 + v * in.ct_window_width;
+  return ct_unwindow(v, in.ct_window_level, in.ct_window_width);
 }
 
 void translate_nifti(const Direction& d, GanModel& model, const fs::path& in, const fs::path& out) {
