@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "common/atomic_file.h"
 
@@ -83,6 +84,64 @@ void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
   } catch (const c10::Error& e) {
     throw std::runtime_error(
         fmt::format("cannot load checkpoint {} ({}): {}", path.string(), part, e.what_without_backtrace()));
+  }
+}
+
+namespace {
+// Copies `m`'s parameters and buffers from `ar` (what Module::save wrote for it), children recursively;
+// `key` is m's dotted name for messages. Keys `ar` holds beyond m's are an error too (a deeper source net).
+void copy_module_weights(torch::nn::Module& m, torch::serialize::InputArchive& ar, const std::string& key) {
+  torch::NoGradGuard no_grad;
+  size_t expected = 0;
+  auto copy = [&](const std::string& name, torch::Tensor& dst, bool buffer) {
+    ++expected;
+    torch::Tensor src;
+    const std::string k = key + "." + name;
+    if (!ar.try_read(name, src, buffer)) throw std::runtime_error(k + " is missing there");
+    if (src.sizes() != dst.sizes())
+      throw std::runtime_error(fmt::format("{} has shape [{}] there and [{}] here", k, fmt::join(src.sizes(), ", "),
+                                           fmt::join(dst.sizes(), ", ")));
+    dst.copy_(src);
+  };
+  for (auto& p : m.named_parameters(/*recurse=*/false)) copy(p.key(), p.value(), false);
+  for (auto& b : m.named_buffers(/*recurse=*/false)) copy(b.key(), b.value(), true);
+  for (const auto& c : m.named_children()) {
+    ++expected;
+    torch::serialize::InputArchive sub;
+    const std::string k = key + "." + c.key();
+    if (!ar.try_read(c.key(), sub)) throw std::runtime_error(k + " is missing there");
+    copy_module_weights(*c.value(), sub, k);
+  }
+  if (ar.keys().size() != expected) {
+    for (const auto& name : ar.keys()) {
+      const bool here = m.named_parameters(false).contains(name) || m.named_buffers(false).contains(name) ||
+                        m.named_children().contains(name);
+      if (!here) throw std::runtime_error(fmt::format("{}.{} is there and not here", key, name));
+    }
+  }
+}
+}  // namespace
+
+void load_module_weights(const std::filesystem::path& path, const std::map<std::string, torch::nn::Module*>& modules,
+                         const torch::Device& device) {
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(fmt::format("checkpoint {} does not exist", path.string()));
+  torch::serialize::InputArchive ar;
+  try {
+    ar.load_from(path.string(), device);
+  } catch (const c10::Error& e) {
+    throw std::runtime_error(fmt::format("cannot load checkpoint {}: {}", path.string(), e.what_without_backtrace()));
+  }
+  for (const auto& [name, m] : modules) {
+    const std::string key = "module." + name;
+    torch::serialize::InputArchive sub;
+    try {
+      if (!ar.try_read(key, sub)) throw std::runtime_error(key + " is missing there");
+      copy_module_weights(*m, sub, key);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(fmt::format("checkpoint {} does not fit this architecture: {}", path.string(),
+                                           e.what()));
+    }
   }
 }
 

@@ -24,6 +24,12 @@ void save_checkpoint(const std::filesystem::path& path, const CheckpointParts& p
 void load_checkpoint(const std::filesystem::path& path, const CheckpointParts& parts,
                      const torch::Device& device);
 
+// The weights and buffers of `modules` from the archive at `path` (its optimisers, RNG and scalars are not
+// read). Every parameter and buffer must be there with the same shape; throws std::runtime_error naming the
+// path and the first key (module.<part>.<dotted name>) that is missing or differs.
+void load_module_weights(const std::filesystem::path& path, const std::map<std::string, torch::nn::Module*>& modules,
+                         const torch::Device& device);
+
 // Sum of parameter counts.
 int64_t count_parameters(const torch::nn::Module& m);
 

@@ -118,6 +118,7 @@ ArchEntry dcgan_entry() {
   e.description = "DCGAN: transposed-conv G, strided-conv D, batch norm, non-saturating loss";
   e.citation = "Radford et al. 2016, ICLR";
   e.capabilities.loss = "non_saturating";
+  e.capabilities.freeze_d = true;
   e.capabilities.instance_noise = 0.2;  // measured: without it joint samples collapse to one mode
   e.options = dcgan_shape_options(100);
   add_options(e.options, adam_options(2e-4, 0.5, 0.999));

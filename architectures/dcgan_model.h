@@ -43,6 +43,7 @@ class DCGANShapedModel : public GanModelBase {
     track(critic_name, *D_);
     track("generator", *opt_g_);
     track(critic_name, *opt_d_);
+    set_discriminator(*D_);
   }
 
   // For discriminator_loss: D's scores on `real` and on fakes from latents seeded by `seed` (call inside

@@ -2,6 +2,7 @@
 
 #include "common/npy.h"
 
+#include <algorithm>
 #include <limits>
 #include <map>
 
@@ -46,6 +47,45 @@ void GanModelBase::track(const std::string& name, torch::optim::Optimizer& o) {
 void GanModelBase::track(const std::string& name, double& scalar) { parts_.scalars[name] = &scalar; }
 void GanModelBase::track(const std::string& name, torch::Tensor& device_scalar) {
   parts_.device_scalars[name] = &device_scalar;
+}
+
+void GanModel::init_weights_from(const std::filesystem::path&) {
+  throw std::logic_error("this architecture cannot start from another cell's weights (train.init_from)");
+}
+
+int64_t GanModel::freeze_discriminator_layers(int64_t) {
+  throw std::invalid_argument("this architecture has no single layered discriminator to freeze (train.freeze_d)");
+}
+
+void GanModelBase::init_weights_from(const std::filesystem::path& checkpoint) {
+  std::map<std::string, torch::nn::Module*> modules;
+  for (const auto& [name, m] : parts_.modules)
+    if (std::find(not_transferred_.begin(), not_transferred_.end(), name) == not_transferred_.end())
+      modules[name] = m;
+  load_module_weights(checkpoint, modules, device_);
+}
+
+int64_t GanModelBase::freeze_discriminator_layers(int64_t k) {
+  if (discriminator_ == nullptr) return GanModel::freeze_discriminator_layers(k);
+  // Layers from the input side (modules() is registration order, which these nets build input first): each
+  // convolution or linear module opens one; any other module with parameters (a batch or layer norm's scale
+  // and shift) joins the layer before it.
+  std::vector<std::vector<torch::Tensor>> layers;
+  for (const auto& m : discriminator_->modules(/*include_self=*/true)) {
+    const auto params = m->named_parameters(/*recurse=*/false);
+    if (params.is_empty()) continue;
+    const std::string type = m->name();  // the class, e.g. torch::nn::Conv2dImpl, ganbench::EqualLinearImpl
+    if (layers.empty() || type.find("Conv") != std::string::npos || type.find("Linear") != std::string::npos)
+      layers.emplace_back();
+    for (const auto& p : params) layers.back().push_back(p.value());
+  }
+  const auto n = static_cast<int64_t>(layers.size());
+  if (k < 0 || k > n)
+    throw std::invalid_argument("train.freeze_d is " + std::to_string(k) + " but the discriminator has " +
+                                std::to_string(n) + " layers");
+  for (int64_t i = 0; i < k; ++i)
+    for (auto& p : layers[static_cast<size_t>(i)]) p.requires_grad_(false);
+  return n;
 }
 
 double GanModelBase::frozen(const std::function<double()>& f) {

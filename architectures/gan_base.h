@@ -19,6 +19,8 @@ class GanModelBase : public GanModel {
  public:
   void save(const std::filesystem::path& path) const override { save_checkpoint(path, parts_); }
   void load(const std::filesystem::path& path) override { load_checkpoint(path, parts_, device_); }
+  void init_weights_from(const std::filesystem::path& checkpoint) override;
+  int64_t freeze_discriminator_layers(int64_t k) override;
   Capabilities capabilities() const override { return caps_; }
   // Trainable parameters (EMA copies excluded).
   int64_t parameter_count() const override;
@@ -30,6 +32,11 @@ class GanModelBase : public GanModel {
   void track(const std::string& name, torch::optim::Optimizer& o);
   void track(const std::string& name, double& scalar);
   void track(const std::string& name, torch::Tensor& device_scalar);  // one float64 value on device_
+  // A tracked module that holds data rather than learnt weights (SPADE's label bank, CycleGAN's image pools):
+  // train.init_from leaves it as it is.
+  void keep_out_of_transfer(const std::string& module_name) { not_transferred_.push_back(module_name); }
+  // The one discriminator FreezeD acts on (Capabilities::freeze_d).
+  void set_discriminator(torch::nn::Module& d) { discriminator_ = &d; }
   // Runs `f` without gradients and restores every tracked module's buffers afterwards (batch-norm running
   // statistics, w averages), so an evaluation in training mode leaves no trace.
   double frozen(const std::function<double()>& f);
@@ -48,6 +55,8 @@ class GanModelBase : public GanModel {
  private:
   CheckpointParts parts_;
   std::vector<const torch::nn::Module*> trainable_;
+  std::vector<std::string> not_transferred_;
+  torch::nn::Module* discriminator_ = nullptr;
 };
 
 // The options make_adam reads (lr, beta1, beta2), with an entry's defaults; `which` names the networks.

@@ -30,6 +30,7 @@ struct Capabilities {
   // synthesis. A translation model translates (GanModel::translate) and does not sample.
   std::string translation;
   bool baseline = false;  // a fixed transform with nothing to learn (the identity / bicubic row)
+  bool freeze_d = false;  // one discriminator whose first layers train.freeze_d can freeze (FreezeD)
   int critic_steps = 1;                 // D updates per G update
   // Loss family: non_saturating | least_squares | hinge | wasserstein (shared bodies pick their loss by it).
   std::string loss = "non_saturating";
@@ -110,6 +111,15 @@ class GanModel {
   // device) as [N, C_target, H, W] float32 in [0, 1] on the CPU, deterministic, changing no training state.
   // Synthesis models throw std::logic_error.
   virtual torch::Tensor translate(const torch::Tensor& source);
+  // Transfer learning (train.init_from): every network's weights and buffers from another model's checkpoint;
+  // optimisers, RNG and schedule counters start fresh (as stylegan2-ada's --resume copies G, D and G_ema).
+  // Throws std::runtime_error naming the checkpoint and the first key that is missing or differs in shape.
+  virtual void init_weights_from(const std::filesystem::path& checkpoint);
+  // FreezeD (Mo et al. 2020): D's first `k` layers from its input stop training (a layer is a convolution or
+  // linear map with the normalisation after it, counted as stylegan2-ada's freeze_layers counts them). Returns
+  // the number of layers D has; throws std::invalid_argument when k exceeds it or the model has no single
+  // layered discriminator (Capabilities::freeze_d).
+  virtual int64_t freeze_discriminator_layers(int64_t k);
   virtual Capabilities capabilities() const = 0;
   virtual int64_t parameter_count() const = 0;
 };

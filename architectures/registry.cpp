@@ -94,6 +94,7 @@ std::string describe_capabilities(const Capabilities& c) {
   if (c.ema_generator) parts.push_back("ema_generator");
   if (c.joint_labels) parts.push_back("joint_labels");
   if (c.label_conditioned) parts.push_back("label_conditioned");
+  if (c.freeze_d) parts.push_back("freeze_d");
   if (c.volumetric) parts.push_back("volumetric");
   if (!c.translation.empty()) parts.push_back("translation=" + c.translation);
   if (c.baseline) parts.push_back("baseline");

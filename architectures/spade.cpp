@@ -112,7 +112,9 @@ class SpadeModel : public GanModelBase {
     opt_d_ = std::make_unique<torch::optim::Adam>(D_->parameters(), torch::optim::AdamOptions(lr * 2).betas({0.0, 0.9}));
     track("generator", *G_);
     track("discriminator", *D_);
+    set_discriminator(*D_);
     track("label_bank", *bank_, false);
+    keep_out_of_transfer("label_bank");  // the real maps of its own training set
     track("generator", *opt_g_);
     track("discriminator", *opt_d_);
   }
@@ -211,6 +213,7 @@ ArchEntry spade_entry() {
   e.citation = "Park et al. 2019, CVPR";
   e.capabilities.loss = "hinge";
   e.capabilities.joint_labels = false;
+  e.capabilities.freeze_d = true;
   e.capabilities.label_conditioned = true;
   e.max_size = 256;
   e.options = dcgan_shape_options(64);  // z_dim (SPADE's 256 with its VAE encoder; no encoder here), D and G widths

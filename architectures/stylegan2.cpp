@@ -260,6 +260,7 @@ class StyleGAN2Model : public GanModelBase {
     opt_d_ = adam(D_->parameters(), true, o_.at("r1_interval"));
     track("generator", *G_);
     track("discriminator", *D_);
+    set_discriminator(*D_);
     track("generator_ema", *G_ema_, false);
     track("generator", *opt_g_);
     track("discriminator", *opt_d_);
@@ -414,6 +415,7 @@ ArchEntry stylegan2_entry() {
   e.name = "stylegan2";
   e.description = "StyleGAN2: mapping network, modulated convs, skip G, residual D, lazy R1, EMA";
   e.citation = "Karras et al. 2020, CVPR";
+  e.capabilities.freeze_d = true;
   e.capabilities.loss = "non_saturating";
   e.capabilities.style_mapping = true;
   e.capabilities.ema_generator = true;

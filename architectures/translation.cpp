@@ -347,6 +347,8 @@ class CycleGANModel : public GanModelBase {
     track("discriminator_a", *D_B_);
     track("pool_a", *pool_a_, false);
     track("pool_b", *pool_b_, false);
+    keep_out_of_transfer("pool_a");  // images, not weights
+    keep_out_of_transfer("pool_b");
     track("generators", *opt_g_);
     track("discriminators", *opt_d_);
   }

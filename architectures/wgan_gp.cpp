@@ -138,6 +138,7 @@ ArchEntry wgan_gp_entry() {
   e.citation = "Gulrajani et al. 2017, NeurIPS";
   e.capabilities.loss = "wasserstein";
   e.capabilities.divergence_threshold = 1e3;  // a 1-Lipschitz critic's gap is under the image diameter (~887 at 256 px RGB)
+  e.capabilities.freeze_d = true;
   e.capabilities.needs_gradient_penalty = true;
   e.capabilities.critic_steps = 5;
   e.options = dcgan_shape_options(128);

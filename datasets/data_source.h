@@ -38,6 +38,9 @@ struct DataConfig {
   double test_fraction = 0.2;  // subjects held out for testing
   IntensityOptions intensity;  // CT window, MRI percentiles
   std::map<std::string, SourceConfig> sources;  // per modality; a modality not listed uses its phantom
+  // A sweep axis (data scarcity): each cell trains on the first N subjects of the training split, nested
+  // across N; validation, test and the scoring reference stay whole. Empty = all training subjects.
+  std::vector<uint64_t> train_subjects;
   const SourceConfig& source_for(const std::string& modality) const;
 };
 

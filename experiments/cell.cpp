@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "common/hash.h"
+#include "experiments/transfer.h"
 
 namespace ganbench {
 
@@ -13,7 +14,8 @@ bool CellFilter::admits(const Cell& c) const {
   auto in = [](const auto& list, const auto& v) {
     return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
   };
-  return in(architectures, c.architecture) && in(modalities, c.modality) && in(seeds, c.seed);
+  return in(architectures, c.architecture) && in(modalities, c.modality) && in(seeds, c.seed) &&
+         in(train_subjects, c.train_subjects) && in(inits, std::string(c.init_from.empty() ? "scratch" : "finetuned"));
 }
 
 CellFilter parse_cell_filter(const std::string& spec) {
@@ -39,8 +41,19 @@ CellFilter parse_cell_filter(const std::string& spec) {
         throw std::invalid_argument(
             fmt::format("--only: seed must be a non-negative integer, got '{}'", value));
       }
+    } else if (key == "n") {
+      try {
+        f.train_subjects.push_back(std::stoull(value));
+      } catch (const std::exception&) {
+        throw std::invalid_argument(fmt::format("--only: n must be a number of training subjects, got '{}'", value));
+      }
+    } else if (key == "init") {
+      if (value != "scratch" && value != "finetuned")
+        throw std::invalid_argument(fmt::format("--only: init must be scratch or finetuned, got '{}'", value));
+      f.inits.push_back(value);
     } else {
-      throw std::invalid_argument(fmt::format("--only: unknown key '{}'; valid: arch, modality, seed", key));
+      throw std::invalid_argument(
+          fmt::format("--only: unknown key '{}'; valid: arch, modality, seed, n, init", key));
     }
   }
   return f;
@@ -67,9 +80,30 @@ std::vector<Cell> expand_cells(const SweepConfig& cfg) {
         }
     return cells;
   }
+  // The transfer axes: training-set sizes, then starting weights (scratch, then each source in order).
+  std::vector<uint64_t> sizes = cfg.data.train_subjects;
+  if (sizes.empty()) sizes = {0};
+  std::vector<std::pair<std::string, std::string>> inits;  // (entry, id tag)
+  size_t sources = 0;
+  for (const auto& e : cfg.train.init_from) sources += e != TrainConfig::kScratch;
+  if (cfg.train.init_from.empty()) inits.push_back({"", ""});
+  size_t k = 0;
+  for (const auto& e : cfg.train.init_from) {
+    if (e == TrainConfig::kScratch)
+      inits.push_back({"", ""});
+    else
+      inits.push_back({e, sources == 1 ? "-ft" : fmt::format("-ft{}", ++k)});
+  }
   for (const auto& a : cfg.architectures)
     for (const auto& m : cfg.modalities)
-      for (auto s : cfg.seeds) cells.push_back({fmt::format("{}-{}-s{}", a, m, s), a, m, s});
+      for (auto n : sizes)
+        for (const auto& [from, tag] : inits)
+          for (auto s : cfg.seeds) {
+            Cell c{fmt::format("{}-{}{}{}-s{}", a, m, n > 0 ? fmt::format("-n{}", n) : "", tag, s), a, m, s};
+            c.train_subjects = n;
+            c.init_from = from;
+            cells.push_back(std::move(c));
+          }
   return cells;
 }
 
@@ -89,6 +123,18 @@ SweepConfig cell_config(const SweepConfig& cfg, const Cell& cell) {
   // hash say what ran.
   if (c.train.augment.instance_noise < 0)
     c.train.augment.instance_noise = find_architecture(cell.architecture).capabilities.instance_noise;
+  // The transfer axes, narrowed; a fine-tuned cell records its source (id, config hash, checkpoint SHA-256), so
+  // retraining the source changes this cell's hash. FreezeD applies to fine-tuned cells only.
+  c.data.train_subjects = cell.train_subjects > 0 ? std::vector<uint64_t>{cell.train_subjects} : std::vector<uint64_t>{};
+  c.train.init_from.clear();
+  c.train.init_source.clear();
+  if (!cell.init_from.empty()) {
+    c.train.init_from = {cell.init_from};
+    c.train.init_source =
+        resolve_init_source(cell.init_from, cell.architecture, cell.seed, "train.init_from").record();
+  } else {
+    c.train.freeze_d = 0;
+  }
   return c;
 }
 

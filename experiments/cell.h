@@ -10,11 +10,13 @@
 namespace ganbench {
 
 struct Cell {
-  std::string id;  // "<architecture>-<modality>-s<seed>"
+  std::string id;  // "<architecture>-<modality>[-n<N>][-ft[K]]-s<seed>"
   std::string architecture;
   std::string modality;  // translation: the direction, "<from>2<to>" (CycleGAN's horse2zebra)
   uint64_t seed = 0;
   std::string from, to;  // translation only: source ("degraded" for super-resolution) and target modality
+  uint64_t train_subjects = 0;  // data.train_subjects: the first N training subjects; 0 = all
+  std::string init_from;        // train.init_from entry the weights start from; "" = from scratch
 };
 
 // "<from>2<to>": a translation direction as cells, folders and reports name it.
@@ -26,9 +28,11 @@ std::vector<std::string> cell_modalities(const Cell& cell);
 struct CellFilter {
   std::vector<std::string> architectures, modalities;
   std::vector<uint64_t> seeds;
+  std::vector<uint64_t> train_subjects;  // n=25
+  std::vector<std::string> inits;        // init=scratch or init=finetuned
   bool admits(const Cell& c) const;
 };
-// Parses "arch=dcgan,modality=cardiac,seed=1"; throws std::invalid_argument on an unknown key.
+// Parses "arch=dcgan,modality=cardiac,seed=1,n=25,init=finetuned"; throws std::invalid_argument on an unknown key.
 CellFilter parse_cell_filter(const std::string& spec);
 
 std::vector<Cell> expand_cells(const SweepConfig& cfg);

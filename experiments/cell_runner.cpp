@@ -13,6 +13,7 @@
 #include "experiments/cell_common.h"
 #include "experiments/seg_protocol.h"
 #include "experiments/trainer.h"
+#include "experiments/transfer.h"
 #include "metrics/cell_scorer.h"
 #include "metrics/metric_catalogue.h"
 #include "metrics/slice_extractor.h"
@@ -134,7 +135,13 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   const fs::path &rel_dir = st.rel_dir, &dir = st.dir;
   CellRecord& rec = st.rec;
 
-  const Splits& data = env.data.splits(cell.modality);
+  const Splits& all_data = env.data.splits(cell.modality);
+  Splits subset;  // data.train_subjects: the first N training subjects; validation, test and the reference whole
+  if (cell.train_subjects > 0) {
+    subset = all_data;
+    subset.train = first_subjects(all_data.train, cell.train_subjects, cell.modality);
+  }
+  const Splits& data = cell.train_subjects > 0 ? subset : all_data;
   save_samples(dir, "real", {data.train.images, data.train.labels, {}},
                std::min<int64_t>(cfg.eval.grid, data.train.size()));
   const ModalitySpec spec = find_modality(cell.modality).spec.at_size(cfg.image_size, cfg.data.dims);
@@ -162,7 +169,13 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   };
 
   const fs::path ckpt_dir = dir / "checkpoints";
-  if (!latest_checkpoint(ckpt_dir)) {  // a fresh start: score the untrained generator
+  if (!cell.init_from.empty()) {  // transfer: pretrained weights on a fresh start; FreezeD at every start
+    if (!latest_checkpoint(ckpt_dir))
+      model->init_weights_from(
+          resolve_init_source(cell.init_from, cell.architecture, cell.seed, "train.init_from").checkpoint);
+    if (cfg.train.freeze_d > 0) model->freeze_discriminator_layers(cfg.train.freeze_d);
+  }
+  if (!latest_checkpoint(ckpt_dir)) {  // a fresh start: score the untrained (or pretrained) generator
     score(0, false);
     flush();
   }
@@ -192,15 +205,15 @@ void run_cell(const CellEnv& env, const Cell& cell) {
     const auto n = static_cast<int64_t>(np.generated.size());
     save_samples(dir, "nearest_generated",
                  {final_samples.images.index_select(0, gi), final_samples.labels.index_select(0, gi), {}}, n);
-    save_samples(dir, "nearest_train",
-                 {data.train.images.index_select(0, ti), data.train.labels.index_select(0, ti), {}}, n);
+    save_samples(dir, "nearest_train",  // indices into the scorer's reference: the whole training split
+                 {all_data.train.images.index_select(0, ti), all_data.train.labels.index_select(0, ti), {}}, n);
   }
   if (cfg.segmentation.enabled) {
     const SegProtocolInputs in{data,
                                spec,
                                cfg.segmentation,
-                               env.data.seg_baseline(cell.modality, cell.seed),
-                               env.data.seg_baseline_net(cell.modality, cell.seed),
+                               env.data.seg_baseline(cell.modality, cell.seed, cell.train_subjects),
+                               env.data.seg_baseline_net(cell.modality, cell.seed, cell.train_subjects),
                                cell.seed,
                                env.device};
     add(last,
@@ -214,6 +227,12 @@ void run_cell(const CellEnv& env, const Cell& cell) {
              {metric_name("resumed_from_step"), static_cast<double>(tr.start_step)},
              {metric_name("instance_noise"), cfg.train.augment.instance_noise}});
   if (model->capabilities().label_conditioned) add(last, {{metric_name("label_conditioned"), 1.0}});
+  // The transfer axes, for the report's rows and its metric-vs-N plot (docs/transfer.md).
+  if (cell.train_subjects > 0) add(last, {{metric_name("train_subjects"), static_cast<double>(cell.train_subjects)}});
+  if (!env.cfg.train.init_from.empty()) {
+    add(last, {{metric_name("init_pretrained"), cell.init_from.empty() ? 0.0 : 1.0}});
+    if (cfg.train.freeze_d > 0) add(last, {{metric_name("freeze_d"), static_cast<double>(cfg.train.freeze_d)}});
+  }
 
   rec.finished = utc_now_iso();
   rec.train_seconds = tr.seconds;

@@ -32,6 +32,14 @@ struct TrainConfig {
   // Capabilities::divergence_threshold.
   double divergence_threshold = kArchDefault;
   AugmentConfig augment;           // D-input transforms: YAML train.instance_noise and train.augment.*
+  // Transfer learning, a sweep axis: each entry is kScratch or where a cell's starting weights come from (a run
+  // folder, a cell folder or a checkpoint file; experiments/transfer.h). Empty = from scratch only.
+  static constexpr const char* kScratch = "scratch";
+  std::vector<std::string> init_from;
+  // Written by ganbench into each fine-tuned cell's config (and so its hash): the source cell's id, config hash
+  // and checkpoint SHA-256. Empty for a cell from scratch.
+  std::string init_source;
+  int64_t freeze_d = 0;  // FreezeD: D's first layers (from its input) kept fixed while training; 0 = none
 };
 
 // The U-Net augmentation protocol (real / synthetic / real + synthetic), run after each GAN cell.

@@ -197,9 +197,27 @@ const std::vector<Field>& fields() {
       field(
           "train.augment.ada_interval", [](C& c) { return &c.train.augment.ada_interval; },
           "ADA: steps between adjustments", Range{1, kBig, ">= 1"}),
+      // Transfer learning and data scarcity (docs/transfer.md). Written only when set, so older runs keep
+      // their resolved YAML and hashes.
+      only_if_set(field(
+          "train.init_from", [](C& c) { return &c.train.init_from; },
+          "sweep axis of starting weights: scratch, a run folder (its finished cell of the same architecture, "
+          "same seed first), a cell folder RUN/cells/ID, or a checkpoint .pt")),
+      only_if_set(field(
+          "train.init_source", [](C& c) { return &c.train.init_source; },
+          "written by ganbench in a fine-tuned cell's config: source cell id, its config hash, checkpoint "
+          "SHA-256")),
+      only_if_set(field(
+          "train.freeze_d", [](C& c) { return &c.train.freeze_d; },
+          "FreezeD: the first k layers of D (from its input) stay fixed; 0 = none (architectures with freeze_d)",
+          Range{0, 1000, "[0, 1000]"})),
       field(
           "data.count", [](C& c) { return &c.data.count; }, "phantom subjects (one slice each)",
           Range{10, 1e6, "[10, 1e6]"}),
+      only_if_set(field(
+          "data.train_subjects", [](C& c) { return &c.data.train_subjects; },
+          "sweep axis of training-set sizes: each cell trains on the first N training subjects (nested); [] = all",
+          Range{1, 1e8, "[1, 1e8]"})),
       // Written only when set, so image sweeps keep their resolved YAML and hashes.
       only_if_set(field(
           "data.dims", [](C& c) { return &c.data.dims; },

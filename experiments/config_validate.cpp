@@ -62,6 +62,29 @@ void validate_translation(const SweepConfig& c) {
           fmt::format("must divide image_size {}, got {}", c.image_size, tr.degrade.factor));
   }
 }
+// The transfer axes (train.init_from, data.train_subjects) and FreezeD.
+void validate_transfer(const SweepConfig& c) {
+  const auto& t = c.train;
+  std::set<std::string> seen;
+  for (size_t i = 0; i < t.init_from.size(); ++i) {
+    const std::string key = fmt::format("train.init_from[{}]", i);
+    check(!t.init_from[i].empty(), c, key, "is empty; write scratch for a cell from scratch");
+    check(seen.insert(t.init_from[i]).second, c, key, fmt::format("'{}' is listed twice", t.init_from[i]));
+  }
+  check(t.init_from.empty() || c.task == "synthesis", c, "train.init_from",
+        "applies to synthesis sweeps (translation cells start from scratch)");
+  const bool fine_tuned = std::any_of(t.init_from.begin(), t.init_from.end(),
+                                      [](const std::string& e) { return e != TrainConfig::kScratch; });
+  check(t.freeze_d == 0 || fine_tuned, c, "train.freeze_d",
+        "freezes layers of pretrained D: needs a source in train.init_from");
+  for (size_t i = 0; i < c.architectures.size() && t.freeze_d > 0; ++i)
+    check(find_architecture(c.architectures[i]).capabilities.freeze_d, c, "train.freeze_d",
+          fmt::format("'{}' has no single layered discriminator to freeze (capability freeze_d; ganbench list "
+                      "architectures)",
+                      c.architectures[i]));
+  const auto& n = c.data.train_subjects;
+  check(std::set<uint64_t>(n.begin(), n.end()).size() == n.size(), c, "data.train_subjects", "lists a size twice");
+}
 }  // namespace
 
 void SweepConfig::validate() const {
@@ -72,6 +95,7 @@ void SweepConfig::validate() const {
         "name", fmt::format("must be a non-empty folder name without slashes or spaces, got '{}'", name));
   check(!architectures.empty(), c, "architectures", "list at least one architecture");
   validate_translation(c);
+  validate_transfer(c);
   check(!modalities.empty(), c, "modalities", "list at least one modality");
   check(!seeds.empty(), c, "seeds", "list at least one seed");
   check((image_size & (image_size - 1)) == 0, c, "image_size",

@@ -9,6 +9,7 @@
 #include "common/hash.h"
 #include "common/npy.h"
 #include "common/runtime.h"
+#include "experiments/transfer.h"
 #include "metrics/frechet.h"
 
 namespace ganbench {
@@ -179,21 +180,22 @@ std::pair<double, int64_t> DataCache::real_floor(const std::string& modality, co
   return floors_.emplace(key, std::make_pair(fd, side)).first->second;
 }
 
-const SegScore& DataCache::seg_baseline(const std::string& modality, uint64_t seed) {
-  const std::string key = fmt::format("{}/{}", modality, seed);
+const SegScore& DataCache::seg_baseline(const std::string& modality, uint64_t seed, uint64_t train_subjects) {
+  const std::string key = fmt::format("{}/{}/{}", modality, seed, train_subjects);
   if (auto it = seg_baselines_.find(key); it != seg_baselines_.end()) return it->second;
   const Splits& s = splits(modality);
   const ModalitySpec spec = find_modality(modality).spec.at_size(cfg_.image_size, cfg_.data.dims);
   UNet net{nullptr};
-  SegScore score = train_and_score(s.train, s.val, s.test, spec, cfg_.segmentation,
+  const ImageSet train = train_subjects > 0 ? first_subjects(s.train, train_subjects, modality) : s.train;
+  SegScore score = train_and_score(train, s.val, s.test, spec, cfg_.segmentation,
                                    mix_seed(seed, kUNetSeedSalt), device_, &net);
   seg_nets_.emplace(key, net);
   return seg_baselines_.emplace(key, std::move(score)).first->second;
 }
 
-UNet DataCache::seg_baseline_net(const std::string& modality, uint64_t seed) {
-  seg_baseline(modality, seed);
-  return seg_nets_.at(fmt::format("{}/{}", modality, seed));
+UNet DataCache::seg_baseline_net(const std::string& modality, uint64_t seed, uint64_t train_subjects) {
+  seg_baseline(modality, seed, train_subjects);
+  return seg_nets_.at(fmt::format("{}/{}/{}", modality, seed, train_subjects));
 }
 
 }  // namespace ganbench

@@ -36,10 +36,11 @@ class DataCache {
   std::pair<double, int64_t> real_floor(const std::string& modality, const std::string& extractor, int64_t n);
   // The real side of the cell scorer for `modality`.
   RealReference& reference(const std::string& modality);
-  // The real-only U-Net baseline of the segmentation protocol, trained once per modality and seed.
-  const SegScore& seg_baseline(const std::string& modality, uint64_t seed);
+  // The real-only U-Net baseline of the segmentation protocol, trained once per modality, seed and training-set
+  // size (`train_subjects` > 0: the first N training subjects, as the cell's GAN saw them; 0 = all).
+  const SegScore& seg_baseline(const std::string& modality, uint64_t seed, uint64_t train_subjects = 0);
   // That baseline's U-Net, whose encoder is the fd_unet feature space.
-  UNet seg_baseline_net(const std::string& modality, uint64_t seed);
+  UNet seg_baseline_net(const std::string& modality, uint64_t seed, uint64_t train_subjects = 0);
 
  private:
   class Reference;

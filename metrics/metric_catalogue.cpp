@@ -327,6 +327,13 @@ void register_builtin_metrics() {
     add(hidden({"label_conditioned", "label_conditioned", 0, 0, "setting", "",
                 "1: the architecture makes each image from a real training label map (SPADE), so its synthetic "
                 "pairs reuse real anatomy"}));
+    // The transfer axes (docs/transfer.md): what makes a cell's report row and its place on the N axis.
+    add(hidden({"train_subjects", "train_subjects", 0, 0, "setting", "subjects",
+                "training subjects this cell's GAN saw (data.train_subjects: the first N of the split)"}));
+    add(hidden({"init_pretrained", "init_pretrained", 0, 0, "setting", "",
+                "1: the cell started from another cell's weights (train.init_from); 0: from scratch"}));
+    add(hidden({"freeze_d", "freeze_d", 0, 0, "setting", "layers",
+                "D layers frozen while fine-tuning (FreezeD, train.freeze_d)"}));
     add(per_attempt(hidden({"resumed_from_step", "resumed_from_step", 0, 0, "cost", "steps",
                             "the checkpoint step the cell continued from (0: a fresh start)"})));
     add(curve(

@@ -173,6 +173,39 @@ std::string render_html(const ReportModel& m) {
         h += svg::line_chart(series, o);
       }
   }
+  if (m.has_train_subjects()) {  // data scarcity: each distance and Dice arm against N, a line per start
+    std::vector<std::string> metrics;
+    for (const auto& name : names) {
+      const auto match = match_metric(name);
+      if (match && match->spec->family == "distance" && match->view.empty()) metrics.push_back(name);
+    }
+    for (const auto& arm : m.dice_arms()) metrics.push_back(arm.second);
+    for (const auto& metric : metrics)
+      for (const auto& mod : m.mods) {
+        std::vector<svg::Series> series;
+        for (const auto& line : m.scarcity(metric, mod)) {
+          svg::Series sr;
+          sr.name = line.name;
+          sr.x = line.n;
+          for (const auto& su : line.s) {
+            sr.y.push_back(su.n > 0 ? su.mean : NAN);
+            sr.err.push_back(su.ci);  // 95% t interval over seeds
+          }
+          series.push_back(sr);
+        }
+        if (series.empty()) continue;
+        const bool dice = metric.rfind("seg_dice", 0) == 0;
+        svg::ChartOptions o;
+        o.title = metric + " vs training subjects, " + mod;
+        o.x_label = "training subjects N (log scale)";
+        o.y_label = metric;
+        o.log_x = true;
+        o.y_from_zero = !dice;
+        o.y_min = 0;
+        if (dice) o.y_max = 1;
+        h += svg::line_chart(series, o);
+      }
+  }
   for (const auto& [metric, label] : std::vector<std::pair<std::string, std::string>>{
            {"train_seconds", "training time per cell (s)"},
            {"peak_rss_mib", "peak resident memory per cell (MiB)"}}) {

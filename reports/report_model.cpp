@@ -127,23 +127,66 @@ std::string note_text(Missing m) {
   }
 }
 
+bool NaturalLess::operator()(const std::string& a, const std::string& b) const {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (std::isdigit(static_cast<unsigned char>(a[i])) && std::isdigit(static_cast<unsigned char>(b[j]))) {
+      size_t i2 = i, j2 = j;
+      while (i2 < a.size() && std::isdigit(static_cast<unsigned char>(a[i2]))) ++i2;
+      while (j2 < b.size() && std::isdigit(static_cast<unsigned char>(b[j2]))) ++j2;
+      const std::string x = a.substr(i, i2 - i), y = b.substr(j, j2 - j);
+      if (x.size() != y.size()) return x.size() < y.size();  // no leading zeros in these numbers
+      if (x != y) return x < y;
+      i = i2, j = j2;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i, ++j;
+  }
+  return a.size() - i < b.size() - j;
+}
+
+std::string CellAxes::family() const {
+  std::string f = architecture;
+  if (init == 0) f += " scratch";
+  if (init == 1) f += freeze_d > 0 ? fmt::format(" fine-tuned (FreezeD {})", freeze_d) : " fine-tuned";
+  return f;
+}
+
+std::string CellAxes::row() const {
+  if (train_subjects <= 0) return family();
+  const std::string f = family();
+  return architecture + fmt::format(" n={}", train_subjects) + f.substr(architecture.size());
+}
+
 ReportModel::ReportModel(const std::vector<RunData>& runs_in) : runs(runs_in) {
-  std::set<std::string> sweep_set, arch_set, mod_set;
+  std::set<std::string> sweep_set, mod_set;
+  std::set<std::string, NaturalLess> arch_set;
   struct Item {
     CellRecord c;
     std::string key;
     size_t run;
+    CellAxes axes;
   };
   std::vector<Item> items;
   for (size_t r = 0; r < runs.size(); ++r) {
     const auto& run = runs[r];
     sweep_set.insert(run.sweep);
     const auto by_cell = collect(run);
+    std::map<std::string, CellAxes> axes_of;  // hidden settings, so read from the stored rows
+    for (const auto& row : run.metrics) {
+      if (row.name == "train_subjects") axes_of[row.cell_id].train_subjects = static_cast<int64_t>(row.value);
+      if (row.name == "init_pretrained") axes_of[row.cell_id].init = row.value == 1 ? 1 : 0;
+      if (row.name == "freeze_d") axes_of[row.cell_id].freeze_d = static_cast<int64_t>(row.value);
+    }
     std::map<std::string, std::string> key_of;
-    for (const auto& c : run.cells) {
+    for (auto c : run.cells) {
       const std::string key = fmt::format("{}:{}", r, c.id);
       key_of[c.id] = key;
-      items.push_back({c, key, r});
+      CellAxes ax = axes_of[c.id];
+      ax.architecture = c.architecture;
+      c.architecture = ax.row();
+      items.push_back({c, key, r, ax});
       arch_set.insert(c.architecture);
       mod_set.insert(c.modality);
       auto it = by_cell.find(c.id);
@@ -154,11 +197,12 @@ ReportModel::ReportModel(const std::vector<RunData>& runs_in) : runs(runs_in) {
         curves[key_of[row.cell_id]][row.name].emplace_back(row.step, row.value);
   }
   std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
-    return std::tie(a.c.architecture, a.c.modality, a.c.seed, a.c.id, a.run) <
-           std::tie(b.c.architecture, b.c.modality, b.c.seed, b.c.id, b.run);
+    if (a.c.architecture != b.c.architecture) return NaturalLess{}(a.c.architecture, b.c.architecture);
+    return std::tie(a.c.modality, a.c.seed, a.c.id, a.run) < std::tie(b.c.modality, b.c.seed, b.c.id, b.run);
   });
   for (auto& it : items) {
     cells.push_back(it.c);
+    axes.push_back(it.axes);
     keys.push_back(it.key);
     run_index.push_back(it.run);
   }
@@ -362,6 +406,36 @@ std::vector<std::string> ReportModel::label_conditioned_archs() const {
         for (const auto& c : run.cells)
           if (c.id == row.cell_id) out.insert(c.architecture);
   return {out.begin(), out.end()};
+}
+
+bool ReportModel::has_train_subjects() const {
+  return std::any_of(axes.begin(), axes.end(), [](const CellAxes& a) { return a.train_subjects > 0; });
+}
+
+std::vector<ScarcityLine> ReportModel::scarcity(const std::string& metric, const std::string& modality) const {
+  std::map<std::string, std::map<int64_t, std::vector<double>>, NaturalLess> by_family;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const auto& c = cells[i];
+    if (c.modality != modality || c.status != "done" || axes[i].train_subjects <= 0) continue;
+    auto& values = by_family[axes[i].family()][axes[i].train_subjects];
+    const auto fit = finals.find(keys[i]);
+    if (fit == finals.end()) continue;
+    if (const auto it = fit->second.find(metric); it != fit->second.end() && std::isfinite(it->second))
+      values.push_back(it->second);
+  }
+  std::vector<ScarcityLine> out;
+  for (const auto& [family, by_n] : by_family) {
+    ScarcityLine line;
+    line.name = family;
+    bool any = false;
+    for (const auto& [n, values] : by_n) {
+      line.n.push_back(static_cast<double>(n));
+      line.s.push_back(summarize(values));
+      any = any || !values.empty();
+    }
+    if (any) out.push_back(std::move(line));
+  }
+  return out;
 }
 
 std::string ReportModel::label_conditioned_note() const {

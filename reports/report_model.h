@@ -66,13 +66,40 @@ struct MetricTable {
 
 using Curve = std::vector<std::pair<int64_t, double>>;  // (step, value), sorted
 
+// A cell's place on the transfer axes (docs/transfer.md), read from its hidden settings rows.
+struct CellAxes {
+  std::string architecture;    // the registry name
+  int64_t train_subjects = 0;  // data.train_subjects; 0 = all
+  int init = -1;               // -1: no train.init_from axis; 0: from scratch; 1: fine-tuned
+  int64_t freeze_d = 0;        // FreezeD layers
+  // The row the report files the cell under: "<architecture>[ n=<N>][ scratch| fine-tuned[ (FreezeD k)]]".
+  std::string row() const;
+  std::string family() const;  // the same without " n=<N>": one line of the metric-vs-N plot
+};
+
+// One line of the metric-vs-N plot: a family's summaries over seeds at each training-set size.
+struct ScarcityLine {
+  std::string name;
+  std::vector<double> n;  // sorted
+  std::vector<Summary> s;
+};
+
+// Orders names with their digit runs compared as numbers ("dcgan n=25" before "dcgan n=100").
+struct NaturalLess {
+  bool operator()(const std::string& a, const std::string& b) const;
+};
+
 class ReportModel {
  public:
   explicit ReportModel(const std::vector<RunData>& runs);
 
   const std::vector<RunData>& runs;
-  std::vector<std::string> sweeps, archs, mods;  // sorted, distinct
-  std::vector<CellRecord> cells;                 // sorted by architecture, modality, seed, id, run
+  // sorted, distinct; archs are the rows: the architecture, with its transfer axes where a sweep had them
+  std::vector<std::string> sweeps, archs, mods;
+  // Sorted by row, modality, seed, id, run; `architecture` holds the row (CellAxes::row), the registry name is
+  // in axes[i].architecture.
+  std::vector<CellRecord> cells;
+  std::vector<CellAxes> axes;                    // parallel to cells
   std::vector<std::string> keys;                 // parallel to cells: "<run index>:<cell id>"
   std::vector<size_t> run_index;                 // parallel to cells
   std::map<std::string, std::map<std::string, double>> finals;  // key -> metric -> last value (+ @step0)
@@ -108,6 +135,11 @@ class ReportModel {
   // the Dice section, the label-fidelity tables and the labels-space memorization tables print for them ("" when
   // none).
   std::vector<std::string> label_conditioned_archs() const;
+  // True when a cell trained on a data.train_subjects subset: the report then plots metrics against N.
+  bool has_train_subjects() const;
+  // `metric`'s summaries over seeds in `modality`, one line per family (architecture and start), against N;
+  // families without a value are left out.
+  std::vector<ScarcityLine> scarcity(const std::string& metric, const std::string& modality) const;
   std::string label_conditioned_note() const;
 };
 

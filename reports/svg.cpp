@@ -1,5 +1,7 @@
 #include "reports/svg.h"
 
+#include <set>
+
 #include <algorithm>
 #include <cmath>
 
@@ -158,7 +160,16 @@ const std::string& colour(size_t i) {
   return c[i % c.size()];
 }
 
-std::string line_chart(const std::vector<Series>& series, const ChartOptions& o) {
+std::string line_chart(const std::vector<Series>& series_in, const ChartOptions& o) {
+  std::vector<Series> series = series_in;
+  std::set<double> x_values;  // log_x: ticks at the data's x, labelled in data units
+  if (o.log_x)
+    for (auto& sr : series)
+      for (auto& x : sr.x) {
+        if (!(x > 0)) x = NAN;
+        if (std::isfinite(x)) x_values.insert(x);
+        x = std::log10(x);
+      }
   double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
   for (const auto& s : series)
     for (size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
@@ -175,9 +186,14 @@ std::string line_chart(const std::vector<Series>& series, const ChartOptions& o)
   const Frame f{x0, x1, y0, y1, o.width, o.height};
   const int extra = static_cast<int>(series.size()) * kLegendRow;
   std::string s = open_svg(o, extra) + y_axis(f, yt, o);
-  for (double t : nice_ticks(x0, x1))
-    s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", num(f.px(t)),
-                     o.height - kBottom + 14, tick_label(t));
+  if (o.log_x)
+    for (double v : x_values)
+      s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", num(f.px(std::log10(v))),
+                       o.height - kBottom + 14, tick_label(v));
+  else
+    for (double t : nice_ticks(x0, x1))
+      s += fmt::format("<text x=\"{}\" y=\"{}\" text-anchor=\"middle\">{}</text>\n", num(f.px(t)),
+                       o.height - kBottom + 14, tick_label(t));
   bool clamped = false;
   for (size_t k = 0; k < series.size(); ++k) {
     const auto& sr = series[k];

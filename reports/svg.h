@@ -24,6 +24,8 @@ struct ChartOptions {
   // cross a bound is cut there, and the cut end is drawn as a bar with class="clamped" and explained under
   // the chart, so an interval never claims an impossible value and a cut one never looks whole.
   double y_min = -INFINITY, y_max = INFINITY;
+  // Line charts: x on a log scale, ticked at the data's own x values (training-set sizes 25, 50, 100, 400).
+  bool log_x = false;
 };
 
 struct Series {
