@@ -71,6 +71,41 @@ std::string html_table(const ReportModel& m, const MetricTable& t) {
   return h;
 }
 
+// Skandarani et al. 2023's layout: per dataset its distance and synthetic-only Dice side by side, real Dice last.
+std::string html_study_table(const ReportModel& m) {
+  const auto st = m.study_table();
+  if (!st) return "";
+  std::string h = "<h2>Study table</h2>\n<p>The layout of Skandarani et al. 2023: <code>" + svg::escape(st->distance) +
+                  "</code> (lower is better) and the Dice of a U-Net trained on synthetic images only (higher is "
+                  "better) per dataset; the last row is the U-Net trained on the real images." +
+                  (st->distance == "fid_inception"
+                       ? std::string()
+                       : " Without Inception weights the distance is a stand-in, not FID: not comparable with the "
+                         "paper's values.") +
+                  "</p>\n<div class=\"scroll\"><table class=\"metric\">\n<tr><th></th>";
+  for (const auto& mod : m.mods) h += "<th colspan=\"2\">" + svg::escape(mod) + "</th>";
+  h += "</tr>\n<tr><th>architecture</th>";
+  for (size_t j = 0; j < m.mods.size(); ++j) h += "<th>" + svg::escape(st->distance) + "</th><th>Dice</th>";
+  h += "</tr>\n";
+  for (size_t i = 0; i < m.archs.size(); ++i) {
+    h += "<tr><th>" + svg::escape(m.archs[i]) + "</th>";
+    for (size_t j = 0; j < m.mods.size(); ++j)
+      h += html_entry(st->distance, st->d.rows[i][j]) + html_entry(st->dice, st->s.rows[i][j]);
+    h += "</tr>\n";
+  }
+  h += "<tr><th>real data</th>";
+  for (size_t j = 0; j < m.mods.size(); ++j) {
+    Entry e;
+    e.s = st->real[j];
+    e.missing = Missing::not_computed;
+    h += "<td></td>" + html_entry(st->dice, e);
+  }
+  h += "</tr>\n</table></div>\n";
+  if (const std::string note = m.label_conditioned_note(); !note.empty())
+    h += "<p class=\"note\">" + svg::escape(note) + ".</p>\n";
+  return h;
+}
+
 constexpr const char* kCss =
     "body{font-family:sans-serif;max-width:1180px;margin:24px auto;padding:0 16px;color:#222}"
     "h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:32px}"
@@ -109,6 +144,7 @@ std::string render_html(const ReportModel& m) {
   std::vector<MetricTable> heads;
   for (const auto& name : headline_metrics())
     if (match_metric(name)->spec->summary && m.has_metric(name)) heads.push_back(m.table(name));
+  h += html_study_table(m);
   h += "<h2>Summary</h2>\n<div class=\"scroll\"><table class=\"summary\">\n"
        "<tr><th>modality</th><th>architecture</th>";
   for (const auto& t : heads)

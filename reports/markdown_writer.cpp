@@ -81,6 +81,49 @@ std::string markdown_dice_arms(const ReportModel& m) {
   return md;
 }
 
+// Skandarani et al. 2023's layout: architectures x (modality: FID | Dice), the real-only Dice last.
+std::string markdown_study_table(const ReportModel& m) {
+  const auto st = m.study_table();
+  if (!st) return "";
+  std::string md = fmt::format(
+      "## Study table (the layout of Skandarani et al. 2023)\n\n`{}` (lower is better) and `{}`, the Dice of a U-Net "
+      "trained on synthetic images only (higher is better), per dataset; the last row is the U-Net trained on "
+      "the real images.{}\n\n| architecture |",
+      st->distance, st->dice,
+      st->distance == "fid_inception" ? ""
+                                      : " Without Inception weights the distance is a stand-in, not FID: not "
+                                        "comparable with the paper's values.");
+  for (const auto& mod : m.mods) md += fmt::format(" {} {} | {} Dice |", mod, st->distance, mod);
+  md += "\n|---|";
+  for (size_t j = 0; j < m.mods.size(); ++j) md += "---|---|";
+  md += "\n";
+  auto cell = [&](const MetricTable& t, const Entry& e) {
+    if (e.s.n == 0) return fmt::format(" –[{}] |", note_letter(e.missing));
+    const std::string txt = entry_text(t.metric, e.s, " ± ", " (n=", ")");
+    return e.best ? " **" + txt + "**" + (e.beats_all ? "†" : "") + " |" : " " + txt + " |";
+  };
+  std::set<Missing> used;
+  for (size_t i = 0; i < m.archs.size(); ++i) {
+    md += "| " + m.archs[i] + " |";
+    for (size_t j = 0; j < m.mods.size(); ++j) {
+      for (const MetricTable* t : {&st->d, &st->s}) {
+        if (t->rows[i][j].s.n == 0) used.insert(t->rows[i][j].missing);
+        md += cell(*t, t->rows[i][j]);
+      }
+    }
+    md += "\n";
+  }
+  md += "| real data |";
+  for (size_t j = 0; j < m.mods.size(); ++j)
+    md += " |" + (st->real[j].n == 0 ? std::string(" – |")
+                                     : " " + entry_text(st->dice, st->real[j], " ± ", " (n=", ")") + " |");
+  md += "\n";
+  for (Missing n : used) md += fmt::format("\n[{}] {}", note_letter(n), note_text(n));
+  md += used.empty() ? "\n" : "\n\n";
+  if (const std::string note = m.label_conditioned_note(); !note.empty()) md += note + ".\n\n";
+  return md;
+}
+
 }  // namespace
 
 std::string render_markdown(const ReportModel& m, const std::string& grid_dir) {
@@ -89,6 +132,7 @@ std::string render_markdown(const ReportModel& m, const std::string& grid_dir) {
   md += fmt::format("{} cells: {} done, {} failed, {} unfinished. {}\n\n", m.cells.size(), n_done, n_failed,
                     m.cells.size() - n_done - n_failed, kStatisticsNote);
   if (m.uses_space("handcrafted")) md += std::string(kHandcraftedNote) + "\n\n";
+  md += markdown_study_table(m);
   md += markdown_dice_arms(m);
   if (m.has_metric(metric_name("memorization_near_copy_fraction", {{"space", "pixels"}})))
     md += std::string(kPrivacyNote) + " " + label_fidelity_off_note(m) + "\n\n";

@@ -408,6 +408,29 @@ std::vector<std::string> ReportModel::label_conditioned_archs() const {
   return {out.begin(), out.end()};
 }
 
+std::optional<StudyTable> ReportModel::study_table() const {
+  StudyTable t;
+  t.dice = metric_name("seg_dice", {{"arm", "synth"}});
+  if (!has_metric(t.dice)) return std::nullopt;
+  for (const char* d : {"fid_inception", "fd_unet", "fd_handcrafted"})
+    if (has_metric(d)) {
+      t.distance = d;
+      break;
+    }
+  if (t.distance.empty()) return std::nullopt;
+  t.d = table(t.distance);
+  t.s = table(t.dice);
+  const MetricTable real = table(metric_name("seg_dice", {{"arm", "real"}}));
+  for (size_t j = 0; j < mods.size(); ++j) {
+    // The real-only U-Net is the same for every architecture at a seed: the first row holding it.
+    Summary best;
+    for (const auto& row : real.rows)
+      if (row[j].s.n > best.n) best = row[j].s;
+    t.real.push_back(best);
+  }
+  return t;
+}
+
 bool ReportModel::has_train_subjects() const {
   return std::any_of(axes.begin(), axes.end(), [](const CellAxes& a) { return a.train_subjects > 0; });
 }

@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -89,6 +90,15 @@ struct NaturalLess {
   bool operator()(const std::string& a, const std::string& b) const;
 };
 
+// Skandarani et al. 2023's table layout: architectures as rows, and for each modality its FID and the Dice of a
+// U-Net trained on synthetic images only, side by side, with the real-only Dice as a last row.
+struct StudyTable {
+  std::string distance;  // fid_inception, else the first headline distance present (a stand-in, said so)
+  std::string dice;      // seg_dice_synth
+  MetricTable d, s;      // [arch][modality], best marks as in their own tables
+  std::vector<Summary> real;  // per modality: seg_dice_real over seeds (the U-Net trained on real images)
+};
+
 class ReportModel {
  public:
   explicit ReportModel(const std::vector<RunData>& runs);
@@ -135,6 +145,8 @@ class ReportModel {
   // the Dice section, the label-fidelity tables and the labels-space memorization tables print for them ("" when
   // none).
   std::vector<std::string> label_conditioned_archs() const;
+  // The study table, when the runs have a distance and the synthetic-only Dice arm; nullopt otherwise.
+  std::optional<StudyTable> study_table() const;
   // True when a cell trained on a data.train_subjects subset: the report then plots metrics against N.
   bool has_train_subjects() const;
   // `metric`'s summaries over seeds in `modality`, one line per family (architecture and start), against N;

@@ -278,12 +278,14 @@ TEST_SUITE("reports") {
       s.record_sweep("seg", "name: seg\n");
       add_cell(s, "dcgan", "cardiac", 0, "done",
                {{"seg_dice_real", 0.9},
+                {"fd_handcrafted", 3.0},
                 {"seg_dice_synth", 0.5},
                 {"seg_dice_mix_r0.5", 0.8},
                 {"seg_dice_mix_r2", 0.7},
                 {"seg_dice_mix_r2_delta", -0.2}});
       add_cell(s, "dcgan", "cardiac", 1, "done",
                {{"seg_dice_real", 0.8},
+                {"fd_handcrafted", 5.0},
                 {"seg_dice_synth", 0.7},
                 {"seg_dice_mix_r0.5", 0.6},
                 {"seg_dice_mix_r2", 0.9},
@@ -299,6 +301,17 @@ TEST_SUITE("reports") {
     CHECK(test::contains(md, "| dcgan | -0.050 ± 1.906 (n=2) |"));
     const std::string html = render_html(runs);
     CHECK(test::contains(html, "U-Net Dice vs synthetic ratio, cardiac"));
+    // The study table (Skandarani et al. 2023's layout): distance and synthetic-only Dice side by side per
+    // dataset, the real-only U-Net last; the stand-in distance is named as one.
+    CHECK(test::contains(md, "## Study table (the layout of Skandarani et al. 2023)"));
+    CHECK(test::contains(md, "| architecture | cardiac fd_handcrafted | cardiac Dice |"));
+    CHECK(test::contains(md, "| dcgan | 4.000 ± 12.706 (n=2) | 0.600 ± 1.271 (n=2) |"));
+    CHECK(test::contains(md, "| real data | | 0.850 ± 0.635 (n=2) |"));
+    CHECK(test::contains(md, "a stand-in, not FID"));
+    CHECK(test::contains(html, "<th colspan=\"2\">cardiac</th>"));
+    const std::string tex = render_latex(runs);
+    CHECK(test::contains(tex, "\\multicolumn{2}{c}{cardiac}"));
+    CHECK(test::contains(tex, "real data & & 0.850 $\\pm$ 0.635 (2)"));
   }
   TEST_CASE("significance: Welch tests per column, Holm-corrected, marked in every format") {
     test::TempDir dir;
