@@ -411,7 +411,9 @@ std::vector<std::string> ReportModel::label_conditioned_archs() const {
 std::optional<StudyTable> ReportModel::study_table() const {
   StudyTable t;
   t.dice = metric_name("seg_dice", {{"arm", "synth"}});
-  if (!has_metric(t.dice)) return std::nullopt;
+  // On the data.train_subjects axis the real-only U-Net differs per N, so one "real data" row would mislead:
+  // the Dice-by-arm table and the metric-vs-N plot show those runs.
+  if (!has_metric(t.dice) || has_train_subjects()) return std::nullopt;
   for (const char* d : {"fid_inception", "fd_unet", "fd_handcrafted"})
     if (has_metric(d)) {
       t.distance = d;

@@ -145,7 +145,8 @@ class ReportModel {
   // the Dice section, the label-fidelity tables and the labels-space memorization tables print for them ("" when
   // none).
   std::vector<std::string> label_conditioned_archs() const;
-  // The study table, when the runs have a distance and the synthetic-only Dice arm; nullopt otherwise.
+  // The study table, when the runs have a distance and the synthetic-only Dice arm and no data.train_subjects
+  // axis; nullopt otherwise.
   std::optional<StudyTable> study_table() const;
   // True when a cell trained on a data.train_subjects subset: the report then plots metrics against N.
   bool has_train_subjects() const;

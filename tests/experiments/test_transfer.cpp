@@ -161,6 +161,7 @@ TEST_SUITE("experiments") {
     const std::string md = read_file(run / "rep" / "report.md");
     CHECK(md.find("dcgan n=8 fine-tuned (FreezeD 1)") != std::string::npos);
     CHECK(md.find("dcgan n=16 scratch") != std::string::npos);
+    CHECK(md.find("## Study table") == std::string::npos);  // one real-data row cannot stand for every N
     const std::string html = read_file(run / "rep" / "report.html");
     CHECK(html.find("vs training subjects, liver_mr") != std::string::npos);
     // A source whose checkpoint changed after it finished is refused by name, so is a missing one, or a run
