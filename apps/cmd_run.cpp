@@ -74,8 +74,9 @@ int run(const Args& args) {
 
 }  // namespace
 
-extern const Command kRunCommand = {"run", R"(  ganbench run CONFIG.yaml [--out DIR] [--resume] [--only arch=..,modality=..,seed=..] [--no-report] [--quiet]
-      Run a sweep (architectures x modalities x seeds) into DIR/<name> (default: the config's output), then
+extern const Command kRunCommand = {"run", R"(  ganbench run CONFIG.yaml [--out DIR] [--resume] [--only arch=..,modality=..,seed=..,n=..,init=..] [--no-report] [--quiet]
+      Run a sweep (architectures x modalities x seeds, and the transfer axes data.train_subjects x
+      train.init_from: --only n=25,init=scratch|finetuned) into DIR/<name> (default: the config's output), then
       write its report. --resume skips finished cells and continues unfinished ones from their checkpoints.
       Exit 0 when every cell finished, 3 when a cell failed, 130/143 when stopped by SIGINT/SIGTERM.
   ganbench run CONFIG.yaml --cell ID [--out DIR]
