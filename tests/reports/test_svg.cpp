@@ -75,3 +75,23 @@ TEST_SUITE("reports") {
     CHECK(svg::line_chart({}, {}).find("no data") != std::string::npos);
   }
 }
+
+TEST_SUITE("reports") {
+  TEST_CASE("svg: log_x spaces doublings equally and ticks at the data's own x values") {
+    svg::ChartOptions o;
+    o.log_x = true;
+    const std::string s = svg::line_chart({{"dcgan", {25, 50, 100, 400}, {1, 2, 3, 4}, {}}}, o);
+    // One circle per point; their cx from the <circle ... cx="..." attributes.
+    std::vector<double> cx;
+    for (size_t p = s.find("<circle class=\"mark\" cx=\""); p != std::string::npos;
+         p = s.find("<circle class=\"mark\" cx=\"", p + 1))
+      cx.push_back(std::stod(s.substr(p + 25)));
+    REQUIRE(cx.size() == 4);
+    CHECK(cx[1] - cx[0] == doctest::Approx(cx[2] - cx[1]).epsilon(1e-3));        // 25 -> 50 = 50 -> 100
+    CHECK(cx[3] - cx[2] == doctest::Approx(2 * (cx[2] - cx[1])).epsilon(1e-3));  // 100 -> 400: two doublings
+    for (const char* tick : {">25<", ">50<", ">100<", ">400<"}) CHECK(count(s, tick) == 1);
+    // A non-positive x has no place on a log axis: skipped, not drawn at -infinity.
+    const std::string z = svg::line_chart({{"a", {0, 10}, {1, 2}, {}}}, o);
+    CHECK(count(z, "<circle class=\"mark\"") == 1);
+  }
+}
