@@ -46,9 +46,9 @@ int run(const Args& args) {
     std::vector<std::string> ids;
     for (const auto& c : expand_cells(cfg)) {
       ids.push_back(c.id);
-      if (c.id == cell) opts.only = CellFilter{{c.architecture}, {c.modality}, {c.seed}};
+      if (c.id == cell) opts.only.ids = {c.id};  // the id alone: the transfer axes share arch, modality and seed
     }
-    if (opts.only.architectures.empty())
+    if (opts.only.ids.empty())
       throw UsageError(fmt::format("run: no cell '{}' in {}; its cells: {}", cell, config, fmt::join(ids, ", ")));
     opts.run_dir = shard_dir(cfg.run_dir(), cell);
     opts.resume = true;

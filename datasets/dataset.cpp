@@ -134,7 +134,7 @@ Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen) {
   if (set.size() == 0) throw std::invalid_argument("cannot sample a batch from an empty image set");
   // Drawn on the CPU generator (the same batches on every device), used where the set lives.
   auto idx = to_device_async(torch::randint(set.size(), {n}, gen, torch::kInt64), set.images.device());
-  Batch b{set.images.index_select(0, idx), set.labels.index_select(0, idx)};
+  Batch b{set.images.index_select(0, idx), set.labels.index_select(0, idx), {}};
   if (set.source.defined()) {
     if (set.source_paired) {
       b.source = set.source.index_select(0, idx);

@@ -15,7 +15,8 @@ bool CellFilter::admits(const Cell& c) const {
     return list.empty() || std::find(list.begin(), list.end(), v) != list.end();
   };
   return in(architectures, c.architecture) && in(modalities, c.modality) && in(seeds, c.seed) &&
-         in(train_subjects, c.train_subjects) && in(inits, std::string(c.init_from.empty() ? "scratch" : "finetuned"));
+         in(train_subjects, c.train_subjects) && in(inits, std::string(c.init_from.empty() ? "scratch" : "finetuned")) &&
+         in(ids, c.id);
 }
 
 CellFilter parse_cell_filter(const std::string& spec) {
@@ -67,6 +68,17 @@ std::vector<std::string> cell_modalities(const Cell& cell) {
   return {cell.from, cell.to};
 }
 
+namespace {
+Cell make_cell(std::string id, const std::string& architecture, const std::string& modality, uint64_t seed) {
+  Cell c;
+  c.id = std::move(id);
+  c.architecture = architecture;
+  c.modality = modality;
+  c.seed = seed;
+  return c;
+}
+}  // namespace
+
 std::vector<Cell> expand_cells(const SweepConfig& cfg) {
   std::vector<Cell> cells;
   if (cfg.task == "translation") {
@@ -76,7 +88,10 @@ std::vector<Cell> expand_cells(const SweepConfig& cfg) {
           const auto& from = cfg.translation.from[d];
           const auto& to = cfg.translation.to[d];
           const auto dir = direction_name(from, to);
-          cells.push_back({fmt::format("{}-{}-s{}", a, dir, s), a, dir, s, from, to});
+          Cell c = make_cell(fmt::format("{}-{}-s{}", a, dir, s), a, dir, s);
+          c.from = from;
+          c.to = to;
+          cells.push_back(std::move(c));
         }
     return cells;
   }
@@ -99,7 +114,7 @@ std::vector<Cell> expand_cells(const SweepConfig& cfg) {
       for (auto n : sizes)
         for (const auto& [from, tag] : inits)
           for (auto s : cfg.seeds) {
-            Cell c{fmt::format("{}-{}{}{}-s{}", a, m, n > 0 ? fmt::format("-n{}", n) : "", tag, s), a, m, s};
+            Cell c = make_cell(fmt::format("{}-{}{}{}-s{}", a, m, n > 0 ? fmt::format("-n{}", n) : "", tag, s), a, m, s);
             c.train_subjects = n;
             c.init_from = from;
             cells.push_back(std::move(c));

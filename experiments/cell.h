@@ -30,6 +30,7 @@ struct CellFilter {
   std::vector<uint64_t> seeds;
   std::vector<uint64_t> train_subjects;  // n=25
   std::vector<std::string> inits;        // init=scratch or init=finetuned
+  std::vector<std::string> ids;          // exact cell ids (run --cell: one Slurm task's cell); not in --only
   bool admits(const Cell& c) const;
 };
 // Parses "arch=dcgan,modality=cardiac,seed=1,n=25,init=finetuned"; throws std::invalid_argument on an unknown key.

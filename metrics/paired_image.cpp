@@ -247,7 +247,6 @@ double paired_ms_ssim(const ImagePair& p, IntensityRange r) {
     const Moments m = moments(x, y);
     Field s = m.ux;
     for (size_t i = 0; i < s.v.size(); ++i) {
-      const double ux = m.ux.v[i], uy = m.uy.v[i];
       const double sx = std::sqrt(std::max(m.vx.v[i], 0.0)), sy = std::sqrt(std::max(m.vy.v[i], 0.0));
       // luminance^0 = 1 (the 2025 code's luminance weights are 0 at these five levels)
       const double contrast = std::max((2 * sx * sy + c2) / (m.vx.v[i] + m.vy.v[i] + c2), 0.0);

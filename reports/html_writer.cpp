@@ -106,6 +106,35 @@ std::string html_study_table(const ReportModel& m) {
   return h;
 }
 
+// The transfer axes: each fine-tuned (architecture, N) against scratch, per metric and modality.
+std::string html_transfer(const ReportModel& m) {
+  std::string h;
+  for (const auto& metric : m.transfer_metrics())
+    for (const auto& mod : m.mods) {
+      const auto rows = m.transfer_comparisons(metric, mod);
+      if (rows.empty()) continue;
+      const MetricTable t = m.table(metric);
+      h += fmt::format("<table class=\"metric\"><caption>{}: {}{}</caption>\n<tr><th>architecture</th><th>start</th>"
+                       "<th>N</th><th>fine-tuned</th><th>scratch</th><th>difference</th><th>p</th><th>p (Holm)</th></tr>\n",
+                       svg::escape(mod), svg::escape(metric), direction_text(t));
+      for (const auto& r : rows) {
+        Entry f, sc;
+        f.s = r.fine;
+        sc.s = r.scratch;
+        h += fmt::format("<tr><th>{}</th><td>{}</td><td>{}</td>{}{}<td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                         svg::escape(r.architecture), svg::escape(r.finetuned), r.n, html_entry(metric, f),
+                         html_entry(metric, sc), svg::escape(format_std(metric, r.fine.mean - r.scratch.mean, r.scratch.mean)),
+                         std::isfinite(r.p) ? fmt::format("{:.2g}", r.p) : "–",
+                         std::isfinite(r.p_holm) ? fmt::format("{:.2g}", r.p_holm) : "–");
+      }
+      h += "</table>\n";
+    }
+  if (h.empty()) return "";
+  return "<h2>Fine-tuned against scratch</h2>\n<p>Each fine-tuned architecture, start and N against the scratch cells "
+         "of the same architecture and N: Welch's t-test over seeds, p Holm-adjusted over the rows of one table.</p>\n" +
+         h;
+}
+
 constexpr const char* kCss =
     "body{font-family:sans-serif;max-width:1180px;margin:24px auto;padding:0 16px;color:#222}"
     "h1{font-size:22px}h2{font-size:18px;border-bottom:1px solid #ccc;padding-bottom:4px;margin-top:32px}"
@@ -145,6 +174,7 @@ std::string render_html(const ReportModel& m) {
   for (const auto& name : headline_metrics())
     if (match_metric(name)->spec->summary && m.has_metric(name)) heads.push_back(m.table(name));
   h += html_study_table(m);
+  h += html_transfer(m);
   h += "<h2>Summary</h2>\n<div class=\"scroll\"><table class=\"summary\">\n"
        "<tr><th>modality</th><th>architecture</th>";
   for (const auto& t : heads)

@@ -1,6 +1,7 @@
 #include "reports/report_writers.h"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include <fmt/format.h>
@@ -81,6 +82,30 @@ std::string markdown_dice_arms(const ReportModel& m) {
   return md;
 }
 
+// The transfer axes: each fine-tuned (architecture, N) against scratch, per metric and modality.
+std::string markdown_transfer(const ReportModel& m) {
+  std::string md;
+  for (const auto& metric : m.transfer_metrics())
+    for (const auto& mod : m.mods) {
+      const auto rows = m.transfer_comparisons(metric, mod);
+      if (rows.empty()) continue;
+      const MetricTable t = m.table(metric);
+      md += fmt::format("**{}: `{}`{}**\n\n| architecture | start | N | fine-tuned | scratch | difference | p | p (Holm) |\n"
+                        "|---|---|---|---|---|---|---|---|\n",
+                        mod, metric, direction_text(t));
+      for (const auto& r : rows)
+        md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.architecture, r.finetuned, r.n,
+                          entry_text(metric, r.fine, " ± ", " (n=", ")"), entry_text(metric, r.scratch, " ± ", " (n=", ")"),
+                          format_std(metric, r.fine.mean - r.scratch.mean, r.scratch.mean),
+                          std::isfinite(r.p) ? fmt::format("{:.2g}", r.p) : "–",
+                          std::isfinite(r.p_holm) ? fmt::format("{:.2g}", r.p_holm) : "–");
+      md += "\n";
+    }
+  if (md.empty()) return "";
+  return "## Fine-tuned against scratch\n\nEach fine-tuned architecture, start and N against the scratch cells of the "
+         "same architecture and N: Welch's t-test over seeds, p Holm-adjusted over the rows of one table.\n\n" + md;
+}
+
 // Skandarani et al. 2023's layout: architectures x (modality: FID | Dice), the real-only Dice last.
 std::string markdown_study_table(const ReportModel& m) {
   const auto st = m.study_table();
@@ -134,6 +159,7 @@ std::string render_markdown(const ReportModel& m, const std::string& grid_dir) {
   if (m.uses_space("handcrafted")) md += std::string(kHandcraftedNote) + "\n\n";
   md += markdown_study_table(m);
   md += markdown_dice_arms(m);
+  md += markdown_transfer(m);
   if (m.has_metric(metric_name("memorization_near_copy_fraction", {{"space", "pixels"}})))
     md += std::string(kPrivacyNote) + " " + label_fidelity_off_note(m) + "\n\n";
   for (const auto& name : m.table_names()) md += markdown_table(m, m.table(name));

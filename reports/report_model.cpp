@@ -463,6 +463,58 @@ std::vector<ScarcityLine> ReportModel::scarcity(const std::string& metric, const
   return out;
 }
 
+std::vector<TransferComparison> ReportModel::transfer_comparisons(const std::string& metric,
+                                                                  const std::string& modality) const {
+  // (architecture, start, N) -> values over seeds; start "" = scratch.
+  std::map<std::tuple<std::string, std::string, int64_t>, std::vector<double>> values;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const auto& ax = axes[i];
+    if (cells[i].modality != modality || cells[i].status != "done" || ax.init < 0) continue;
+    const std::string start = ax.init == 0 ? "" : ax.family().substr(ax.architecture.size() + 1);
+    auto& v = values[{ax.architecture, start, ax.train_subjects}];
+    const auto fit = finals.find(keys[i]);
+    if (fit == finals.end()) continue;
+    if (const auto it = fit->second.find(metric); it != fit->second.end() && std::isfinite(it->second))
+      v.push_back(it->second);
+  }
+  std::vector<TransferComparison> out;
+  for (const auto& [key, fine] : values) {
+    const auto& [arch, start, n] = key;
+    if (start.empty()) continue;
+    const auto sc = values.find({arch, "", n});
+    if (sc == values.end() || fine.empty() || sc->second.empty()) continue;
+    TransferComparison c;
+    c.architecture = arch;
+    c.finetuned = start;
+    c.n = n;
+    c.fine = summarize(fine);
+    c.scratch = summarize(sc->second);
+    c.p = welch_t_test(fine, sc->second).p;
+    out.push_back(c);
+  }
+  std::sort(out.begin(), out.end(), [](const TransferComparison& a, const TransferComparison& b) {
+    return std::tie(a.architecture, a.finetuned, a.n) < std::tie(b.architecture, b.finetuned, b.n);
+  });
+  std::vector<double> p;
+  for (const auto& c : out) p.push_back(c.p);
+  const auto adj = holm_adjust(p);
+  for (size_t k = 0; k < out.size(); ++k) out[k].p_holm = adj[k];
+  return out;
+}
+
+std::vector<std::string> ReportModel::transfer_metrics() const {
+  std::vector<std::string> out;
+  for (const char* d : {"fid_inception", "fd_unet", "fd_handcrafted"})
+    if (has_metric(d)) {
+      out.push_back(d);
+      break;
+    }
+  // The real-only arm is left out: its U-Net never sees the GAN, so both starts share it by construction.
+  for (const auto& arm : dice_arms())
+    if (arm.second != metric_name("seg_dice", {{"arm", "real"}})) out.push_back(arm.second);
+  return out;
+}
+
 std::string ReportModel::label_conditioned_note() const {
   const auto a = label_conditioned_archs();
   if (a.empty()) return "";

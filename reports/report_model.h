@@ -85,6 +85,16 @@ struct ScarcityLine {
   std::vector<Summary> s;
 };
 
+// Fine-tuned against scratch at one architecture and N (the transfer axes): Welch's t-test over seeds, Holm-adjusted
+// over the (architecture, N) pairs of one metric and modality.
+struct TransferComparison {
+  std::string architecture;  // the registry name
+  std::string finetuned;     // the fine-tuned family's start ("fine-tuned", "fine-tuned (FreezeD 2)")
+  int64_t n = 0;             // training subjects
+  Summary fine, scratch;
+  double p = NAN, p_holm = NAN;
+};
+
 // Orders names with their digit runs compared as numbers ("dcgan n=25" before "dcgan n=100").
 struct NaturalLess {
   bool operator()(const std::string& a, const std::string& b) const;
@@ -153,6 +163,12 @@ class ReportModel {
   // `metric`'s summaries over seeds in `modality`, one line per family (architecture and start), against N;
   // families without a value are left out.
   std::vector<ScarcityLine> scarcity(const std::string& metric, const std::string& modality) const;
+  // Every fine-tuned (architecture, N, start) with scratch cells of the same architecture and N in `modality`,
+  // ordered by architecture, start and N.
+  std::vector<TransferComparison> transfer_comparisons(const std::string& metric, const std::string& modality) const;
+  // The metrics those comparisons are shown for: the first distance present (fid_inception, fd_unet,
+  // fd_handcrafted) and the Dice arms but the real-only one (the same for both starts).
+  std::vector<std::string> transfer_metrics() const;
   std::string label_conditioned_note() const;
 };
 

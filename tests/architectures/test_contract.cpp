@@ -173,6 +173,31 @@ TEST_SUITE("architectures") {
     }
   }
 
+  TEST_CASE("every built-in: init_weights_from (train.init_from) copies the trained networks and nothing else") {
+    register_builtin_architectures();
+    for (const auto& arch : registered()) {
+      CAPTURE(arch);
+      auto m = create_architecture(arch, context(arch, 1, 16, 1));
+      const int64_t b = 4 * m->capabilities().critic_steps;
+      torch::manual_seed(4);
+      const Batch batch{torch::rand(shape(arch, b, 1, 16)), torch::randint(1, 3, shape(arch, b, -1, 16), torch::kInt64)};
+      m->train_step(batch);
+      test::TempDir tmp;
+      m->save(tmp / "m.pt");
+      auto m2 = create_architecture(arch, context(arch, 1, 16, 77));
+      m2->init_weights_from(tmp / "m.pt");
+      if (m->capabilities().label_conditioned) {
+        // The bank of real label maps is the source's data, not weights: it stays empty, so every map is
+        // background until the cell trains on its own maps.
+        CHECK(m2->sample(4, 9).labels.max().item<int64_t>() == 0);
+        CHECK(m->sample(4, 9).labels.max().item<int64_t>() > 0);
+      } else {
+        CHECK(torch::equal(m->sample(4, 9).images, m2->sample(4, 9).images));
+        CHECK(torch::equal(m->sample(4, 9).labels, m2->sample(4, 9).labels));
+      }
+    }
+  }
+
   TEST_CASE("every built-in, every option on: a run resumed mid ADA interval equals an uninterrupted one") {
     // Issue 15 and stylegan2-ada-pytorch #81: a resume must restore every piece of training state (networks,
     // optimisers, EMA generator, path-length mean, lazy-regularisation counters, ADA p and its interval

@@ -128,7 +128,7 @@ TEST_SUITE("experiments") {
     const auto cells = expand_cells(c);
     for (int i : {0, 1}) {  // what `ganbench run --cell` does
       RunOptions t = o;
-      t.only = CellFilter{{cells[i].architecture}, {cells[i].modality}, {cells[i].seed}};
+      t.only.ids = {cells[i].id};  // as `run --cell ID` selects it
       t.run_dir = shard_dir(run, cells[i].id);
       t.resume = true;
       REQUIRE(run_sweep(c, t).done == 1);

@@ -84,6 +84,12 @@ TEST_SUITE("experiments") {
     CHECK(admitted == 1);
     CHECK_THROWS_WITH_AS(parse_cell_filter("init=pretrained"), doctest::Contains("scratch or finetuned"),
                          std::invalid_argument);
+    // One Slurm task's cell (run --cell ID) by its id alone: the four cells share architecture, modality and seed.
+    CellFilter one;
+    one.ids = {"dcgan-liver_mr-n16-ft-s0"};
+    int selected = 0;
+    for (const auto& x : cells) selected += one.admits(x);
+    CHECK(selected == 1);
     // Without the axes, ids are what they were.
     SweepConfig plain = parse_sweep_config("architectures: [dcgan]\nmodalities: [cardiac]\n", "p.yaml");
     CHECK(expand_cells(plain)[0].id == "dcgan-cardiac-s0");

@@ -397,3 +397,52 @@ TEST_SUITE("reports") {
                     std::invalid_argument);
   }
 }
+
+TEST_SUITE("reports") {
+  TEST_CASE("transfer axes: rows per start and N, ordered by N, and fine-tuned against scratch by Welch and Holm") {
+    test::TempDir dir;
+    const fs::path run = dir / "tr";
+    {
+      ResultsStore s(run / "results.db");
+      s.record_sweep("tr", "name: tr\n");
+      // fd_handcrafted per seed: scratch 3, 4, 5 and fine-tuned 1, 2, 3 at N = 25; 2, 2.5, 3 and 1, 1.5, 2 at
+      // N = 100. Both pairs: means 2 (or 1) apart, equal variances, t = sqrt(6), 4 df: p = 0.0704 each, Holm 0.141.
+      const std::map<std::pair<int, bool>, std::vector<double>> fd = {
+          {{25, false}, {3, 4, 5}}, {{25, true}, {1, 2, 3}}, {{100, false}, {2, 2.5, 3}}, {{100, true}, {1, 1.5, 2}}};
+      for (const auto& [key, values] : fd)
+        for (int seed = 0; seed < 3; ++seed) {
+          CellRecord c;
+          c.id = fmt::format("dcgan-liver_mr-n{}{}-s{}", key.first, key.second ? "-ft" : "", seed);
+          c.sweep = "tr";
+          c.architecture = "dcgan";
+          c.modality = "liver_mr";
+          c.seed = seed;
+          c.config_hash = "h";
+          c.config_yaml = "{}";
+          c.started = "2026-01-01T00:00:00Z";
+          s.begin_cell(c);
+          c.finished = "2026-01-01T00:01:00Z";
+          s.finish_cell(c,
+                        {{c.id, "fd_handcrafted", 300, values[static_cast<size_t>(seed)]},
+                         {c.id, "train_subjects", 300, static_cast<double>(key.first)},
+                         {c.id, "init_pretrained", 300, key.second ? 1.0 : 0.0}},
+                        {});
+        }
+    }
+    const auto runs = std::vector<RunData>{load_run(run)};
+    const std::string md = render_markdown(runs);
+    // Rows by N as a number (25 before 100), each start its own row.
+    const auto r25 = md.find("| dcgan n=25 fine-tuned |"), r100 = md.find("| dcgan n=100 fine-tuned |");
+    CHECK(r25 != std::string::npos);
+    CHECK(r100 != std::string::npos);
+    CHECK(r25 < r100);
+    CHECK(test::contains(md, "| dcgan n=25 scratch | 4.000 ± 2.484 (n=3) |"));
+    CHECK(test::contains(md, "## Fine-tuned against scratch"));
+    CHECK(test::contains(md, "| dcgan | fine-tuned | 25 | 2.000 ± 2.484 (n=3) | 4.000 ± 2.484 (n=3) | -2.000 | 0.07 | 0.14 |"));
+    CHECK(test::contains(md, "| dcgan | fine-tuned | 100 | 1.500 ± 1.242 (n=3) | 2.500 ± 1.242 (n=3) | -1.000 | 0.07 | 0.14 |"));
+    const std::string html = render_html(runs);
+    CHECK(test::contains(html, "<h2>Fine-tuned against scratch</h2>"));
+    CHECK(test::contains(html, "fd_handcrafted vs training subjects, liver_mr"));
+    CHECK(!test::contains(md, "## Study table"));
+  }
+}
