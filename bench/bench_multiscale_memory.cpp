@@ -3,10 +3,6 @@
 // reports that process's peak resident set (getrusage ru_maxrss), so sizes do not share allocator state.
 // Run: build/bench/bench_multiscale_memory [--sizes 256,512,1024] [--threads N]
 //      build/bench/bench_multiscale_memory --volumes [--sizes 32,64,128,256]   (multiscale3d against dcgan3d)
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -22,6 +18,7 @@
 #include "architectures/dcgan_nets.h"
 #include "architectures/multiscale.h"
 #include "architectures/registry.h"
+#include "bench/fork_measure.h"
 #include "common/runtime.h"
 
 using namespace ganbench;
@@ -118,32 +115,10 @@ double generate(const std::string& kind, int size) {
   return secs;
 }
 
-struct Result {
-  double seconds = 0, peak_mib = 0;
-  bool ok = false;
-};
+using bench::Result;
 
 Result measure(const std::string& kind, int size, int threads) {
-  int fd[2];
-  if (pipe(fd) != 0) throw std::runtime_error("pipe failed");
-  const pid_t pid = fork();
-  if (pid == 0) {
-    close(fd[0]);
-    apply_threads(threads);
-    const double secs = generate(kind, size);
-    if (write(fd[1], &secs, sizeof secs) != sizeof secs) _exit(2);
-    _exit(0);
-  }
-  close(fd[1]);
-  Result r;
-  if (read(fd[0], &r.seconds, sizeof r.seconds) == sizeof r.seconds) r.ok = true;
-  close(fd[0]);
-  int status = 0;
-  struct rusage ru {};
-  wait4(pid, &status, 0, &ru);
-  r.ok = r.ok && WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  r.peak_mib = static_cast<double>(ru.ru_maxrss) / 1024.0;  // KiB on Linux
-  return r;
+  return bench::measure_forked([&kind, &size] { return generate(kind, size); }, threads);
 }
 }  // namespace
 

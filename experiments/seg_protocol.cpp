@@ -105,7 +105,9 @@ std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
   for (double r : in.cfg.ratios) max_ratio = std::max(max_ratio, r);
   const Sample syn =
       sample(static_cast<int64_t>(std::llround(max_ratio * n)), mix_seed(in.seed, kSyntheticSeedSalt));
-  ImageSet synthetic{syn.images.contiguous(), syn.labels.contiguous(), {}};
+  ImageSet synthetic;
+  synthetic.images = syn.images.contiguous();
+  synthetic.labels = syn.labels.contiguous();
   for (int64_t i = 0; i < synthetic.size(); ++i)
     synthetic.subjects.push_back(fmt::format("synthetic{:06d}", i));
 
@@ -139,7 +141,9 @@ std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
   for (size_t k = 1; k < fid_class.size(); ++k)
     out.push_back({metric_name("label_fidelity_dice_class", {{"label", in.spec.labels[k]}}), fid_class[k]});
   const uint64_t useed = mix_seed(in.seed, kUNetSeedSalt);
-  const ImageSet no_real{data.train.images.slice(0, 0, 0), data.train.labels.slice(0, 0, 0), {}};
+  ImageSet no_real;
+  no_real.images = data.train.images.slice(0, 0, 0);
+  no_real.labels = data.train.labels.slice(0, 0, 0);
   put("synth", train_and_score(mix_sets(no_real, synthetic, n), data.val, data.test, in.spec, in.cfg, useed,
                                in.device));
   for (double r : in.cfg.ratios)

@@ -106,9 +106,10 @@ std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const to
       out.push_back({metric_name(pp.first, {{"space", base + "-mean"}}),
                      (pp.second[0] + pp.second[1] + pp.second[2]) / 3.0});
   if (final) {  // the audit in raw pixels, which needs no model, and its gallery
-    const Eigen::MatrixXd fake = pixel_features(images);
-    const MemorizationAudit mem =
-        memorization_audit(pixel_features(real_.images(false)), pixel_features(real_.images(true)), fake);
+    // Both audits search a block of generated images at a time (memory does not grow with eval.samples).
+    const Eigen::MatrixXd train_px = pixel_features(real_.images(false));
+    const MemorizationAudit mem = memorization_audit(nearest_in_pixels(real_.images(true), train_px),
+                                                     nearest_in_pixels(images, train_px));
     const std::map<std::string, std::string> sp{{"space", "pixels"}};
     out.push_back({metric_name("memorization_near_copy_fraction", sp), mem.near_copy_fraction});
     out.push_back({metric_name("memorization_median_ratio", sp), mem.median_ratio});
@@ -117,8 +118,8 @@ std::vector<MetricValue> CellScorer::score(const torch::Tensor& images, const to
     if (const torch::Tensor& train_labels = real_.labels(false); train_labels.defined() && labels.defined()) {
       const int64_t k = std::max({train_labels.max().item<int64_t>(), real_.labels(true).max().item<int64_t>(),
                                   labels.max().item<int64_t>()}) + 1;
-      auto flat = [k](const torch::Tensor& l) { return pixel_features(torch::one_hot(l.to(torch::kInt64), k).to(torch::kFloat32)); };
-      const MemorizationAudit lab = memorization_audit(flat(train_labels), flat(real_.labels(true)), flat(labels));
+      const MemorizationAudit lab = memorization_audit(nearest_in_labels(real_.labels(true), train_labels, k),
+                                                       nearest_in_labels(labels, train_labels, k));
       const std::map<std::string, std::string> ls{{"space", "labels"}};
       out.push_back({metric_name("memorization_near_copy_fraction", ls), lab.near_copy_fraction});
       out.push_back({metric_name("memorization_median_ratio", ls), lab.median_ratio});

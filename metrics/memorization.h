@@ -11,6 +11,12 @@
 
 #include <Eigen/Core>
 
+#include "metrics/precision_recall.h"
+
+namespace at {
+class Tensor;
+}
+
 namespace ganbench {
 
 constexpr double kNearCopyPercentile = 5.0;  // threshold: this percentile of test-to-train distances
@@ -29,6 +35,24 @@ struct MemorizationAudit {
 // non-finite values.
 MemorizationAudit memorization_audit(const Eigen::MatrixXd& train, const Eigen::MatrixXd& test,
                                      const Eigen::MatrixXd& generated);
+
+// The same audit from its two nearest-neighbour searches (test to train and generated to train), for spaces
+// searched without a feature matrix (below). Throws as above for fewer than 2 test or no generated rows.
+MemorizationAudit memorization_audit(const Nearest& test_to_train, const Nearest& generated_to_train);
+
+// Nearest training image in raw pixels: images [N, C, H, W] (or volumes) against train_pixels, one flattened
+// training image per row in double. Equal, row for row, to nearest_neighbours(pixel_features(query),
+// train_pixels), but the queries are converted to double a block at a time, so memory grows with the block,
+// not with N (10,000 generated 256-px images are 5 GiB in double).
+Nearest nearest_in_pixels(const at::Tensor& query, const Eigen::MatrixXd& train_pixels);
+
+// Nearest training label map: maps [N, H, W] (or [N, D, H, W]) of integers in [0, num_labels) against train
+// [M, ...] of the same shape. The distance is the Euclidean one between one-hot maps, sqrt(2 x the number of
+// pixels whose label differs), counted exactly: per label, a float matmul of 0/1 masks (float64 above 2^24
+// pixels a map), a block of queries at a time. Equal to nearest_neighbours on the one-hot maps in double,
+// which would hold num_labels doubles a pixel. Ties go to the first training map. Throws
+// std::invalid_argument for differing shapes, a non-integer type, labels outside [0, num_labels) or no rows.
+Nearest nearest_in_labels(const at::Tensor& query, const at::Tensor& train, int64_t num_labels);
 
 // The `k` generated rows closest to the training set, closest first: indices into `generated`.
 std::vector<int64_t> closest_pairs(const MemorizationAudit& audit, int64_t k);

@@ -54,4 +54,56 @@ TEST_SUITE("metrics") {
     CHECK(draws.median_ratio > 0.9);
     CHECK(draws.median_ratio < 1.1);
   }
+
+  TEST_CASE("label nearest neighbours: hand-checkable 2x2 maps") {
+    // Training maps: all 0; all 1; [[0,1],[2,2]]. Queries differ from their nearest in 0, 1 and 2 pixels.
+    const auto train = torch::tensor({0, 0, 0, 0, 1, 1, 1, 1, 0, 1, 2, 2}, torch::kInt64).reshape({3, 2, 2});
+    const auto query = torch::tensor({0, 1, 2, 2, 1, 1, 1, 0, 0, 0, 2, 1}, torch::kUInt8).reshape({3, 2, 2});
+    const Nearest n = nearest_in_labels(query, train, 3);
+    CHECK(n.index == std::vector<int64_t>{2, 1, 0});  // the third query ties "all 0" and the mixed map: the first
+    CHECK(n.distance[0] == 0.0);
+    CHECK(n.distance[1] == doctest::Approx(std::sqrt(2.0)));  // one pixel differs: one-hot distance sqrt(2)
+    CHECK(n.distance[2] == doctest::Approx(2.0));             // two pixels: sqrt(4)
+  }
+
+  TEST_CASE("label and pixel nearest neighbours equal the dense one-hot and pixel searches in double") {
+    torch::manual_seed(3);
+    const int64_t k = 4;
+    const auto train = torch::randint(k, {40, 9, 7}, torch::kInt64);
+    auto query = torch::randint(k, {600, 9, 7}, torch::kInt64);  // three blocks, the last one partial
+    query.slice(0, 0, 5).copy_(train.slice(0, 10, 15));           // a few exact copies
+    auto onehot = [k](const torch::Tensor& l) { return pixel_features(torch::one_hot(l, k).to(torch::kFloat64)); };
+    const Nearest dense = nearest_neighbours(onehot(query), onehot(train));
+    const Nearest fast = nearest_in_labels(query, train, k);
+    CHECK(fast.index == dense.index);
+    CHECK(fast.distance == dense.distance);  // both exact: integer counts
+    CHECK(fast.index[3] == 13);
+    CHECK(fast.distance[3] == 0.0);
+
+    const auto train_img = torch::rand({40, 1, 9, 7});
+    const auto query_img = torch::rand({600, 1, 9, 7});
+    const Eigen::MatrixXd train_px = pixel_features(train_img);
+    const Nearest px = nearest_in_pixels(query_img, train_px);
+    const Nearest px_dense = nearest_neighbours(pixel_features(query_img), train_px);
+    CHECK(px.index == px_dense.index);
+    CHECK(px.distance == px_dense.distance);  // the same blocks, so bit for bit
+    const MemorizationAudit a = memorization_audit(nearest_in_pixels(query_img.slice(0, 0, 50), train_px), px);
+    const MemorizationAudit b = memorization_audit(train_px, pixel_features(query_img.slice(0, 0, 50)),
+                                                   pixel_features(query_img));
+    CHECK(a.near_copy_fraction == b.near_copy_fraction);
+    CHECK(a.median_ratio == b.median_ratio);
+  }
+
+  TEST_CASE("label nearest neighbours: bad input is an error") {
+    const auto train = torch::zeros({3, 4, 4}, torch::kInt64);
+    CHECK_THROWS_AS(nearest_in_labels(torch::zeros({2, 4, 5}, torch::kInt64), train, 2), std::invalid_argument);
+    CHECK_THROWS_AS(nearest_in_labels(torch::zeros({2, 4, 4}), train, 2), std::invalid_argument);  // float maps
+    CHECK_THROWS_AS(nearest_in_labels(torch::full({2, 4, 4}, 2, torch::kInt64), train, 2), std::invalid_argument);
+    CHECK_THROWS_AS(nearest_in_labels(torch::full({2, 4, 4}, -1, torch::kInt64), train, 2), std::invalid_argument);
+    CHECK_THROWS_AS(nearest_in_labels(torch::zeros({0, 4, 4}, torch::kInt64), train, 2), std::invalid_argument);
+    Nearest one;
+    one.index = {0};
+    one.distance = {1.0};
+    CHECK_THROWS_AS(memorization_audit(one, one), std::invalid_argument);  // one test distance: no percentile
+  }
 }
