@@ -393,7 +393,7 @@ ImageSet to_image_set(std::vector<Slice>& slices, int channels, int size) {
     std::copy(slices[i].labels.begin(), slices[i].labels.end(), lab[i].data_ptr<uint8_t>());
     set.subjects.push_back(std::move(slices[i].subject));
   }
-  set.labels = lab.to(torch::kInt64);
+  set.labels = lab;
   return set;
 }
 
@@ -562,7 +562,7 @@ ImageSet load_modality_data(const ModalityEntry& m, const DataConfig& data, int 
       std::copy(vols[i].labels.begin(), vols[i].labels.end(), labels.data_ptr<uint8_t>() + i * v);
       set.subjects.push_back(vols[i].subject);
     }
-    set.labels = labels.to(torch::kInt64);
+    set.labels = labels;
     set.spacing_mm = spacing;
     return set;
   }

@@ -33,8 +33,8 @@ void check_image_set(const ImageSet& set, const ModalitySpec& spec, const std::s
   if (!labels_match)
     throw std::invalid_argument(fmt::format("{}: labels must be [N, {}] matching the images", what,
                                             spec.dims == 3 ? "D, H, W" : "H, W"));
-  if (lb.scalar_type() != torch::kInt64)
-    throw std::invalid_argument(fmt::format("{}: labels must be int64", what));
+  if (lb.scalar_type() != torch::kUInt8)
+    throw std::invalid_argument(fmt::format("{}: labels must be uint8 (stored_labels converts them)", what));
   if (static_cast<int64_t>(set.subjects.size()) != im.size(0))
     throw std::invalid_argument(fmt::format("{}: one subject id per image required", what));
   if (im.numel() > 0) {
@@ -116,7 +116,7 @@ ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count
       set.subjects[i] = fmt::format("phantom{:05d}", i);
     }
   });
-  set.labels = labels_u8.to(torch::kInt64);
+  set.labels = labels_u8;
   if (dims == 3 && modality.phantom_fov_mm > 0) set.spacing_mm = modality.phantom_fov_mm / size;
   return set;
 }
@@ -134,7 +134,7 @@ Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen) {
   if (set.size() == 0) throw std::invalid_argument("cannot sample a batch from an empty image set");
   // Drawn on the CPU generator (the same batches on every device), used where the set lives.
   auto idx = to_device_async(torch::randint(set.size(), {n}, gen, torch::kInt64), set.images.device());
-  Batch b{set.images.index_select(0, idx), set.labels.index_select(0, idx), {}};
+  Batch b{set.images.index_select(0, idx), set.labels.index_select(0, idx).to(torch::kInt64), {}};
   if (set.source.defined()) {
     if (set.source_paired) {
       b.source = set.source.index_select(0, idx);
@@ -148,9 +148,19 @@ Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen) {
   return b;
 }
 
+torch::Tensor stored_labels(const torch::Tensor& labels) {
+  if (!labels.defined() || labels.scalar_type() == torch::kUInt8) return labels;
+  if (torch::isFloatingType(labels.scalar_type()) || labels.scalar_type() == torch::kBool)
+    throw std::invalid_argument("label maps must hold integers");
+  if (labels.numel() > 0 && (labels.min().item<int64_t>() < 0 || labels.max().item<int64_t>() > 255))
+    throw std::invalid_argument(fmt::format("label values must lie in [0, 255], found [{}, {}]",
+                                            labels.min().item<int64_t>(), labels.max().item<int64_t>()));
+  return labels.to(torch::kUInt8);
+}
+
 torch::Tensor one_hot_labels(const torch::Tensor& labels, int64_t num_labels) {
   // one_hot appends the class axis; it moves to position 1.
-  return torch::one_hot(labels, num_labels).movedim(-1, 1).to(torch::kFloat32).contiguous();
+  return torch::one_hot(labels.to(torch::kInt64), num_labels).movedim(-1, 1).to(torch::kFloat32).contiguous();
 }
 
 }  // namespace ganbench

@@ -13,7 +13,7 @@ namespace ganbench {
 
 struct ImageSet {
   torch::Tensor images;               // [N, C, H, W] float32 in [0, 1]; volumes [N, C, D, H, W]
-  torch::Tensor labels;               // [N, H, W] int64 in [0, num_labels); volumes [N, D, H, W]
+  torch::Tensor labels;               // [N, H, W] uint8 in [0, num_labels); volumes [N, D, H, W]
   std::vector<std::string> subjects;  // subject of each image; splits never cut a subject
   double spacing_mm = 0;              // isotropic pixel (voxel) side in mm; 0 = unknown (distances in pixels)
   // Translation only: source-modality images [M, C_source, H, W] in [0, 1]. Paired (source_paired), row i is
@@ -45,7 +45,7 @@ ImageSet make_phantom_set(const ModalityEntry& modality, int size, int64_t count
 
 struct Batch {
   torch::Tensor images;  // [B, C, H, W] in [0, 1]
-  torch::Tensor labels;  // [B, H, W] int64
+  torch::Tensor labels;  // [B, H, W] int64 (sample_batch widens the set's uint8)
   torch::Tensor source;  // translation only: the source-modality images [B, C_source, H, W] in [0, 1]
 };
 
@@ -59,7 +59,11 @@ Batch sample_batch(const ImageSet& set, int64_t n, at::Generator& gen);
 using BatchObserver = std::function<void(const Batch&)>;
 void set_batch_observer(BatchObserver observer);
 
-// [N, H, W] int64 -> [N, K, H, W] float32 one-hot ([N, D, H, W] -> [N, K, D, H, W] for volumes).
+// Label maps as an ImageSet stores them: any integer type in [0, 255] -> uint8, an eighth of int64's memory.
+// Throws std::invalid_argument for values outside [0, 255] or a floating type.
+torch::Tensor stored_labels(const torch::Tensor& labels);
+
+// [N, H, W] integer labels -> [N, K, H, W] float32 one-hot ([N, D, H, W] -> [N, K, D, H, W] for volumes).
 torch::Tensor one_hot_labels(const torch::Tensor& labels, int64_t num_labels);
 
 }  // namespace ganbench

@@ -43,7 +43,7 @@ std::unique_ptr<GanModel> build_model(const CellEnv& env, const Cell& cell, cons
 
 std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& run_dir, const fs::path& rel_dir,
                                       int64_t last_step, bool has_step0) {
-  std::vector<ArtefactRow> a = {{cell.id, "config", (rel_dir / "config.yaml").string()}};
+  std::vector<ArtefactRow> a = {{cell.id, "config", (rel_dir / "config.yaml").string(), ""}};
   std::vector<std::string> stems = {"samples", "real"};
   if (has_step0) stems.push_back("samples_step0");
   stems.push_back("nearest_generated");  // the memorization gallery
@@ -52,7 +52,7 @@ std::vector<ArtefactRow> artefacts_of(const Cell& cell, const fs::path& run_dir,
   stems.push_back("turing_real");
   for (const auto& stem : stems)
     for (const char* part : {"_images", "_labels"})
-      a.push_back({cell.id, stem + part, (rel_dir / (stem + part + std::string(".npy"))).string()});
+      a.push_back({cell.id, stem + part, (rel_dir / (stem + part + std::string(".npy"))).string(), ""});
   a.push_back(checkpoint_artefact(cell.id, run_dir, rel_dir, last_step));
   return a;
 }
@@ -191,8 +191,11 @@ void run_cell(const CellEnv& env, const Cell& cell) {
   ImageSet train_on_device;
   const bool move = env.device.is_cuda() &&
                     (data.train.images.nbytes() + data.train.labels.nbytes()) <= kMaxDeviceTrainBytes;
-  if (move)
-    train_on_device = {data.train.images.to(env.device), data.train.labels.to(env.device), data.train.subjects};
+  if (move) {
+    train_on_device = data.train;
+    train_on_device.images = data.train.images.to(env.device);
+    train_on_device.labels = data.train.labels.to(env.device);
+  }
   const TrainResult tr = train_gan(*model, move ? train_on_device : data.train, topts, hooks);
 
   const int64_t last = cfg.train.steps;

@@ -107,7 +107,7 @@ std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
       sample(static_cast<int64_t>(std::llround(max_ratio * n)), mix_seed(in.seed, kSyntheticSeedSalt));
   ImageSet synthetic;
   synthetic.images = syn.images.contiguous();
-  synthetic.labels = syn.labels.contiguous();
+  synthetic.labels = stored_labels(syn.labels).contiguous();
   for (int64_t i = 0; i < synthetic.size(); ++i)
     synthetic.subjects.push_back(fmt::format("synthetic{:06d}", i));
 

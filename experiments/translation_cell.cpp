@@ -59,8 +59,9 @@ PairedMeans paired_means(const torch::Tensor& pred, const torch::Tensor& target,
 }
 
 ImageSet translated_set(GanModel& model, const ImageSet& src) {
-  ImageSet out{translate_in_batches(model, src.images), src.labels, src.subjects};
-  out.spacing_mm = src.spacing_mm;
+  ImageSet out = src;
+  out.images = translate_in_batches(model, src.images);
+  out.source = torch::Tensor();
   return out;
 }
 
@@ -137,8 +138,9 @@ void run_translation_cell(const CellEnv& env, const Cell& cell) {
     add(last, seg_arm_metrics("real", ceiling, ceiling, spec, mm));
     // Label preservation: the U-Net trained on real target images segments the translated test images.
     UNet real_net = env.data.seg_baseline_net(cell.to, cell.seed);
-    ImageSet translated_test{pred, ts.test.labels, ts.test.subjects};
-    translated_test.spacing_mm = ts.test.spacing_mm;
+    ImageSet translated_test = ts.test;
+    translated_test.images = pred;
+    translated_test.source = torch::Tensor();
     SegScore kept = score_segmentation(predict_labels(real_net, pred, env.device), translated_test, spec);
     add(last, seg_arm_metrics("preserve", kept, ceiling, spec, mm));
     // Domain adaptation: U-Nets trained on translated source images (and on untranslated ones, the floor)
@@ -164,10 +166,10 @@ void run_translation_cell(const CellEnv& env, const Cell& cell) {
   rec.finished = utc_now_iso();
   rec.train_seconds = tr.seconds;
   rec.total_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();
-  std::vector<ArtefactRow> artefacts = {{cell.id, "config", (rel_dir / "config.yaml").string()}};
+  std::vector<ArtefactRow> artefacts = {{cell.id, "config", (rel_dir / "config.yaml").string(), ""}};
   for (const char* stem : {"translation_source", "translated", "translation_target", "translation_error"})
     for (const char* part : {"_images", "_labels"})
-      artefacts.push_back({cell.id, std::string(stem) + part, (rel_dir / (std::string(stem) + part + ".npy")).string()});
+      artefacts.push_back({cell.id, std::string(stem) + part, (rel_dir / (std::string(stem) + part + ".npy")).string(), ""});
   artefacts.push_back(checkpoint_artefact(cell.id, env.run_dir, rel_dir, last));
   env.store.finish_cell(rec, rows, artefacts);
   fmt::print(stderr, "ganbench: {} done in {:.1f}s (MAE {:.4g}, SSIM {:.4f})\n", cell.id, rec.total_seconds, pm.mae,

@@ -15,13 +15,26 @@ TEST_SUITE("datasets") {
     auto a = make_phantom_set(m, 16, 12, 5), b = make_phantom_set(m, 16, 12, 5);
     CHECK((a.images.sizes() == torch::IntArrayRef({12, 1, 16, 16})));
     CHECK((a.labels.sizes() == torch::IntArrayRef({12, 16, 16})));
-    CHECK((a.labels.scalar_type() == torch::kInt64));
+    CHECK((a.labels.scalar_type() == torch::kUInt8));  // the store; batches widen it
     CHECK(torch::equal(a.images, b.images));
     ModalitySpec spec = m.spec;
     spec.size = 16;
     CHECK_NOTHROW(check_image_set(a, spec, "phantom"));
     a.labels[0][0][0] = 9;
     CHECK_THROWS_WITH(check_image_set(a, spec, "phantom"), doctest::Contains("label value 9"));
+    a.labels = b.labels.to(torch::kInt64);
+    CHECK_THROWS_WITH(check_image_set(a, spec, "phantom"), doctest::Contains("must be uint8"));
+  }
+
+  TEST_CASE("stored labels: integers in [0, 255] become uint8; anything else is an error") {
+    const auto l = torch::tensor({0, 3, 255}, torch::kInt64);
+    const auto s = stored_labels(l);
+    CHECK((s.scalar_type() == torch::kUInt8));
+    CHECK(torch::equal(s.to(torch::kInt64), l));
+    CHECK(stored_labels(s).data_ptr() == s.data_ptr());  // already stored: no copy
+    CHECK_THROWS_WITH(stored_labels(torch::tensor({0, 256}, torch::kInt64)), doctest::Contains("[0, 256]"));
+    CHECK_THROWS_AS(stored_labels(torch::tensor({-1, 0}, torch::kInt64)), std::invalid_argument);
+    CHECK_THROWS_AS(stored_labels(torch::tensor({0.0, 1.0})), std::invalid_argument);
   }
 
   TEST_CASE("splits are by subject, disjoint, complete and seeded") {
@@ -53,15 +66,16 @@ TEST_SUITE("datasets") {
   TEST_CASE("batches and one-hot labels") {
     ImageSet set;
     set.images = torch::rand({5, 1, 4, 4});
-    set.labels = torch::randint(3, {5, 4, 4}, torch::kInt64);
+    set.labels = torch::randint(3, {5, 4, 4}, torch::kUInt8);
     set.subjects = {"a", "b", "c", "d", "e"};
     auto g1 = at::make_generator<at::CPUGeneratorImpl>(3), g2 = at::make_generator<at::CPUGeneratorImpl>(3);
     auto b1 = sample_batch(set, 8, g1), b2 = sample_batch(set, 8, g2);
     CHECK(b1.images.size(0) == 8);
     CHECK(torch::equal(b1.images, b2.images));
+    CHECK((b1.labels.scalar_type() == torch::kInt64));  // what losses and one_hot take
     auto oh = one_hot_labels(set.labels, 3);
     CHECK((oh.sizes() == torch::IntArrayRef({5, 3, 4, 4})));
-    CHECK(torch::equal(oh.argmax(1), set.labels));
+    CHECK(torch::equal(oh.argmax(1), set.labels.to(torch::kInt64)));
     CHECK(oh.sum(1).eq(1).all().item<bool>());
     ImageSet empty;
     CHECK_THROWS_AS(sample_batch(empty, 2, g1), std::invalid_argument);

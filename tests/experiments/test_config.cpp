@@ -161,7 +161,11 @@ TEST_SUITE("experiments") {
     REQUIRE(cells.size() == 8);
     for (const auto& rec : cells) {
       CAPTURE(rec.id);
-      const Cell cell{rec.id, rec.architecture, rec.modality, static_cast<uint64_t>(rec.seed)};
+      Cell cell;
+      cell.id = rec.id;
+      cell.architecture = rec.architecture;
+      cell.modality = rec.modality;
+      cell.seed = static_cast<uint64_t>(rec.seed);
       CHECK(cell_config_yaml(cfg, cell) == rec.config_yaml);
       CHECK(cell_config_hash(cfg, cell) == rec.config_hash);
     }
