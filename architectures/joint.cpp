@@ -37,13 +37,26 @@ Sample sample_latent_generator(torch::nn::Module& module,
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   torch::NoGradGuard no_grad;
   module.eval();
-  std::vector<torch::Tensor> outs;
+  // Each chunk is split into its place in the output at once: the raw joint output of all n never exists,
+  // so the peak is the Sample itself plus one chunk.
+  Sample out;
   for (int64_t done = 0; done < n; done += kChunk) {
     const int64_t m = std::min(kChunk, n - done);
-    outs.push_back(g(torch::randn({m, z_dim}, gen).to(device)).to(torch::kCPU));
+    const Sample part = split_joint_output(g(torch::randn({m, z_dim}, gen).to(device)), image_channels);
+    if (done == 0) {
+      auto full = [n](const torch::Tensor& t) {
+        auto shape = t.sizes().vec();
+        shape[0] = n;
+        return torch::empty(shape, t.options());
+      };
+      out = {full(part.images), full(part.labels), full(part.label_probs)};
+    }
+    out.images.narrow(0, done, m).copy_(part.images);
+    out.labels.narrow(0, done, m).copy_(part.labels);
+    out.label_probs.narrow(0, done, m).copy_(part.label_probs);
   }
   module.train();
-  return split_joint_output(torch::cat(outs), image_channels);
+  return out;
 }
 
 }  // namespace ganbench

@@ -103,11 +103,13 @@ std::vector<MetricValue> run_seg_protocol(const SegProtocolInputs& in,
   const int64_t n = data.train.size();
   double max_ratio = 1.0;
   for (double r : in.cfg.ratios) max_ratio = std::max(max_ratio, r);
-  const Sample syn =
-      sample(static_cast<int64_t>(std::llround(max_ratio * n)), mix_seed(in.seed, kSyntheticSeedSalt));
   ImageSet synthetic;
-  synthetic.images = syn.images.contiguous();
-  synthetic.labels = stored_labels(syn.labels).contiguous();
+  {  // the Sample (int64 labels, probabilities) goes at the end of this scope; the set keeps uint8 labels
+    const Sample syn =
+        sample(static_cast<int64_t>(std::llround(max_ratio * n)), mix_seed(in.seed, kSyntheticSeedSalt));
+    synthetic.images = syn.images.contiguous();
+    synthetic.labels = stored_labels(syn.labels).contiguous();
+  }
   for (int64_t i = 0; i < synthetic.size(); ++i)
     synthetic.subjects.push_back(fmt::format("synthetic{:06d}", i));
 
