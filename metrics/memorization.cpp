@@ -76,19 +76,24 @@ Nearest nearest_in_labels(const torch::Tensor& query, const torch::Tensor& train
   const int64_t pixels = train[0].numel();
   const auto dtype = pixels < kExactFloat ? torch::kFloat32 : torch::kFloat64;
   const auto ref = train.reshape({train.size(0), pixels}).to(torch::kCPU);
-  Nearest out;
-  for (int64_t b0 = 0; b0 < query.size(0); b0 += kQueryBlock) {
-    const auto q = query.slice(0, b0, std::min(query.size(0), b0 + kQueryBlock)).reshape({-1, pixels}).to(torch::kCPU);
-    auto agree = torch::zeros({q.size(0), ref.size(0)}, dtype);  // pixels with the same label
-    for (int64_t c = 0; c < num_labels; ++c) agree.addmm_(q.eq(c).to(dtype), ref.eq(c).to(dtype).t());
-    const auto best = agree.max(1);  // most agreeing = nearest; the first on ties
-    const auto idx = std::get<1>(best).contiguous();
-    const auto same = std::get<0>(best).to(torch::kFloat64).contiguous();
-    for (int64_t i = 0; i < q.size(0); ++i) {
-      out.index.push_back(idx[i].item<int64_t>());
-      out.distance.push_back(std::sqrt(2.0 * (static_cast<double>(pixels) - same[i].item<double>())));
+  const int64_t nq = query.size(0);
+  // Pixels with the same label, per query and training map: each label's training mask is built once, and
+  // the queries' masks a block at a time.
+  auto agree = torch::zeros({nq, ref.size(0)}, dtype);
+  for (int64_t c = 0; c < num_labels; ++c) {
+    const auto ref_mask = ref.eq(c).to(dtype).t();
+    for (int64_t b0 = 0; b0 < nq; b0 += kQueryBlock) {
+      const int64_t m = std::min(nq, b0 + kQueryBlock) - b0;
+      agree.narrow(0, b0, m).addmm_(query.narrow(0, b0, m).reshape({m, pixels}).to(torch::kCPU).eq(c).to(dtype), ref_mask);
     }
   }
+  const auto best = agree.max(1);  // most agreeing = nearest; the first on ties
+  const auto idx = std::get<1>(best).contiguous();
+  const auto same = std::get<0>(best).to(torch::kFloat64).contiguous();
+  Nearest out;
+  out.index.assign(idx.data_ptr<int64_t>(), idx.data_ptr<int64_t>() + nq);
+  for (int64_t i = 0; i < nq; ++i)
+    out.distance.push_back(std::sqrt(2.0 * (static_cast<double>(pixels) - same.data_ptr<double>()[i])));
   return out;
 }
 

@@ -49,8 +49,8 @@ Nearest nearest_in_pixels(const at::Tensor& query, const Eigen::MatrixXd& train_
 // Nearest training label map: maps [N, H, W] (or [N, D, H, W]) of integers in [0, num_labels) against train
 // [M, ...] of the same shape. The distance is the Euclidean one between one-hot maps, sqrt(2 x the number of
 // pixels whose label differs), counted exactly: per label, a float matmul of 0/1 masks (float64 above 2^24
-// pixels a map), a block of queries at a time. Equal to nearest_neighbours on the one-hot maps in double,
-// which would hold num_labels doubles a pixel. Ties go to the first training map. Throws
+// pixels a map). Memory: one label's training masks, a block of query masks and the [N, M] counts. Equal to
+// nearest_neighbours on the one-hot maps in double, which would hold num_labels doubles a pixel. Ties go to the first training map. Throws
 // std::invalid_argument for differing shapes, a non-integer type, labels outside [0, num_labels) or no rows.
 Nearest nearest_in_labels(const at::Tensor& query, const at::Tensor& train, int64_t num_labels);
 

@@ -124,8 +124,8 @@ std::string html_transfer(const ReportModel& m) {
         h += fmt::format("<tr><th>{}</th><td>{}</td><td>{}</td>{}{}<td>{}</td><td>{}</td><td>{}</td></tr>\n",
                          svg::escape(r.architecture), svg::escape(r.finetuned), r.n, html_entry(metric, f),
                          html_entry(metric, sc), svg::escape(format_std(metric, r.fine.mean - r.scratch.mean, r.scratch.mean)),
-                         std::isfinite(r.p) ? fmt::format("{:.2g}", r.p) : "–",
-                         std::isfinite(r.p_holm) ? fmt::format("{:.2g}", r.p_holm) : "–");
+                         format_p(r.p),
+                         format_p(r.p_holm));
       }
       h += "</table>\n";
     }

@@ -1,7 +1,6 @@
 #include "reports/report_writers.h"
 
 #include <algorithm>
-#include <cmath>
 #include <set>
 
 #include <fmt/format.h>
@@ -97,8 +96,8 @@ std::string markdown_transfer(const ReportModel& m) {
         md += fmt::format("| {} | {} | {} | {} | {} | {} | {} | {} |\n", r.architecture, r.finetuned, r.n,
                           entry_text(metric, r.fine, " ± ", " (n=", ")"), entry_text(metric, r.scratch, " ± ", " (n=", ")"),
                           format_std(metric, r.fine.mean - r.scratch.mean, r.scratch.mean),
-                          std::isfinite(r.p) ? fmt::format("{:.2g}", r.p) : "–",
-                          std::isfinite(r.p_holm) ? fmt::format("{:.2g}", r.p_holm) : "–");
+                          format_p(r.p),
+                          format_p(r.p_holm));
       md += "\n";
     }
   if (md.empty()) return "";

@@ -99,6 +99,8 @@ std::string format_value(const std::string& metric, double v) {
   return d >= 0 ? fmt::format("{:.{}f}", v, d) : fmt::format("{:.4g}", v);
 }
 
+std::string format_p(double p) { return std::isfinite(p) ? fmt::format("{:.2g}", p) : "–"; }
+
 std::string format_std(const std::string& metric, double v, double mean) {
   int d = metric_decimals(metric);
   if (d < 0) {
@@ -270,10 +272,7 @@ MetricTable ReportModel::table(const std::string& name) const {
         ++n_cells;
         if (c.status != "done") continue;
         ++n_done;
-        auto fit = finals.find(keys[i]);
-        if (fit == finals.end()) continue;
-        auto it = fit->second.find(name);
-        if (it != fit->second.end() && std::isfinite(it->second)) v.push_back(it->second);
+        if (const auto x = final_value(i, name)) v.push_back(*x);
       }
       e.s = summarize(v);
       if (e.s.n == 0) {
@@ -433,6 +432,14 @@ std::optional<StudyTable> ReportModel::study_table() const {
   return t;
 }
 
+std::optional<double> ReportModel::final_value(size_t i, const std::string& metric) const {
+  const auto fit = finals.find(keys[i]);
+  if (fit == finals.end()) return std::nullopt;
+  const auto it = fit->second.find(metric);
+  if (it == fit->second.end() || !std::isfinite(it->second)) return std::nullopt;
+  return it->second;
+}
+
 bool ReportModel::has_train_subjects() const {
   return std::any_of(axes.begin(), axes.end(), [](const CellAxes& a) { return a.train_subjects > 0; });
 }
@@ -443,10 +450,7 @@ std::vector<ScarcityLine> ReportModel::scarcity(const std::string& metric, const
     const auto& c = cells[i];
     if (c.modality != modality || c.status != "done" || axes[i].train_subjects <= 0) continue;
     auto& values = by_family[axes[i].family()][axes[i].train_subjects];
-    const auto fit = finals.find(keys[i]);
-    if (fit == finals.end()) continue;
-    if (const auto it = fit->second.find(metric); it != fit->second.end() && std::isfinite(it->second))
-      values.push_back(it->second);
+    if (const auto x = final_value(i, metric)) values.push_back(*x);
   }
   std::vector<ScarcityLine> out;
   for (const auto& [family, by_n] : by_family) {
@@ -472,10 +476,7 @@ std::vector<TransferComparison> ReportModel::transfer_comparisons(const std::str
     if (cells[i].modality != modality || cells[i].status != "done" || ax.init < 0) continue;
     const std::string start = ax.init == 0 ? "" : ax.family().substr(ax.architecture.size() + 1);
     auto& v = values[{ax.architecture, start, ax.train_subjects}];
-    const auto fit = finals.find(keys[i]);
-    if (fit == finals.end()) continue;
-    if (const auto it = fit->second.find(metric); it != fit->second.end() && std::isfinite(it->second))
-      v.push_back(it->second);
+    if (const auto x = final_value(i, metric)) v.push_back(*x);
   }
   std::vector<TransferComparison> out;
   for (const auto& [key, fine] : values) {

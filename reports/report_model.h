@@ -31,6 +31,8 @@ int metric_decimals(const std::string& name);
 std::string format_value(const std::string& metric, double v);
 // A spread in the decimals of its mean ("0.3232 ± 0.0061"), without a sign.
 std::string format_std(const std::string& metric, double v, double mean);
+// A p-value in tables: two significant digits; "–" when it could not be computed.
+std::string format_p(double p);
 std::string fmt_num(double v);  // shortest form for CSV and titles; "" for non-finite values
 
 // Why a table entry has no value; the letter is its footnote marker.
@@ -163,6 +165,8 @@ class ReportModel {
   // `metric`'s summaries over seeds in `modality`, one line per family (architecture and start), against N;
   // families without a value are left out.
   std::vector<ScarcityLine> scarcity(const std::string& metric, const std::string& modality) const;
+  // cells[i]'s final value of `metric`, when it has a finite one.
+  std::optional<double> final_value(size_t i, const std::string& metric) const;
   // Every fine-tuned (architecture, N, start) with scratch cells of the same architecture and N in `modality`,
   // ordered by architecture, start and N.
   std::vector<TransferComparison> transfer_comparisons(const std::string& metric, const std::string& modality) const;
